@@ -1,0 +1,81 @@
+/**
+ * Every error a client can see is an OAuthError with an RFC 6749 §5.2 code (or one
+ * registered by a later RFC). `internal` is for the log only and never reaches the client.
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target' // RFC 8707 §2
+  | 'invalid_token' // RFC 6750 §3.1
+  | 'insufficient_scope' // RFC 6750 §3.1
+  | 'access_denied'
+  | 'rate_limited'
+  | 'temporarily_unavailable'
+  | 'server_error'
+  | 'not_found';
+
+const DEFAULT_STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  invalid_target: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  access_denied: 403,
+  rate_limited: 429,
+  temporarily_unavailable: 503,
+  server_error: 500,
+  not_found: 404,
+};
+
+export interface OAuthErrorOptions {
+  status?: number;
+  /** Logged, never sent. */
+  internal?: string;
+  /** A small fixed vocabulary used for metrics and audit (never request input). */
+  reason?: string;
+  headers?: Record<string, string>;
+}
+
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode;
+  readonly status: number;
+  readonly description: string;
+  readonly internal: string | undefined;
+  readonly reason: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
+    super(`${code}: ${description}`);
+    this.name = 'OAuthError';
+    this.code = code;
+    this.description = description;
+    this.status = options.status ?? DEFAULT_STATUS[code];
+    this.internal = options.internal;
+    this.reason = options.reason;
+    this.headers = options.headers ?? {};
+  }
+
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.code, error_description: this.description };
+  }
+}
+
+/** The store (Redis) cannot be reached or did not answer in time: fail closed. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export function isOAuthError(error: unknown): error is OAuthError {
+  return error instanceof OAuthError;
+}
