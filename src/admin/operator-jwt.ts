@@ -1,0 +1,110 @@
+/**
+ * Operator sign-on JWTs (OIDC ID tokens) from the policy's `operator_issuers`. The unverified
+ * `iss` only selects the issuer (exact match); the signature is then checked against that
+ * issuer's keys only, with its algorithm allow-list, audience, and exp/nbf (60 s tolerance).
+ */
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { OperatorIssuer, Role } from '../policy/types.js';
+import { highestRole, type OperatorIdentity } from './roles.js';
+
+const CLOCK_TOLERANCE_S = 60;
+const MAX_REMOTE_SETS = 32;
+const MAX_ROLE_VALUES = 256;
+
+export class OperatorJwtError extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'OperatorJwtError';
+    this.reason = reason;
+  }
+}
+
+/** Caches the issuers' key sets for the process (a policy reload does not refetch them). */
+export interface OperatorKeySets {
+  forIssuer(issuer: OperatorIssuer): JWTVerifyGetKey | null;
+}
+
+export function createOperatorKeySets(options: { cooldownMs?: number; timeoutMs?: number } = {}): OperatorKeySets {
+  const local = new WeakMap<object, JWTVerifyGetKey>();
+  const remote = new Map<string, JWTVerifyGetKey>();
+  return {
+    forIssuer(issuer) {
+      if (issuer.jwks) {
+        let set = local.get(issuer.jwks);
+        if (!set) local.set(issuer.jwks, (set = createLocalJWKSet(issuer.jwks)));
+        return set;
+      }
+      if (!issuer.jwksUri || !URL.canParse(issuer.jwksUri)) return null;
+      let set = remote.get(issuer.jwksUri);
+      if (!set) {
+        if (remote.size >= MAX_REMOTE_SETS) remote.delete(remote.keys().next().value as string);
+        set = createRemoteJWKSet(new URL(issuer.jwksUri), {
+          cooldownDuration: options.cooldownMs ?? 30_000,
+          timeoutDuration: options.timeoutMs ?? 5_000,
+        });
+        remote.set(issuer.jwksUri, set);
+      }
+      return set;
+    },
+  };
+}
+
+export function looksLikeJwt(credential: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(credential);
+}
+
+export async function verifyOperatorJwt(
+  token: string,
+  issuers: readonly OperatorIssuer[],
+  keySets: OperatorKeySets,
+  nowMs: number,
+): Promise<OperatorIdentity> {
+  let iss: unknown;
+  let typ: unknown;
+  try {
+    iss = decodeJwt(token).iss; // unverified: selects the issuer only
+    typ = decodeProtectedHeader(token).typ;
+  } catch {
+    throw new OperatorJwtError('malformed_jwt');
+  }
+  const issuer = issuers.find((i) => i.issuer === iss);
+  if (!issuer) throw new OperatorJwtError('unknown_issuer');
+  // An access token (RFC 9068 §2.1, typ at+jwt) is meant for a resource server, not as a sign-on.
+  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)) throw new OperatorJwtError('access_token_typ');
+  const keys = keySets.forIssuer(issuer);
+  if (!keys) throw new OperatorJwtError('no_issuer_keys');
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, keys, {
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      algorithms: issuer.algorithms,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      currentDate: new Date(nowMs),
+      requiredClaims: ['exp', 'sub'],
+    }));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new OperatorJwtError(typeof code === 'string' ? code : 'jwt_invalid');
+  }
+  const sub = payload.sub as string;
+  const email = typeof payload.email === 'string' ? payload.email.slice(0, 256) : undefined;
+  return {
+    id: sub.slice(0, 256),
+    role: mapRole(payload[issuer.roleClaim], issuer.roles),
+    method: 'oidc',
+    issuer: issuer.issuer,
+    ...(email ? { email } : {}),
+  };
+}
+
+/** The highest role among the claim's values (a string or an array of strings). */
+export function mapRole(value: unknown, roles: Readonly<Record<string, Role>>): Role | null {
+  const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value.slice(0, MAX_ROLE_VALUES) : [];
+  const mapped: Role[] = [];
+  for (const v of values) {
+    if (typeof v === 'string' && Object.hasOwn(roles, v)) mapped.push(roles[v] as Role);
+  }
+  return highestRole(mapped);
+}

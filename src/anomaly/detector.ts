@@ -1,0 +1,123 @@
+/**
+ * Anomaly detection as an outcome observer. observe() only filters and enqueues (it never
+ * blocks or throws into a token request); the work runs in the background against the shared
+ * AnomalyState, then each detection is audited, counted, alerted and, where the tier says so,
+ * answered by suspending the agent exactly as an operator would.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Alerter } from '../alerts/index.js';
+import type { Clock } from '../clock.js';
+import type { AuditTrail, ExchangeOutcome, OutcomeObserver, PolicyHolder } from '../context.js';
+import type { Metrics } from '../metrics/index.js';
+import type { AnomalyAction, CompiledPolicy } from '../policy/types.js';
+import type { Store } from '../store/types.js';
+import {
+  DEFAULT_DETECTION_SETTINGS, detectDenial, detectNovelty, detectVolume, noveltyValues,
+  type Detection, type DetectionSettings,
+} from './detections.js';
+import { createLanes } from './lanes.js';
+import { decideAction, resolveRule } from './rules.js';
+import type { AnomalyState } from './state.js';
+
+export const SUSPENDED_BY = 'anomaly-detector';
+
+export interface AnomalyDetectorOptions {
+  state: AnomalyState;
+  store: Pick<Store, 'suspendAgent' | 'getAgentControl'>;
+  audit: Pick<AuditTrail, 'record'>;
+  metrics: Pick<Metrics, 'anomaly' | 'anomalyDropped'>;
+  policy: PolicyHolder;
+  clock: Clock;
+  alerts: Pick<Alerter, 'send'>;
+  logger: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  settings?: Partial<DetectionSettings & { maxQueue: number; concurrency: number }>;
+}
+
+export interface AnomalyDetector extends OutcomeObserver {
+  /** Resolves when every outcome observed so far has been processed (tests, shutdown). */
+  flush(): Promise<void>;
+}
+
+const DENIALS_OF_INTEREST = new Set(['scope', 'audience', 'intent', 'rate_limited', 'attestation_invalid']);
+
+export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyDetector {
+  const { state, store, audit, metrics, policy, clock, alerts, logger } = options;
+  const settings: DetectionSettings = { ...DEFAULT_DETECTION_SETTINGS, ...options.settings };
+  const warnedTiers = new Set<string>();
+  const lanes = createLanes<ExchangeOutcome>(options.settings?.concurrency ?? 4, options.settings?.maxQueue ?? 10_000, examine);
+
+  async function examine(outcome: ExchangeOutcome): Promise<void> {
+    try {
+      const compiled = policy.current();
+      for (const detection of await detect(outcome, compiled)) await respond(detection, outcome.atMs, compiled);
+    } catch (error) {
+      logger.error({ err: error }, 'anomaly detection failed for one outcome');
+    }
+  }
+
+  async function detect(outcome: ExchangeOutcome, compiled: CompiledPolicy): Promise<Detection[]> {
+    if (outcome.result === 'denied') {
+      const found = detectDenial(outcome, compiled);
+      return found === null ? [] : [found];
+    }
+    const agentId = outcome.agentId;
+    if (agentId === undefined || !compiled.agentsById.has(agentId)) return [];
+    const values = noveltyValues(outcome);
+    const snapshot = await state.recordIssued(agentId, outcome.atMs, values);
+    return [detectVolume(agentId, snapshot, settings), detectNovelty(agentId, outcome.atMs, snapshot, values, settings)]
+      .filter((d): d is Detection => d !== null);
+  }
+
+  async function respond(detection: Detection, atMs: number, compiled: CompiledPolicy): Promise<void> {
+    const { agentId, kind, detail } = detection;
+    const tierName = compiled.agentsById.get(agentId)?.tier;
+    const tier = tierName === undefined ? undefined : compiled.policy.tiers[tierName];
+    const { rule, downgraded } = resolveRule(tier, kind);
+    if (downgraded && tierName !== undefined && !warnedTiers.has(tierName)) {
+      warnedTiers.add(tierName);
+      logger.warn({ tier: tierName, kind }, 'anomaly rule asks to suspend on attestation failures, which name an unverified agent: alerting only');
+    }
+    let action: AnomalyAction = 'alert';
+    if (rule.action === 'suspend') {
+      const count = await state.recordDetection(agentId, kind, atMs, rule.withinMs);
+      if (decideAction(rule, count) === 'suspend') action = await suspend(agentId, `${kind}: ${detail}`);
+    }
+    record('anomaly_detected', { agent: agentId, kind, action, detail, tier: tierName });
+    metrics.anomaly(kind, action);
+    alerts.send({ type: 'anomaly', agent: agentId, kind, action, detail, at: new Date(atMs).toISOString(), id: randomUUID() });
+  }
+
+  /** Suspends unless already suspended (an operator's reason is kept). Returns the action taken. */
+  async function suspend(agentId: string, reason: string): Promise<AnomalyAction> {
+    try {
+      const control = await store.getAgentControl(agentId);
+      if (control.suspended !== null) return 'alert';
+      const atMs = clock();
+      await store.suspendAgent(agentId, { atMs, by: SUSPENDED_BY, reason });
+      record('agent_suspended', { agent: agentId, by: SUSPENDED_BY, reason, atMs });
+      return 'suspend';
+    } catch (error) {
+      logger.error({ err: error, agent: agentId }, 'anomaly detector could not suspend the agent');
+      return 'alert';
+    }
+  }
+
+  function record(event: string, data: Record<string, unknown>): void {
+    try {
+      audit.record(event, data);
+    } catch (error) {
+      logger.error({ err: error, event }, 'audit trail refused an anomaly event');
+    }
+  }
+
+  return {
+    observe(outcome) {
+      if (outcome.result === 'denied' && !DENIALS_OF_INTEREST.has(outcome.reason ?? '')) return;
+      if (outcome.result === 'issued' && outcome.agentId === undefined) return;
+      const key = outcome.agentId ?? outcome.claimedAgentId ?? '';
+      if (!lanes.push(key, outcome)) metrics.anomalyDropped();
+    },
+    flush: () => lanes.drain(),
+  };
+}

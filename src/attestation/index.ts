@@ -1,0 +1,21 @@
+export type {
+  AttestationContext,
+  AttestationFailure,
+  AttestationFailureReason,
+  AttestationKind,
+  AttestationResult,
+  AttestationSuccess,
+  IssuerKeyResolver,
+  ReplayClaim,
+  ShadowIdentity,
+} from './types.js';
+export { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_MS, MAX_TOKEN_BYTES } from './types.js';
+export { verifyIssuerToken } from './verify-issuer-token.js';
+export { verifyAgentAssertion } from './verify-agent-assertion.js';
+export { verifySubjectToken } from './verify-subject-token.js';
+export { createIssuerKeyResolver, type IssuerKeyResolverOptions } from './key-resolver.js';
+export { VerifiedTokenCache, type CachedVerification, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
+export { KeysUnavailableError } from './jose-errors.js';
+export { filterShadowClaims } from './shadow-claims.js';
+export { isAccessTokenType } from './inspect-token.js';
+export { sha256Hex } from './hash.js';

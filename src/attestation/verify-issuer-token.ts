@@ -1,0 +1,119 @@
+/**
+ * Attestation by a trusted issuer's JWT (Kubernetes service-account token, CI OIDC token,
+ * SPIFFE JWT-SVID): pick the issuer by the unverified `iss`, verify against that issuer's
+ * keys only, then find the one agent whose attestation entry the verified claims match.
+ */
+import type { TrustedIssuer } from '../policy/types.js';
+import { sha256Hex } from './hash.js';
+import { identifyAgent } from './identify-agent.js';
+import { inspectToken } from './inspect-token.js';
+import { mapVerifyError } from './jose-errors.js';
+import { issuerReplayClaim } from './replay-key.js';
+import { errorPayload, failure, verifiedAgentId } from './result.js';
+import { filterShadowClaims } from './shadow-claims.js';
+import { checkTimes, readTimes, type TokenTimes } from './time-checks.js';
+import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationResult } from './types.js';
+import { verifyJwt } from './verify-jwt.js';
+
+const MAX_SUBJECT = 1024;
+
+export async function verifyIssuerToken(token: string, ctx: AttestationContext): Promise<AttestationResult> {
+  const inspected = inspectToken(token, ctx.stsIssuer);
+  if (!inspected.ok) return inspected;
+  const iss = inspected.payload.iss;
+  if (typeof iss !== 'string') return failure('unknown_issuer', 'iss missing or not a string');
+  // Exact string compare (a Map lookup): no trailing-slash or case normalisation.
+  const issuer = ctx.policy.issuersByIss.get(iss);
+  if (!issuer) return failure('unknown_issuer', 'iss is not a trusted issuer');
+
+  const tokenHash = sha256Hex(token);
+  const nowMs = ctx.now();
+  if (!issuer.singleUse && ctx.cache) {
+    const hit = fromCache(ctx, issuer, tokenHash, nowMs);
+    if (hit) return hit;
+  }
+
+  let getKey;
+  try {
+    getKey = ctx.keys.forIssuer(issuer);
+  } catch (error) {
+    return failure('no_keys', mapVerifyError(error).detail, { issuer: issuer.issuer });
+  }
+  if (!getKey) return failure('no_keys', 'issuer has no keys configured', { issuer: issuer.issuer });
+
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verifyJwt(token, getKey, {
+      // RFC 8725 §3.1: the issuer's allow-list, never none or HS* whatever the policy says.
+      algorithms: issuer.algorithms.filter((alg) => ASYMMETRIC_ALGORITHMS.includes(alg)),
+      issuer: issuer.issuer,
+      audience: issuer.audience, // RFC 8725 §3.9: aud must contain ours
+      currentDate: new Date(nowMs),
+      clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: ['exp', 'iat', 'sub'],
+    });
+  } catch (error) {
+    const mapped = mapVerifyError(error);
+    const agentId = mapped.signatureVerified ? verifiedAgentId(ctx.policy, errorPayload(error)) : undefined;
+    return failure(mapped.reason, mapped.detail, { issuer: issuer.issuer, ...(agentId ? { agentId, agentVerified: true } : {}) });
+  }
+  return decide(ctx, issuer, payload, tokenHash, nowMs);
+}
+
+function decide(ctx: AttestationContext, issuer: TrustedIssuer, payload: Record<string, unknown>, tokenHash: string, nowMs: number): AttestationResult {
+  const base = { issuer: issuer.issuer };
+  const { sub, jti } = payload;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT) return failure('bad_claims', 'sub is not a bounded string', base);
+  if (jti !== undefined && typeof jti !== 'string') return failure('bad_claims', 'jti is not a string', base);
+  const times = readTimes(payload);
+  if (!times) return failure('bad_claims', 'exp, iat or nbf is not a number', base);
+  const verdict = checkTimes(times, nowMs, { maxAgeMs: issuer.maxAgeMs });
+  if (!verdict.ok) {
+    const agentId = verifiedAgentId(ctx.policy, payload);
+    return failure(verdict.reason, verdict.detail, { ...base, ...(agentId ? { agentId, agentVerified: true } : {}) });
+  }
+
+  const found = identifyAgent(ctx.policy, issuer.issuer, sub, payload);
+  if (!found.ok) {
+    if (found.reason === 'ambiguous') return failure('ambiguous', `several agents match: ${found.agentIds.join(', ')}`, base);
+    const shadow = { issuer: issuer.issuer, subject: sub, claims: filterShadowClaims(payload) };
+    return failure('no_agent', 'no agent claims this verified identity', { ...base, shadow });
+  }
+
+  const expMs = times.exp * 1000;
+  if (issuer.singleUse) {
+    const replay = issuerReplayClaim(issuer.issuer, jti, tokenHash, expMs, nowMs);
+    return success(ctx, found.agent.id, issuer.issuer, sub, jti, times, tokenHash, replay);
+  }
+  ctx.cache?.set(tokenHash, {
+    policyVersion: ctx.policy.version, agentId: found.agent.id, issuer: issuer.issuer, subject: sub,
+    ...(jti !== undefined ? { jti } : {}), times, expiresAtMs: expMs + CLOCK_TOLERANCE_S * 1000,
+  });
+  return success(ctx, found.agent.id, issuer.issuer, sub, jti, times, tokenHash);
+}
+
+function fromCache(ctx: AttestationContext, issuer: TrustedIssuer, tokenHash: string, nowMs: number): AttestationResult | undefined {
+  const entry = ctx.cache?.get(tokenHash, nowMs);
+  // A different policy version may bind other claims or agents: verify afresh.
+  if (!entry || entry.policyVersion !== ctx.policy.version || entry.issuer !== issuer.issuer) return undefined;
+  if (!ctx.policy.agentsById.has(entry.agentId)) return undefined;
+  // The signature is known good; the clock is not: re-check the times on every hit.
+  const verdict = checkTimes(entry.times, nowMs, { maxAgeMs: issuer.maxAgeMs });
+  if (!verdict.ok) {
+    ctx.cache?.delete(tokenHash);
+    return failure(verdict.reason, verdict.detail, { issuer: issuer.issuer, agentId: entry.agentId, agentVerified: true });
+  }
+  return success(ctx, entry.agentId, entry.issuer, entry.subject, entry.jti, entry.times, tokenHash);
+}
+
+function success(
+  ctx: AttestationContext, agentId: string, issuer: string, subject: string, jti: string | undefined,
+  times: TokenTimes, tokenHash: string, replay?: { key: string; ttlMs: number },
+): AttestationResult {
+  const agent = ctx.policy.agentsById.get(agentId);
+  if (!agent) return failure('no_agent', 'agent vanished from the policy', { issuer });
+  return {
+    ok: true, agent, kind: 'issuer', issuer, subject, ...(jti !== undefined ? { jti } : {}),
+    issuedAtMs: times.iat * 1000, expiresAtMs: times.exp * 1000, ...(replay ? { replay } : {}), tokenHash,
+  };
+}

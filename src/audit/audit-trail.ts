@@ -1,0 +1,108 @@
+/**
+ * The audit trail: one structured pino record per decision and action, on its own stream
+ * (a file or stdout), written synchronously so that a failed write is known at once and
+ * `record` throws. A copy goes to the store's capped audit stream (best effort) for
+ * `GET /admin/audit`.
+ */
+import { pino } from 'pino';
+import type { Clock } from '../clock.js';
+import type { AuditTrail } from '../context.js';
+import type { Store } from '../store/types.js';
+import { PINO_REDACT_PATHS, redactSecrets } from './redact.js';
+import { openSyncSink, type SyncSink } from './sync-sink.js';
+
+export interface AuditLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface AuditTrailOptions {
+  /** `stdout` or a file path (appended to). */
+  destination: string | SyncSink;
+  store?: Store;
+  clock: Clock;
+  /** The application logger, for failures of the trail itself. */
+  logger: AuditLogger;
+}
+
+export interface ClosableAuditTrail extends AuditTrail {
+  close(): void;
+}
+
+export function createAuditTrail(options: AuditTrailOptions): ClosableAuditTrail {
+  const { store, clock, logger } = options;
+  const sink = typeof options.destination === 'string' ? openSyncSink(options.destination) : options.destination;
+  let lastError: unknown = null;
+  let healthy = true;
+  const stream = {
+    write(line: string): void {
+      try {
+        sink.write(line);
+      } catch (error) {
+        lastError = error;
+      }
+    },
+  };
+  const audit = pino(
+    {
+      base: { stream: 'audit' },
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date(clock()).toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: PINO_REDACT_PATHS, censor: '[Redacted]' },
+    },
+    stream,
+  );
+
+  const write = (event: string, fields: Record<string, unknown>): void => {
+    lastError = null;
+    audit.info({ ...fields, event });
+    if (lastError !== null) {
+      const error = lastError;
+      if (healthy) logger.error({ err: describe(error), event }, 'audit trail write failed: minting is refused until it recovers');
+      healthy = false;
+      throw new AuditWriteError(error);
+    }
+    if (!healthy) logger.warn({ event }, 'audit trail writable again');
+    healthy = true;
+  };
+
+  return {
+    record(event, data) {
+      const fields = redactSecrets(data) as Record<string, unknown>;
+      write(event, fields);
+      if (store) {
+        const agent = typeof fields.agent === 'string' ? fields.agent : undefined;
+        store
+          .appendAudit({ atMs: clock(), event, ...(agent ? { agent } : {}), data: fields })
+          .catch((error: unknown) => logger.warn({ err: describe(error), event }, 'audit record not copied to the store'));
+      }
+    },
+    healthy: () => healthy,
+    probe() {
+      // Healthy: the next real record will tell. Unhealthy: try a tiny record (reopening the file).
+      if (healthy) return true;
+      try {
+        write('audit_probe', {});
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => sink.close(),
+  };
+}
+
+export class AuditWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(cause: unknown) {
+    super(`audit trail write failed: ${describe(cause)}`, { cause });
+    this.name = 'AuditWriteError';
+    this.code = (cause as NodeJS.ErrnoException | null)?.code;
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException | null;
+  return e?.code ?? e?.message ?? String(error);
+}

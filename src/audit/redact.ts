@@ -1,0 +1,45 @@
+/**
+ * Audit records must never carry token, assertion or key material. Callers pass only ids
+ * (`jti`, key ids, hashes); this list is the second line of defence for a field added by
+ * mistake. It is applied to every record, before pino (whose `redact` is a third line) and
+ * before the copy sent to the store.
+ */
+export const SECRET_FIELDS = [
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'subject_token',
+  'actor_token',
+  'client_assertion',
+  'assertion',
+  'client_secret',
+  'secret',
+  'password',
+  'key',
+  'private_key',
+  'privateKey',
+  'jwk',
+  'd',
+  'authorization',
+  'cookie',
+] as const;
+
+const SECRET = new Set<string>(SECRET_FIELDS.map((f) => f.toLowerCase()));
+export const REDACTED = '[Redacted]';
+const MAX_DEPTH = 8;
+
+/** pino `redact` paths: the top level and one level down. */
+export const PINO_REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
+
+/** A copy of `value` with every secret-named field replaced; deep, bounded. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) return '[Truncated]';
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = SECRET.has(k.toLowerCase()) ? REDACTED : redactSecrets(v, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * Steps 2 to 5 of an exchange, top to bottom, after the caller is authenticated:
+ * replay guard and agent state (one store round trip), governance, the grant decision,
+ * then mint and audit. Every check runs before anything is signed; the first failure
+ * answers (issue order: attestation, agent state, intent, audience, scope).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AttestationSuccess } from '../attestation/index.js';
+import type { AuditTrail, DenialReason, PolicyHolder } from '../context.js';
+import type { Clock } from '../clock.js';
+import { OAuthError } from '../errors.js';
+import { agentGovernance, decideGrant } from '../policy/index.js';
+import type { Agent, CompiledPolicy, GovernanceBlock, Tier } from '../policy/types.js';
+import { mintAccessToken, type KeyRing } from '../signing/index.js';
+import type { MintCheckResult, Store } from '../store/types.js';
+import { TOKEN_TYPE_ACCESS_TOKEN, type TokenRequest } from './token-request.js';
+import type { ExchangeTrace } from './trace.js';
+
+export interface IssueDeps {
+  issuer: string;
+  clock: Clock;
+  store: Store;
+  policy: PolicyHolder;
+  keyRing: KeyRing;
+  audit: AuditTrail;
+  onReplay?: () => void;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  issued_token_type?: string;
+}
+
+export async function issueToken(request: TokenRequest, attested: AttestationSuccess, trace: ExchangeTrace, deps: IssueDeps): Promise<TokenResponse> {
+  const policy = deps.policy.current();
+  const agent = policy.agentsById.get(attested.agent.id);
+  if (!agent) throw agentRefused(request, attested.agent.id, 'no_agent', 'is not in the policy');
+
+  const state = await deps.store.checkMint({ agentId: agent.id, ...(attested.replay ? { replay: attested.replay } : {}) });
+  guardReplay(request, attested, state, deps);
+  const tier = guardAgentState(request, agent, policy, state, deps.clock());
+
+  const decision = decideGrant({ agent, tier, audience: request.audience, ...optional('scopes', request.scopes), ...optional('intent', request.intent) });
+  trace.audience = request.audience;
+  if (!decision.ok) {
+    if (request.intent) trace.intent = request.intent;
+    throw new OAuthError(decision.error, decision.description, { reason: decision.reason });
+  }
+  trace.intent = decision.intent.name;
+  trace.scopes = decision.scopes;
+
+  ensureAuditWritable(deps.audit);
+  const issuedAtMs = deps.clock();
+  const { token, claims } = mintAccessToken(
+    {
+      issuer: deps.issuer,
+      agentId: agent.id,
+      audience: decision.intent.audience,
+      scopes: decision.scopes,
+      intent: decision.intent.name,
+      tier: agent.tier,
+      owner: agent.owner,
+      jti: randomUUID(),
+      issuedAtMs,
+      ttlSeconds: Math.max(1, Math.floor(decision.ttlMs / 1000)),
+    },
+    deps.keyRing.currentSigner(),
+  );
+  trace.jti = claims.jti;
+  trace.expiresAtMs = claims.exp * 1000;
+  recordIssued(deps.audit, trace, attested, policy.version);
+  return {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: claims.exp - claims.iat,
+    scope: claims.scope,
+    ...(request.grant === 'token_exchange' ? { issued_token_type: TOKEN_TYPE_ACCESS_TOKEN } : {}),
+  };
+}
+
+function guardReplay(request: TokenRequest, attested: AttestationSuccess, state: MintCheckResult, deps: IssueDeps): void {
+  if (!state.claimed) {
+    deps.onReplay?.();
+    throw attestationRefused(request, 'replayed', 'single-use attestation presented again');
+  }
+  // Issue 3 "Lost state": the store lost its replay records at epochMs; an attestation issued
+  // before then might have been used already, so it is refused. Agents fetch a fresh one.
+  if (attested.issuedAtMs < state.epochMs) {
+    throw attestationRefused(request, 'attestation_invalid', 'attestation issued before the store epoch (state was lost)');
+  }
+}
+
+function guardAgentState(request: TokenRequest, agent: Agent, policy: CompiledPolicy, state: MintCheckResult, nowMs: number): Tier {
+  const governance = agentGovernance(agent, policy, nowMs);
+  if (governance.blockedBy) throw agentRefused(request, agent.id, governance.blockedBy, GOVERNANCE_TEXT[governance.blockedBy]);
+  if (state.control.suspended) throw agentRefused(request, agent.id, 'suspended', 'is suspended by an operator');
+  const tier = policy.policy.tiers[agent.tier];
+  if (!tier) throw agentRefused(request, agent.id, 'no_agent', 'has no tier');
+  return tier;
+}
+
+const GOVERNANCE_TEXT: Record<GovernanceBlock, string> = {
+  pending: 'is awaiting creation review (no approved_by)',
+  retired: 'is retired',
+  orphaned: 'is orphaned: its owner is missing or inactive',
+  review_overdue: 'is overdue for its permission review (reviewed_at older than the tier review_every)',
+};
+
+/** RFC 8693 §2.2.2: a subject token unacceptable by policy is invalid_request; a client that may not use the grant is unauthorized_client (RFC 6749 §5.2). */
+function agentRefused(request: TokenRequest, agentId: string, reason: DenialReason, text: string): OAuthError {
+  const description = `agent ${agentId} may not get tokens: it ${text}`;
+  return request.grant === 'token_exchange'
+    ? new OAuthError('invalid_request', description, { reason })
+    : new OAuthError('unauthorized_client', description, { reason });
+}
+
+function attestationRefused(request: TokenRequest, reason: DenialReason, internal: string): OAuthError {
+  return request.grant === 'token_exchange'
+    ? new OAuthError('invalid_request', 'subject_token was not accepted', { reason, internal })
+    : new OAuthError('invalid_client', 'client authentication failed', { reason, internal });
+}
+
+/** Issue 4: no unrecorded tokens. While the audit trail cannot be written, nothing is minted. */
+function ensureAuditWritable(audit: AuditTrail): void {
+  if (!audit.healthy() && !audit.probe()) {
+    throw new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable, retry shortly', {
+      reason: 'unavailable',
+      internal: 'audit trail not writable',
+    });
+  }
+}
+
+function recordIssued(audit: AuditTrail, trace: ExchangeTrace, attested: AttestationSuccess, policyVersion: string): void {
+  try {
+    audit.record('token_issued', {
+      agent: trace.agentId,
+      intent: trace.intent,
+      audience: trace.audience,
+      scopes: trace.scopes,
+      jti: trace.jti,
+      expires_at: new Date(trace.expiresAtMs ?? 0).toISOString(),
+      attestation_kind: attested.kind,
+      attestation_issuer: attested.issuer,
+      attestation_subject: attested.subject,
+      attestation_sha256: attested.tokenHash,
+      grant: trace.grant,
+      policy_version: policyVersion,
+    });
+  } catch (error) {
+    throw new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable, retry shortly', {
+      reason: 'unavailable',
+      internal: `audit write failed: ${(error as Error).message}`,
+    });
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

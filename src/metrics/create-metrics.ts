@@ -1,0 +1,139 @@
+/**
+ * The broker's Prometheus metrics on one per-app Registry (never prom-client's global one).
+ * The returned object observes token request outcomes and exposes one small method per
+ * other event. Gauges that describe state are computed at scrape time from `sources`.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import type { ExchangeOutcome, OutcomeObserver, PolicyHolder } from '../context.js';
+import type { AnomalyAction, AnomalyKind } from '../policy/types.js';
+import { AGENT_STATES, countAgentStates } from './agent-states.js';
+import { grantLabel, issuedLabels, reasonLabel, tierLabel } from './labels.js';
+
+export type RevocationKind = 'token' | 'agent' | 'key';
+export type AlertDeliveryResult = 'delivered' | 'failed' | 'dropped';
+
+export interface MetricsSources {
+  keyAgeSeconds(): number;
+  shadowCount(): Promise<number>;
+  suspendedAgents(): Promise<Set<string>>;
+  storeUp(): boolean;
+}
+
+export interface MetricsOptions {
+  registry: Registry;
+  policy: PolicyHolder;
+  clock: Clock;
+  sources: MetricsSources;
+  /** Default true; tests building many registries may turn the process metrics off. */
+  defaultMetrics?: boolean;
+}
+
+export interface Metrics extends OutcomeObserver {
+  readonly registry: Registry;
+  observe(outcome: ExchangeOutcome): void;
+  keyRotated(): void;
+  revoked(kind: RevocationKind): void;
+  replayRejected(): void;
+  storeLatency(seconds: number): void;
+  anomaly(kind: AnomalyKind, action: AnomalyAction): void;
+  /** An anomaly detector queue overflowed: an outcome was not examined. */
+  anomalyDropped(): void;
+  alertDelivery(result: AlertDeliveryResult): void;
+}
+
+/** Token requests take milliseconds; the tail up to seconds is a store timeout. */
+export const REQUEST_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+export const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5];
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const { registry, policy, clock, sources } = options;
+  const registers = [registry];
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({
+    name: 'sts_token_requests_total', help: 'Token requests by grant, result, denial reason and tier',
+    labelNames: ['grant', 'result', 'reason', 'tier'] as const, registers,
+  });
+  const duration = new Histogram({
+    name: 'sts_token_request_duration_seconds', help: 'Token request duration',
+    labelNames: ['grant', 'result'] as const, buckets: REQUEST_BUCKETS, registers,
+  });
+  const issued = new Counter({
+    name: 'sts_tokens_issued_total', help: 'Tokens issued by agent and intent (policy names only)',
+    labelNames: ['agent', 'intent'] as const, registers,
+  });
+  new Gauge({
+    name: 'sts_agent_state', help: 'Agents by effective state (active, pending, suspended, retired) and flag (orphaned, review_overdue)',
+    labelNames: ['state'] as const, registers,
+    async collect() {
+      let suspended: Set<string>;
+      try {
+        suspended = await sources.suspendedAgents();
+      } catch {
+        return; // store down: keep the last values rather than fail the scrape
+      }
+      const counts = countAgentStates(policy.current(), suspended, clock());
+      for (const state of AGENT_STATES) this.set({ state }, counts[state]);
+    },
+  });
+  new Gauge({
+    name: 'sts_shadow_agents', help: 'Workloads with a valid attestation that no agent in the policy claims', registers,
+    async collect() {
+      try {
+        this.set(await sources.shadowCount());
+      } catch {
+        // store down: keep the last value
+      }
+    },
+  });
+  new Gauge({
+    name: 'sts_signing_key_age_seconds', help: 'Age of the current signing key', registers,
+    collect() { this.set(sources.keyAgeSeconds()); },
+  });
+  new Gauge({
+    name: 'sts_store_up', help: '1 when the state store answers, 0 otherwise', registers,
+    collect() { this.set(sources.storeUp() ? 1 : 0); },
+  });
+  const rotations = new Counter({ name: 'sts_key_rotations_total', help: 'Signing key rotations', registers });
+  const revocations = new Counter({
+    name: 'sts_revocations_total', help: 'Revocations by kind (token, agent, key)', labelNames: ['kind'] as const, registers,
+  });
+  const replays = new Counter({ name: 'sts_replays_rejected_total', help: 'Single-use attestations presented again', registers });
+  const storeLatency = new Histogram({
+    name: 'sts_store_latency_seconds', help: 'State store round trip latency', buckets: STORE_BUCKETS, registers,
+  });
+  const anomalies = new Counter({
+    name: 'sts_anomalies_total', help: 'Anomaly detections by kind and the action taken',
+    labelNames: ['kind', 'action'] as const, registers,
+  });
+  const anomalyDropped = new Counter({
+    name: 'sts_anomaly_outcomes_dropped_total', help: 'Outcomes not examined because the anomaly queue was full', registers,
+  });
+  const alertDeliveries = new Counter({
+    name: 'sts_alert_deliveries_total', help: 'Webhook alert deliveries by result (delivered, failed, dropped)',
+    labelNames: ['result'] as const, registers,
+  });
+  for (const kind of ['token', 'agent', 'key']) revocations.inc({ kind }, 0);
+
+  return {
+    registry,
+    observe(outcome) {
+      const compiled = policy.current();
+      const grant = grantLabel(outcome.grant);
+      const result = outcome.result === 'issued' ? 'issued' : 'denied';
+      requests.inc({ grant, result, reason: reasonLabel(outcome), tier: tierLabel(outcome.tier, compiled) });
+      if (outcome.durationSeconds !== undefined && Number.isFinite(outcome.durationSeconds)) {
+        duration.observe({ grant, result }, outcome.durationSeconds);
+      }
+      if (result === 'issued') issued.inc(issuedLabels(outcome.agentId, outcome.intent, compiled));
+    },
+    keyRotated: () => rotations.inc(),
+    revoked: (kind) => revocations.inc({ kind }),
+    replayRejected: () => replays.inc(),
+    storeLatency: (seconds) => storeLatency.observe(seconds),
+    anomaly: (kind, action) => anomalies.inc({ kind, action }),
+    anomalyDropped: () => anomalyDropped.inc(),
+    alertDelivery: (result) => alertDeliveries.inc({ result }),
+  };
+}

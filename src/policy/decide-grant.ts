@@ -1,0 +1,89 @@
+/**
+ * decideGrant: which intent, scopes and lifetime a request gets, from the policy alone.
+ * Pure. The agent's state (pending, retired, orphaned, overdue, suspended) is checked
+ * before this by the caller; here the checks run in the order intent, audience, scope
+ * and the first failure answers (issue 2, "Minting").
+ *
+ * Descriptions go to the agent (and so to its owner): they may name this agent's own
+ * intents, never anything about other agents.
+ */
+import { scopeWithinCeiling } from './scope-glob.js';
+import type { Agent, Intent, Tier } from './types.js';
+
+/** Whatever the policy says, no token lives longer than this. */
+export const HARD_MAX_TTL_MS = 3_600_000;
+
+export interface GrantInput {
+  agent: Agent;
+  tier: Tier;
+  audience: string;
+  scopes?: string[];
+  intent?: string;
+}
+
+export type GrantDecision =
+  | { ok: true; intent: Intent; scopes: string[]; ttlMs: number }
+  | {
+      ok: false;
+      error: 'invalid_request' | 'invalid_target' | 'invalid_scope';
+      reason: 'intent' | 'audience' | 'scope';
+      description: string;
+    };
+
+export function decideGrant(input: GrantInput): GrantDecision {
+  const { agent, tier, audience } = input;
+  const requested = input.scopes === undefined ? [] : [...new Set(input.scopes)];
+  let intent: Intent;
+
+  if (input.intent !== undefined) {
+    const named = agent.intents.find((i) => i.name === input.intent);
+    if (named === undefined) {
+      return deny('invalid_request', 'intent', `unknown intent ${quote(input.intent)} for agent ${agent.id}; its intents: ${names(agent.intents)}`);
+    }
+    if (named.audience !== audience) {
+      return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
+    }
+    intent = named;
+  } else {
+    const candidates = agent.intents.filter((i) => i.audience === audience && requested.every((s) => i.scopes.includes(s)));
+    if (candidates.length > 1) {
+      return deny('invalid_request', 'intent', `several intents match (${names(candidates)}): name one with the intent parameter`);
+    }
+    const only = candidates[0];
+    if (only === undefined) {
+      if (!agent.intents.some((i) => i.audience === audience)) {
+        return deny('invalid_target', 'audience', `no intent of agent ${agent.id} grants audience ${quote(audience)}`);
+      }
+      return deny('invalid_scope', 'scope', `no intent of agent ${agent.id} for this audience grants the requested scopes ${quoteAll(requested)}`);
+    }
+    intent = only;
+  }
+
+  const scopes = requested.length > 0 ? requested : [...intent.scopes];
+  const outside = scopes.filter((s) => !intent.scopes.includes(s) || !scopeWithinCeiling(s, tier.scopes));
+  if (outside.length > 0) {
+    return deny('invalid_scope', 'scope', `intent ${intent.name} does not grant ${quoteAll(outside)}; it grants ${intent.scopes.join(' ')}`);
+  }
+  const ttlMs = Math.min(tier.maxTtlMs, intent.maxTtlMs ?? Number.POSITIVE_INFINITY, HARD_MAX_TTL_MS);
+  return { ok: true, intent, scopes, ttlMs };
+}
+
+function deny(error: 'invalid_request' | 'invalid_target' | 'invalid_scope', reason: 'intent' | 'audience' | 'scope', description: string): GrantDecision {
+  return { ok: false, error, reason, description };
+}
+
+function names(intents: readonly Intent[]): string {
+  return intents.length === 0 ? '(none)' : intents.map((i) => i.name).join(', ');
+}
+
+// RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E, so
+// request input is echoed only when it fits that set (and is short), else elided.
+const SAFE_ECHO = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+
+function quote(value: string): string {
+  return SAFE_ECHO.test(value) ? `'${value}'` : '(value not shown)';
+}
+
+function quoteAll(values: readonly string[]): string {
+  return values.length === 0 ? '(none)' : values.slice(0, 10).map(quote).join(' ');
+}

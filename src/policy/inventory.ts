@@ -1,0 +1,55 @@
+/**
+ * buildInventory: the offline governance report (`agent-sts inventory`, issue 4), one row
+ * per agent, from the policy alone. Suspension lives in the store, so `state` here is
+ * pending, active or retired.
+ */
+import { agentGovernance } from './governance.js';
+import type { CompiledPolicy } from './types.js';
+
+export interface InventoryRow {
+  id: string;
+  owner: string;
+  owner_active: boolean;
+  tier: string;
+  status: 'active' | 'retired';
+  state: 'pending' | 'active' | 'retired';
+  orphaned: boolean;
+  created_by: string;
+  approved_by: string | null;
+  reviewed_at: string;
+  review_due_at: string;
+  review_overdue: boolean;
+  review_due_soon: boolean;
+  intents: string[];
+  audiences: string[];
+  /** `issuer` (attested by a trusted issuer) and/or `keys` (the agent's own keys). */
+  credential_kinds: Array<'issuer' | 'keys'>;
+  issuers: string[];
+}
+
+export function buildInventory(compiled: CompiledPolicy, nowMs: number): InventoryRow[] {
+  return compiled.policy.agents.map((agent) => {
+    const g = agentGovernance(agent, compiled, nowMs);
+    const kinds = new Set(agent.attestation.map((e) => e.kind));
+    const issuers = agent.attestation.flatMap((e) => (e.kind === 'issuer' ? [e.issuer] : []));
+    return {
+      id: agent.id,
+      owner: agent.owner,
+      owner_active: compiled.ownersById.get(agent.owner)?.active ?? false,
+      tier: agent.tier,
+      status: agent.status,
+      state: g.retired ? 'retired' : g.pending ? 'pending' : 'active',
+      orphaned: g.orphaned,
+      created_by: agent.createdBy,
+      approved_by: agent.approvedBy ?? null,
+      reviewed_at: agent.reviewedAt,
+      review_due_at: new Date(g.reviewDueAtMs).toISOString(),
+      review_overdue: g.reviewOverdue,
+      review_due_soon: g.reviewDueSoon,
+      intents: agent.intents.map((i) => i.name),
+      audiences: [...new Set(agent.intents.map((i) => i.audience))],
+      credential_kinds: (['issuer', 'keys'] as const).filter((k) => kinds.has(k)),
+      issuers: [...new Set(issuers)],
+    };
+  });
+}

@@ -1,0 +1,107 @@
+/** Trusted attestation issuers and operator sign-on issuers. */
+import { isAbsolute, resolve } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
+import { loadJwksFile } from './keys.js';
+import { isRecord } from './problems.js';
+import type { RawIssuer, RawOperatorIssuer } from './schema.js';
+import { validators } from './shape.js';
+import type { OperatorIssuer, TrustedIssuer } from './types.js';
+import { duplicates, readDuration, wellFormed, type ValidateContext } from './validate-common.js';
+
+/** RFC 8725 §3.1: an explicit allow-list of asymmetric algorithms; never `none`, never HMAC. */
+export const ALLOWED_ALGORITHMS = new Set([
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
+]);
+const DEFAULT_MAX_AGE_MS = 3_600_000;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+type CommonRaw = Pick<RawIssuer, 'issuer' | 'jwks_uri' | 'jwks_file' | 'audience' | 'algorithms'>;
+interface CommonOut { jwksUri?: string; jwksFile?: string; jwks?: JSONWebKeySet; algorithms: string[] }
+
+/** Checks shared by both kinds of issuer; returns null when any of them failed. */
+function readCommon(ctx: ValidateContext, path: string, raw: CommonRaw): CommonOut | null {
+  const before = ctx.problems.items.length;
+  if (/\s/.test(raw.issuer)) ctx.problems.error(`${path}.issuer`, 'must not contain spaces');
+  if (ctx.options.stsIssuer !== undefined && raw.issuer === ctx.options.stsIssuer) {
+    ctx.problems.error(`${path}.issuer`, "is this broker's own issuer: its tokens must never be accepted as attestations");
+  }
+  if (raw.algorithms.length === 0) ctx.problems.error(`${path}.algorithms`, 'must list at least one algorithm');
+  raw.algorithms.forEach((alg, i) => {
+    if (ALLOWED_ALGORITHMS.has(alg)) return;
+    const why = alg.toLowerCase() === 'none' || /^HS/i.test(alg)
+      ? `${JSON.stringify(alg)} is never allowed (RFC 8725 §3.1: no "none", no HMAC with public keys)`
+      : `${JSON.stringify(alg)} is not supported`;
+    ctx.problems.error(`${path}.algorithms[${i}]`, `${why}; use one of ${[...ALLOWED_ALGORITHMS].join(', ')}`);
+  });
+  const out: CommonOut = { algorithms: [...new Set(raw.algorithms)] };
+  if ((raw.jwks_uri === undefined) === (raw.jwks_file === undefined)) {
+    ctx.problems.error(path, 'needs exactly one of jwks_uri and jwks_file');
+  } else if (raw.jwks_uri !== undefined) {
+    const problem = checkJwksUri(raw.jwks_uri);
+    if (problem !== null) ctx.problems.error(`${path}.jwks_uri`, problem);
+    out.jwksUri = raw.jwks_uri;
+  } else if (raw.jwks_file !== undefined) {
+    out.jwksFile = isAbsolute(raw.jwks_file) ? raw.jwks_file : resolve(ctx.options.baseDir, raw.jwks_file);
+    const { jwks, errors } = loadJwksFile(out.jwksFile, ctx.readFile);
+    for (const message of errors) ctx.problems.error(`${path}.jwks_file`, message);
+    if (jwks !== null) out.jwks = jwks;
+  }
+  return ctx.problems.items.slice(before).some((p) => p.severity === 'error') ? null : out;
+}
+
+/** https only; plain http only to a loopback host (development). */
+function checkJwksUri(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not a valid URL';
+  }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
+  return 'must be an https URL (plain http is allowed only for localhost)';
+}
+
+export function readIssuers(ctx: ValidateContext, raw: unknown): { issuers: TrustedIssuer[]; declared: Set<string> } {
+  const entries = wellFormed<RawIssuer>(raw, validators.issuer);
+  const dup = duplicates(entries.map((e) => e.item.issuer));
+  const issuers: TrustedIssuer[] = [];
+  const reported = new Set<string>();
+  for (const { item } of entries) {
+    const path = `issuers[${item.issuer}]`;
+    if (dup.has(item.issuer) && !reported.has(item.issuer)) {
+      reported.add(item.issuer);
+      ctx.problems.error(`${path}.issuer`, 'duplicate issuer');
+    }
+    const common = readCommon(ctx, path, item);
+    const maxAgeMs = item.max_age === undefined ? DEFAULT_MAX_AGE_MS : readDuration(ctx, `${path}.max_age`, item.max_age);
+    if (common === null || maxAgeMs === null) continue;
+    issuers.push({ issuer: item.issuer, ...common, audience: item.audience, maxAgeMs, singleUse: item.single_use ?? false });
+  }
+  // Declared = named anywhere in the list, so a malformed entry is not also reported as undeclared.
+  const declared = new Set<string>();
+  if (Array.isArray(raw)) {
+    for (const item of raw) if (isRecord(item) && typeof item.issuer === 'string') declared.add(item.issuer);
+  }
+  return { issuers, declared };
+}
+
+export function readOperatorIssuers(ctx: ValidateContext, raw: unknown): OperatorIssuer[] {
+  const entries = wellFormed<RawOperatorIssuer>(raw, validators.operatorIssuer);
+  const dup = duplicates(entries.map((e) => e.item.issuer));
+  const out: OperatorIssuer[] = [];
+  const reported = new Set<string>();
+  for (const { item } of entries) {
+    const path = `operator_issuers[${item.issuer}]`;
+    if (dup.has(item.issuer) && !reported.has(item.issuer)) {
+      reported.add(item.issuer);
+      ctx.problems.error(`${path}.issuer`, 'duplicate operator issuer');
+    }
+    if (Object.keys(item.roles).length === 0) ctx.problems.error(`${path}.roles`, 'must map at least one claim value to a role');
+    const common = readCommon(ctx, path, item);
+    if (common === null) continue;
+    const roles = Object.assign(Object.create(null) as Record<string, OperatorIssuer['roles'][string]>, item.roles);
+    out.push({ issuer: item.issuer, ...common, audience: item.audience, roleClaim: item.role_claim, roles });
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * Operator actions on one agent. Suspension and revocation live in the store, so every
+ * instance sees them at once; a store that cannot take the write answers 503, never success
+ * (issue 3: writes fail loudly).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { BrokerContext } from '../../context.js';
+import { OAuthError } from '../../errors.js';
+import type { AgentControl } from '../../store/types.js';
+import type { OperatorGuard } from './guard.js';
+import { recordAction, requireAuditTrail } from './record-action.js';
+import { AgentActionReply, AgentParams, OptionalReasonBody, ReasonBody } from './schemas.js';
+
+export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, guard: OperatorGuard): void {
+  const operatorRole = guard.require('operator');
+  const knownAgent = (request: FastifyRequest): string => {
+    const { id } = request.params as AgentParams;
+    if (!ctx.policy.current().agentsById.has(id)) throw new OAuthError('not_found', 'no such agent in the policy');
+    return id;
+  };
+  const reply = (id: string, control: AgentControl, audited: boolean) => ({
+    agent: id,
+    state: control.suspended ? 'suspended' : 'not_suspended',
+    suspension: control.suspended
+      ? { at: new Date(control.suspended.atMs).toISOString(), by: control.suspended.by, reason: control.suspended.reason }
+      : null,
+    tokens_revoked_before: control.revokedBeforeMs === null ? null : new Date(control.revokedBeforeMs).toISOString(),
+    audited,
+  });
+  const schema = (body: unknown) => ({ params: AgentParams, body, response: { 200: AgentActionReply } });
+
+  app.post('/agents/:id/suspend', { onRequest: operatorRole, schema: schema(ReasonBody) }, async (request) => {
+    const id = knownAgent(request);
+    const operator = guard.operator(request);
+    const { reason } = request.body as ReasonBody;
+    const atMs = ctx.clock();
+    await ctx.store.suspendAgent(id, { atMs, by: operator.id, reason });
+    const audited = recordAction(ctx, request, operator, 'agent_suspended', { agent: id, reason });
+    return reply(id, await ctx.store.getAgentControl(id), audited);
+  });
+
+  app.post('/agents/:id/resume', { onRequest: operatorRole, schema: schema(OptionalReasonBody) }, async (request) => {
+    const id = knownAgent(request);
+    const operator = guard.operator(request);
+    const reason = (request.body as OptionalReasonBody)?.reason ?? null;
+    requireAuditTrail(ctx); // resuming restores access: not without a record
+    await ctx.store.resumeAgent(id);
+    const audited = recordAction(ctx, request, operator, 'agent_resumed', { agent: id, reason });
+    return reply(id, await ctx.store.getAgentControl(id), audited);
+  });
+
+  app.post('/agents/:id/revoke', { onRequest: operatorRole, schema: schema(ReasonBody) }, async (request) => {
+    const id = knownAgent(request);
+    const operator = guard.operator(request);
+    const { reason } = request.body as ReasonBody;
+    const atMs = ctx.clock();
+    // Suspend first: no new token can slip in between the revocation and the suspension.
+    await ctx.store.suspendAgent(id, { atMs, by: operator.id, reason });
+    await ctx.store.revokeAgentTokens(id, atMs);
+    const audited = recordAction(ctx, request, operator, 'agent_revoked', { agent: id, reason, tokens_revoked_before: atMs });
+    return reply(id, await ctx.store.getAgentControl(id), audited);
+  });
+}

@@ -1,0 +1,139 @@
+/** JSON schemas of the admin API (the response schemas are also the output filters). */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Strings = Type.Array(Type.String());
+const AgentIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+export const Reason = Type.String({ minLength: 1, maxLength: 500 });
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
+
+export const Suspension = Type.Union([Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() }), Type.Null()]);
+
+export const InventoryRowSchema = Type.Object({
+  id: Type.String(),
+  owner: Type.String(),
+  owner_active: Type.Boolean(),
+  tier: Type.String(),
+  status: Type.String(),
+  state: Type.String(),
+  orphaned: Type.Boolean(),
+  created_by: Type.String(),
+  approved_by: Nullable(Type.String()),
+  reviewed_at: Type.String(),
+  review_due_at: Type.String(),
+  review_overdue: Type.Boolean(),
+  review_due_soon: Type.Boolean(),
+  intents: Strings,
+  audiences: Strings,
+  credential_kinds: Strings,
+  issuers: Strings,
+  suspension: Suspension,
+  tokens_revoked_before: Nullable(Type.String()),
+  last_seen_at: Nullable(Type.String()),
+  issued_24h: Type.Integer(),
+  denied_24h: Type.Integer(),
+});
+
+export const ListAgentsQuery = Type.Object(
+  {
+    orphaned: Type.Optional(Bool),
+    review_overdue: Type.Optional(Bool),
+    state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('suspended'), Type.Literal('retired')])),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  },
+  { additionalProperties: false },
+);
+export type ListAgentsQuery = Static<typeof ListAgentsQuery>;
+
+export const AgentParams = AgentIdParam;
+export type AgentParams = Static<typeof AgentParams>;
+
+export const AgentDetail = Type.Object({
+  agent: InventoryRowSchema,
+  description: Type.Optional(Type.String()),
+  intents: Type.Array(Type.Object({ name: Type.String(), audience: Type.String(), scopes: Strings, max_ttl_seconds: Type.Optional(Type.Integer()) })),
+  attestation: Type.Array(
+    Type.Object({ kind: Type.String(), issuer: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), key_ids: Type.Optional(Strings) }),
+  ),
+  recent_denials: Type.Array(Type.Object({ at: Type.String(), reason: Type.String() })),
+});
+
+export const ShadowList = Type.Object({
+  discovered: Type.Array(
+    Type.Object({
+      issuer: Type.String(),
+      subject: Type.String(),
+      first_seen_at: Type.String(),
+      last_seen_at: Type.String(),
+      attempts: Type.Integer(),
+      claims: Type.Record(Type.String(), Type.Unknown()),
+    }),
+  ),
+});
+
+export const AuditQuery = Type.Object(
+  {
+    agent: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    since: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;
+
+export const AuditList = Type.Object({
+  records: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      at: Type.String(),
+      event: Type.String(),
+      agent: Type.Optional(Type.String()),
+      data: Type.Record(Type.String(), Type.Unknown()),
+    }),
+  ),
+});
+
+export const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+export type ReasonBody = Static<typeof ReasonBody>;
+export const OptionalReasonBody = Type.Union([Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), Type.Null()]);
+export type OptionalReasonBody = Static<typeof OptionalReasonBody>;
+
+export const AgentActionReply = Type.Object({
+  agent: Type.String(),
+  state: Type.String(),
+  suspension: Suspension,
+  tokens_revoked_before: Nullable(Type.String()),
+  audited: Type.Boolean(),
+});
+
+export const TokenRevokeBody = Type.Object(
+  {
+    jti: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 16_384 })),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false },
+);
+export type TokenRevokeBody = Static<typeof TokenRevokeBody>;
+
+export const TokenRevokeReply = Type.Object({
+  jti: Type.String(),
+  revoked_until: Type.String(),
+  agent: Nullable(Type.String()),
+  audited: Type.Boolean(),
+});
+
+export const RotateBody = Type.Union([
+  Type.Object({ compromised: Type.Optional(Type.Boolean()), reason: Type.Optional(Reason) }, { additionalProperties: false }),
+  Type.Null(),
+]);
+export type RotateBody = Static<typeof RotateBody>;
+
+export const RotateReply = Type.Object({
+  activated_kid: Type.String(),
+  retired_kid: Nullable(Type.String()),
+  compromised_kid: Nullable(Type.String()),
+  audited: Type.Boolean(),
+});
+
+export const ErrorReply = Type.Object({ error: Type.String(), error_description: Type.String() });

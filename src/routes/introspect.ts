@@ -1,0 +1,86 @@
+/**
+ * RFC 7662 token introspection for resource servers. The caller authenticates with a bearer
+ * token minted by this broker for the broker itself (`aud` = issuer) with the scope
+ * `sts:introspect`, and itself active; otherwise 401 (RFC 7662 §2.3, RFC 6750 §3).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { bearerCredential, invalidToken, oauthErrorHandler, tokenStatus, type AdminKeyRing } from '../admin/index.js';
+import type { BrokerContext } from '../context.js';
+import { OAuthError } from '../errors.js';
+
+export const INTROSPECT_SCOPE = 'sts:introspect';
+
+export interface TokenEndpointOptions {
+  ctx: BrokerContext;
+  keyRing: AdminKeyRing;
+}
+
+export const TokenForm = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 16_384 }),
+  // Accepted and ignored: we only have one kind of token (RFC 7662 §2.1, RFC 7009 §2.1).
+  token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export type TokenForm = Static<typeof TokenForm>;
+
+const IntrospectionReply = Type.Object({
+  active: Type.Boolean(),
+  iss: Type.Optional(Type.String()),
+  sub: Type.Optional(Type.String()),
+  client_id: Type.Optional(Type.String()),
+  aud: Type.Optional(Type.String()),
+  exp: Type.Optional(Type.Integer()),
+  iat: Type.Optional(Type.Integer()),
+  nbf: Type.Optional(Type.Integer()),
+  jti: Type.Optional(Type.String()),
+  scope: Type.Optional(Type.String()),
+  intent: Type.Optional(Type.String()),
+  tier: Type.Optional(Type.String()),
+  owner: Type.Optional(Type.String()),
+  token_type: Type.Optional(Type.String()),
+});
+
+/** RFC 7662 §2.1 / RFC 7009 §2.1: the parameters come form-encoded. */
+export function requireForm(request: FastifyRequest): void {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
+  }
+}
+
+export async function introspectRoute(app: FastifyInstance, options: TokenEndpointOptions): Promise<void> {
+  const { ctx, keyRing } = options;
+  app.setErrorHandler(oauthErrorHandler);
+
+  const authenticateCaller = async (request: FastifyRequest): Promise<void> => {
+    const parsed = bearerCredential(request.headers.authorization);
+    if ('reason' in parsed) throw invalidToken('a bearer token with the sts:introspect scope is required', parsed.reason);
+    const status = await tokenStatus(parsed.credential, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock() });
+    const scopes = status.active ? status.claims.scope.split(' ') : [];
+    if (!status.active || status.claims.aud !== ctx.config.issuer || !scopes.includes(INTROSPECT_SCOPE)) {
+      request.log.info({ reason: status.active ? 'not_for_introspection' : status.reason }, 'introspection caller refused');
+      throw invalidToken('the bearer token may not introspect', 'caller_refused');
+    }
+  };
+
+  app.post('/oauth/introspect', {
+    onRequest: authenticateCaller,
+    preValidation: async (request) => requireForm(request),
+    bodyLimit: 32 * 1024,
+    schema: { body: TokenForm, response: { 200: IntrospectionReply } },
+  }, async (request, reply) => {
+    const { token } = request.body as TokenForm;
+    const status = await tokenStatus(token, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock() });
+    void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    // RFC 7662 §2.2: an inactive token gets `active: false` and nothing else.
+    if (!status.active) return { active: false };
+    const c = status.claims;
+    return {
+      active: true,
+      iss: c.iss, sub: c.sub, client_id: c.client_id, aud: c.aud,
+      exp: c.exp, iat: c.iat, nbf: c.nbf, jti: c.jti,
+      scope: c.scope, intent: c.intent, tier: c.tier, owner: c.owner,
+      token_type: 'Bearer',
+    };
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * GET /.well-known/jwks.json: the public keys of the ring (published ahead of signing, kept
+ * after it until every token they signed has expired). max-age stays shorter than the
+ * publish-ahead window so a cached copy always holds the key that signs next.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { KeyRing } from '../signing/index.js';
+
+export async function jwksRoute(app: FastifyInstance, options: { keyRing: KeyRing }): Promise<void> {
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    const ring = options.keyRing;
+    return reply
+      .header('cache-control', `public, max-age=${ring.jwksMaxAgeSeconds()}`)
+      .type('application/jwk-set+json')
+      .send(ring.jwks());
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * RFC 8414 authorization server metadata, also served at the OpenID discovery path so that
+ * verifiers that discover JWKS through /.well-known/openid-configuration find the keys.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ASYMMETRIC_ALGORITHMS } from '../attestation/index.js';
+import { GRANT_CLIENT_CREDENTIALS, GRANT_TOKEN_EXCHANGE } from '../exchange/token-request.js';
+
+export function buildMetadata(issuer: string, signingAlg: string): Record<string, unknown> {
+  return {
+    issuer,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    introspection_endpoint: `${issuer}/oauth/introspect`,
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    grant_types_supported: [GRANT_TOKEN_EXCHANGE, GRANT_CLIENT_CREDENTIALS],
+    // Token exchange authenticates by its subject token, so it needs no client authentication.
+    token_endpoint_auth_methods_supported: ['private_key_jwt', 'none'],
+    token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
+    // RFC 7662 §2.1 / RFC 7009 §2.1: callers present a bearer token of ours (introspection) or the token itself (revocation).
+    introspection_endpoint_auth_methods_supported: ['none'],
+    revocation_endpoint_auth_methods_supported: ['none'],
+    // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
+    response_types_supported: [],
+    subject_types_supported: ['public'],
+    // RFC 9068 access tokens are signed with this algorithm.
+    access_token_signing_alg_values_supported: [signingAlg],
+    id_token_signing_alg_values_supported: [signingAlg],
+  };
+}
+
+export async function metadataRoutes(app: FastifyInstance, options: { issuer: string; signingAlg: string }): Promise<void> {
+  const document = Object.freeze(buildMetadata(options.issuer, options.signingAlg));
+  const handler = async (_request: unknown, reply: import('fastify').FastifyReply) =>
+    reply.header('cache-control', 'public, max-age=3600').send(document);
+  app.get('/.well-known/oauth-authorization-server', handler);
+  app.get('/.well-known/openid-configuration', handler);
+}

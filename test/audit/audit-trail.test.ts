@@ -1,0 +1,107 @@
+import t from 'tap';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { manualClock } from '../../src/clock.js';
+import { createAuditTrail } from '../../src/audit/index.js';
+import type { AuditRecord, Store } from '../../src/store/types.js';
+
+const quiet = { warn: () => {}, error: () => {} };
+
+function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function lines(path: string): Array<Record<string, unknown>> {
+  return readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+t.test('writes structured records with event, time and stream', async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const clock = manualClock(Date.UTC(2030, 0, 2, 3, 4, 5));
+  const trail = createAuditTrail({ destination: file, clock, logger: quiet });
+  trail.record('token_issued', { agent: 'a1', jti: 'j1', scopes: ['x'] });
+  trail.close();
+  const [rec] = lines(file);
+  t.match(rec, { event: 'token_issued', agent: 'a1', jti: 'j1', stream: 'audit', time: '2030-01-02T03:04:05.000Z' });
+  t.equal(trail.healthy(), true);
+});
+
+t.test('never writes token, assertion or key material', async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const appended: Array<Omit<AuditRecord, 'id'>> = [];
+  const store = { appendAudit: async (r: Omit<AuditRecord, 'id'>) => { appended.push(r); } } as unknown as Store;
+  const trail = createAuditTrail({ destination: file, store, clock: manualClock(0), logger: quiet });
+  trail.record('oops', {
+    agent: 'a1',
+    token: 'eyJSECRET.x.y',
+    subject_token: 'eyJSECRET2',
+    nested: { client_assertion: 'eyJSECRET3', private_key: '-----BEGIN PRIVATE KEY-----', Authorization: 'Bearer s3cr3t' },
+    list: [{ access_token: 'eyJSECRET4' }],
+  });
+  trail.close();
+  await new Promise((r) => setImmediate(r));
+  const text = readFileSync(file, 'utf8');
+  t.notMatch(text, /SECRET|PRIVATE KEY|s3cr3t/);
+  t.match(text, /\[Redacted\]/);
+  t.equal(appended.length, 1);
+  t.notMatch(JSON.stringify(appended), /SECRET|PRIVATE KEY|s3cr3t/);
+  t.match(appended[0], { event: 'oops', agent: 'a1' });
+});
+
+t.test('a full disk (/dev/full) makes record throw and the trail unhealthy', { skip: !existsSync('/dev/full') }, async (t) => {
+  const errors: object[] = [];
+  const trail = createAuditTrail({ destination: '/dev/full', clock: manualClock(0), logger: { warn: () => {}, error: (o) => errors.push(o) } });
+  t.throws(() => trail.record('token_issued', { agent: 'a1' }), { name: 'AuditWriteError', code: 'ENOSPC' });
+  t.equal(trail.healthy(), false);
+  t.equal(trail.probe(), false);
+  t.equal(trail.healthy(), false);
+  t.equal(errors.length, 1, 'the failure is logged once, not per record');
+  trail.close();
+});
+
+t.test('recovers when the destination becomes writable again', { skip: !existsSync('/dev/full') }, async (t) => {
+  const dir = tempDir(t);
+  const link = join(dir, 'audit.log');
+  const real = join(dir, 'real.log');
+  symlinkSync('/dev/full', link);
+  const trail = createAuditTrail({ destination: link, clock: manualClock(0), logger: quiet });
+  t.throws(() => trail.record('token_issued', { agent: 'a1' }));
+  t.equal(trail.healthy(), false);
+  // The operator frees space: the path now leads to a writable file.
+  unlinkSync(link);
+  symlinkSync(real, link);
+  t.equal(trail.probe(), true, 'the probe reopens the path and writes');
+  t.equal(trail.healthy(), true);
+  trail.record('token_issued', { agent: 'a2' });
+  trail.close();
+  t.same(lines(real).map((r) => r.event), ['audit_probe', 'token_issued']);
+});
+
+t.test('an unopenable path fails on record and recovers through record too', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'missing-dir', 'audit.log');
+  const trail = createAuditTrail({ destination: path, clock: manualClock(0), logger: quiet });
+  t.throws(() => trail.record('x', {}), { code: 'ENOENT' });
+  t.equal(trail.healthy(), false);
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'missing-dir'));
+  trail.record('y', {});
+  t.equal(trail.healthy(), true);
+  trail.close();
+  t.same(lines(path).map((r) => r.event), ['y']);
+});
+
+t.test('store failures are logged, never thrown', async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const warned: string[] = [];
+  const store = { appendAudit: async () => { throw new Error('down'); } } as unknown as Store;
+  const trail = createAuditTrail({ destination: file, store, clock: manualClock(0), logger: { warn: (_o, m) => warned.push(m), error: () => {} } });
+  trail.record('x', { agent: 'a' });
+  await new Promise((r) => setImmediate(r));
+  t.equal(warned.length, 1);
+  t.equal(trail.healthy(), true);
+  trail.close();
+});
