@@ -27,11 +27,11 @@ export class ProblemList {
 
 const ORDER: Record<ProblemSeverity, number> = { error: 0, violation: 1, warning: 2 };
 
-/** One line per problem, errors first: `error      agents[x].approved_by: message`. */
+/** One line per problem, errors first: `error  agents[x].approved_by: message`, then a count. */
 export function formatProblems(problems: readonly PolicyProblem[]): string {
   if (problems.length === 0) return 'policy ok: no problems\n';
   const sorted = [...problems].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-  const lines = sorted.map((p) => `${p.severity.padEnd(9)}  ${p.path}: ${p.message}`);
+  const lines = sorted.map((p) => `${p.severity}  ${p.path}: ${p.message}`);
   const count = (s: ProblemSeverity) => problems.filter((p) => p.severity === s).length;
   lines.push(`${count('error')} error(s), ${count('violation')} violation(s), ${count('warning')} warning(s)`);
   return `${lines.join('\n')}\n`;

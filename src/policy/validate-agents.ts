@@ -1,13 +1,12 @@
 /** Agents: references, separation of duties, intents within the tier ceiling, governance. */
-import { bindingsFingerprint } from './claims.js';
 import { formatDuration } from './duration.js';
 import { computeGovernance } from './governance.js';
 import { parseIsoDate } from './iso-date.js';
-import { isRecord } from './problems.js';
 import type { RawAgent, RawIntent } from './schema.js';
 import { isScopeToken, scopeWithinCeiling } from './scope-glob.js';
 import { validators } from './shape.js';
 import type { Agent, AttestationEntry, Intent, Owner, Tier } from './types.js';
+import { checkDuplicateIds, checkSharedIdentities } from './validate-agent-ids.js';
 import { readAttestation } from './validate-attestation.js';
 import {
   duplicates, PLAIN_ID, PLAIN_ID_HINT, readDuration, warnIfOverCap, wellFormed, type ValidateContext,
@@ -31,18 +30,6 @@ export function readAgents(ctx: ValidateContext, raw: unknown, refs: AgentRefs):
   }
   checkSharedIdentities(ctx, agents);
   return agents;
-}
-
-/** Duplicate ids, and a retired agent's id reused (its audit trail would become ambiguous). */
-function checkDuplicateIds(ctx: ValidateContext, raw: unknown): void {
-  if (!Array.isArray(raw)) return;
-  const items = raw.filter(isRecord).filter((a): a is Record<string, unknown> & { id: string } => typeof a.id === 'string');
-  for (const id of duplicates(items.map((a) => a.id))) {
-    const retired = items.some((a) => a.id === id && a.status === 'retired');
-    ctx.problems.error(`agents[${id}].id`, retired
-      ? 'reuses the id of a retired agent: retired ids stay reserved so audit trails stay unambiguous'
-      : 'duplicate agent id');
-  }
 }
 
 function readAgent(ctx: ValidateContext, raw: RawAgent, refs: AgentRefs): Agent | null {
@@ -135,22 +122,5 @@ function reportGovernance(ctx: ValidateContext, path: string, agent: Agent, owne
     ctx.problems.violation(`${path}.reviewed_at`, `review was due ${due} (tier ${tier.name} reviews every ${formatDuration(tier.reviewEveryMs)}): the agent gets no tokens until reviewed`);
   } else if (g.reviewDueSoon) {
     ctx.problems.warning(`${path}.reviewed_at`, `review is due soon, on ${due}`);
-  }
-}
-
-/** Two agents claiming the same (issuer, subject, claims) would make attestation ambiguous. */
-function checkSharedIdentities(ctx: ValidateContext, agents: readonly Agent[]): void {
-  const claimedBy = new Map<string, string>();
-  for (const agent of agents) {
-    agent.attestation.forEach((entry, i) => {
-      if (entry.kind !== 'issuer') return;
-      const key = JSON.stringify([entry.issuer, entry.subject, bindingsFingerprint(entry.claims)]);
-      const other = claimedBy.get(key);
-      if (other !== undefined && other !== agent.id) {
-        ctx.problems.error(`agents[${agent.id}].attestation[${i}]`, `the same issuer, subject and claims are already claimed by agent ${other}`);
-      } else if (other === undefined) {
-        claimedBy.set(key, agent.id);
-      }
-    });
   }
 }

@@ -4,6 +4,8 @@ export const ACTIVITY_HOURS = 24;
 /** Counter keys outlive the window by an hour, so a read at its edge still finds them. */
 export const ACTIVITY_TTL_MS = 25 * HOUR_MS;
 export const RECENT_DENIALS = 20;
+/** Last seen outlives the counters: the inventory shows agents idle for weeks. */
+export const LAST_SEEN_TTL_MS = 90 * 24 * HOUR_MS;
 export const MAX_DENIAL_REASON = 64;
 
 export function hourBucket(atMs: number): number {

@@ -1,7 +1,7 @@
 export type * from './types.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory/memory-store.js';
 export { createRedisStore, type RedisStore, type RedisStoreOptions } from './redis/redis-store.js';
-export { checkEvictionPolicy } from './redis/eviction.js';
+export { checkEvictionPolicy, EvictionPolicyError } from './redis/eviction.js';
 export { parseRedisUrl, type RedisTarget, type RedisNode } from './redis/parse-url.js';
 export type { StoreLogger } from './redis/events.js';
 export { createStore, type StoreConfig } from './create-store.js';

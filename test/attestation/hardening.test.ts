@@ -1,5 +1,5 @@
 /** RFC 8725 hardening and past JWT-library CVEs, each with a test. */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import t from 'tap';
 import { SignJWT } from 'jose';
 import { verifyIssuerToken, verifySubjectToken, type AttestationResult } from '../../src/attestation/index.js';

@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { buildApp } from '../../src/app.js';
 import { createAuditTrail, type SyncSink } from '../../src/audit/index.js';
-import { manualClock } from '../../src/clock.js';
+import { manualClock, type Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createObservers } from '../../src/observers.js';
 import { createPolicyHolder } from '../../src/policy/holder.js';
@@ -28,7 +29,7 @@ export interface KeyPair {
   publicJwk: JWK;
 }
 
-export async function keyPair(alg = 'ES256', kid = randomUUID()): Promise<KeyPair> {
+export async function keyPair(alg = 'ES256', kid: string = randomUUID()): Promise<KeyPair> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg } };
 }
@@ -83,17 +84,16 @@ export interface TestBrokerOptions {
   auditSink?: SyncSink;
 }
 
-export async function buildTestBroker(options: TestBrokerOptions = {}) {
-  const clock = manualClock(options.now ?? NOW);
+/** The issuer key, one key per agent, and the policy validated and compiled against them. */
+export async function preparePolicy(policyDoc: PolicyDoc, options: { nowMs: number; files?: Record<string, unknown> }) {
   const issuerKey = await keyPair('ES256', 'k8s-1');
-  const policyDoc = options.policy ?? basePolicy();
   const agentKeys = new Map<string, KeyPair>();
   for (const agent of (policyDoc.agents as PolicyDoc[]) ?? []) agentKeys.set(agent.id as string, await keyPair('ES256', `${agent.id as string}-k1`));
   const files: Record<string, unknown> = { 'k8s.jwks.json': { keys: [issuerKey.publicJwk] }, ...options.files };
   for (const [id, key] of agentKeys) files[`${id}.jwks.json`] ??= { keys: [key.publicJwk] };
   const { policy, problems } = validatePolicyDocument(policyDoc, {
     baseDir: '/policy',
-    nowMs: clock(),
+    nowMs: options.nowMs,
     stsIssuer: STS,
     readFile: (path: string) => {
       const name = path.replace(/^\/policy\//, '');
@@ -102,33 +102,24 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
     },
   });
   if (!policy) throw new Error(`test policy invalid: ${JSON.stringify(problems, null, 1)}`);
-  const holder = createPolicyHolder(compilePolicy(policy, 'test-version'));
-  const config = loadConfig({ STS_ISSUER: STS, STS_LOG_LEVEL: 'silent', ...options.env });
-  const logger = pino({ level: 'silent' });
-  const store = options.store ?? createMemoryStore({ clock });
-  const auditLines: Record<string, unknown>[] = [];
-  const sink: SyncSink = options.auditSink ?? { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} };
-  const audit = createAuditTrail({ destination: sink, store, clock, logger });
-  const keyRing = await createKeyRing({ clock, store, alg: config.signingAlg, ...(config.keyEncryptionKey ? { kek: config.keyEncryptionKey } : {}) });
-  const registry = new Registry();
-  const wiring = createObservers({ config, registry, store, audit, holder, clock, logger, keyRing, defaultMetrics: false });
-  const app = await buildApp(config, {
-    clock,
-    store,
-    keyRing,
-    policy: holder,
-    audit,
-    logger,
-    observers: wiring.observers,
-    onReplay: () => wiring.metrics.replayRejected(),
-  });
+  return { issuerKey, agentKeys, compiled: compilePolicy(policy, 'test-version') };
+}
 
+export type PreparedPolicy = Awaited<ReturnType<typeof preparePolicy>>;
+
+export interface AttestOptions {
+  key?: CryptoKey; kid?: string; alg?: string; header?: Record<string, unknown>; iss?: string; aud?: string | string[]; iatOffsetS?: number; ttlS?: number;
+}
+
+export interface AssertionOptions {
+  aud?: string; jti?: string; iss?: string; sub?: string; ttlS?: number; key?: CryptoKey;
+}
+
+/** Request builders for one app: attestations, agent assertions and token requests. */
+export function brokerClients(app: FastifyInstance, clock: Clock, keys: Pick<PreparedPolicy, 'issuerKey' | 'agentKeys'>) {
+  const { issuerKey, agentKeys } = keys;
   /** A Kubernetes-style attestation for `sub`, signed by the test issuer unless told otherwise. */
-  const attest = async (
-    sub = SA,
-    claims: JWTPayload = { 'kubernetes.io': { namespace: 'agents' } },
-    opts: { key?: CryptoKey; kid?: string; alg?: string; header?: Record<string, unknown>; iss?: string; aud?: string | string[]; iatOffsetS?: number; ttlS?: number } = {},
-  ): Promise<string> => {
+  const attest = async (sub = SA, claims: JWTPayload = { 'kubernetes.io': { namespace: 'agents' } }, opts: AttestOptions = {}): Promise<string> => {
     const iat = Math.floor(clock() / 1000) + (opts.iatOffsetS ?? 0);
     return new SignJWT({ jti: randomUUID(), ...claims })
       .setProtectedHeader({ alg: opts.alg ?? 'ES256', kid: opts.kid ?? 'k8s-1', typ: 'JWT', ...opts.header })
@@ -141,7 +132,7 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
   };
 
   /** An RFC 7523 assertion signed by the agent's own key. */
-  const assertion = async (agentId = 'ticket-summarizer', opts: { aud?: string; jti?: string; iss?: string; sub?: string; ttlS?: number; key?: CryptoKey } = {}): Promise<string> => {
+  const assertion = async (agentId = 'ticket-summarizer', opts: AssertionOptions = {}): Promise<string> => {
     const key = opts.key ?? agentKeys.get(agentId)?.privateKey;
     if (!key) throw new Error(`no key for ${agentId}`);
     const iat = Math.floor(clock() / 1000);
@@ -155,10 +146,10 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
       .sign(key);
   };
 
-  const token = (form: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
+  const token = (form: Record<string, string | string[]>, headers: Record<string, string> = {}, inject: { remoteAddress?: string } = {}) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
-    return app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: body.toString() });
+    return app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: body.toString(), ...inject });
   };
 
   const exchange = async (subjectToken: string, extra: Record<string, string | string[]> = {}) =>
@@ -178,6 +169,35 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
       audience: TICKETS,
       ...extra,
     });
+
+  return { attest, assertion, token, exchange, clientCredentials };
+}
+
+export async function buildTestBroker(options: TestBrokerOptions = {}) {
+  const clock = manualClock(options.now ?? NOW);
+  const prepared = await preparePolicy(options.policy ?? basePolicy(), { nowMs: clock(), ...(options.files ? { files: options.files } : {}) });
+  const { issuerKey, agentKeys } = prepared;
+  const holder = createPolicyHolder(prepared.compiled);
+  const config = loadConfig({ STS_ISSUER: STS, STS_LOG_LEVEL: 'silent', ...options.env });
+  const logger = pino({ level: 'silent' });
+  const store = options.store ?? createMemoryStore({ clock });
+  const auditLines: Record<string, unknown>[] = [];
+  const sink: SyncSink = options.auditSink ?? { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} };
+  const audit = createAuditTrail({ destination: sink, store, clock, logger });
+  const keyRing = await createKeyRing({ clock, store, alg: config.signingAlg, ...(config.keyEncryptionKey ? { kek: config.keyEncryptionKey } : {}) });
+  const registry = new Registry();
+  const wiring = createObservers({ config, registry, store, audit, holder, clock, logger, keyRing, defaultMetrics: false });
+  const app = await buildApp(config, {
+    clock,
+    store,
+    keyRing,
+    policy: holder,
+    audit,
+    logger,
+    observers: wiring.observers,
+    onReplay: () => wiring.metrics.replayRejected(),
+  });
+  const { attest, assertion, token, exchange, clientCredentials } = brokerClients(app, clock, prepared);
 
   return {
     app, clock, store, keyRing, holder, audit, auditLines, registry, metrics: wiring.metrics, flush: wiring.flush,

@@ -40,7 +40,8 @@ t.test('request duration histogram by grant and result with millisecond buckets'
   const m = testMetrics(holder(compiled([agent('agent-a')])));
   m.observe(issued({ durationSeconds: 0.0015 }));
   m.observe(issued({ durationSeconds: 0.008 }));
-  const { values } = await m.registry.getSingleMetric('sts_token_request_duration_seconds')!.get();
+  const { values } = (await m.registry.getSingleMetric('sts_token_request_duration_seconds')!.get()) as
+    { values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }> };
   const bucket = (le: number) => values.find((v) => v.metricName === 'sts_token_request_duration_seconds_bucket'
     && v.labels.le === le && v.labels.grant === 'token_exchange' && v.labels.result === 'issued')?.value;
   t.equal(bucket(0.002), 1);

@@ -70,9 +70,9 @@ t.test('formatProblems: one line each, errors first, with a summary', async (t) 
     { severity: 'violation', path: 'agents[a].approved_by', message: 'missing' },
   ]);
   t.equal(out, [
-    'error      agents[ticket-summarizer].intents[summarize-tickets].scopes: bad',
+    'error  agents[ticket-summarizer].intents[summarize-tickets].scopes: bad',
     'violation  agents[a].approved_by: missing',
-    'warning    agents[a].intents: has no intents',
+    'warning  agents[a].intents: has no intents',
     '1 error(s), 1 violation(s), 1 warning(s)',
     '',
   ].join('\n'));

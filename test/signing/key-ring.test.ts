@@ -149,3 +149,17 @@ t.test('manual rotation without compromise keeps the old key published', async (
   t.ok(ring.verificationKey(old), 'retired key still verifies');
   t.equal(ring.rotationCount, 1);
 });
+
+t.test('a pino logger fits; a compromised rotation logs kids and events, never key material', async (t) => {
+  const { pino } = await import('pino');
+  const { Writable } = await import('node:stream');
+  const chunks: string[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk.toString()); done(); } });
+  const clock = manualClock(T0);
+  const ring = await createKeyRing({ clock, ...opts, alg: 'RS256', logger: pino({ level: 'info' }, sink) });
+  const bad = ring.currentSigner().kid;
+  await ring.rotateNow({ compromised: true });
+  const log = chunks.join('');
+  t.match(log, new RegExp(`"event":"key_compromised","kid":"${bad}"`));
+  t.notMatch(log, /"(d|p|q|dp|dq|qi|n)":/, 'no private (or even public) key members');
+});

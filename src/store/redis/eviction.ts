@@ -4,6 +4,11 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 
+/** Thrown at start when Redis may evict keys and that was not explicitly allowed. */
+export class EvictionPolicyError extends Error {
+  override name = 'EvictionPolicyError';
+}
+
 export interface EvictionLogger {
   warn(obj: object, msg: string): void;
 }
@@ -31,7 +36,7 @@ export async function checkEvictionPolicy(
       options.logger?.warn({ policy }, 'Redis maxmemory-policy can evict revocations and replay claims (allowed by configuration)');
       continue;
     }
-    throw new Error(`Redis maxmemory-policy is "${policy}", which can evict revocations and replay records: ` +
+    throw new EvictionPolicyError(`Redis maxmemory-policy is "${policy}", which can evict revocations and replay records: ` +
       'set it to noeviction, or allow it explicitly (allowEviction)');
   }
 }

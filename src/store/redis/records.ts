@@ -2,15 +2,15 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { AgentActivity, AuditRecord, Store } from '../types.js';
 import {
-  ACTIVITY_TTL_MS, MAX_DENIAL_REASON, RECENT_DENIALS, hourBucket, windowBuckets,
+  ACTIVITY_TTL_MS, LAST_SEEN_TTL_MS, MAX_DENIAL_REASON, RECENT_DENIALS, hourBucket, windowBuckets,
 } from '../activity-window.js';
 import { MAX_AUDIT, MAX_AUDIT_READ, MAX_SHADOWS, shadowKey } from '../shadow-key.js';
+import type { BoundedCall as Call } from './bounded-call.js';
 import type { RedisKeys } from './keys.js';
 import { asArray, num, parseAuditEntry, str } from './replies.js';
 import type { ScriptName } from './scripts.js';
 
 type Scripted = { [K in ScriptName]: (...args: Array<string | number>) => Promise<unknown> };
-type Call = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 type Records = Pick<Store, 'recordShadow' | 'listShadows' | 'appendAudit' | 'readAudit' | 'recordActivity' | 'getActivity'>;
 
 const AUDIT_BATCH = 500;
@@ -69,7 +69,7 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
         ? JSON.stringify({ atMs: e.atMs, reason: (e.reason ?? 'unknown').slice(0, MAX_DENIAL_REASON) }) : '';
       await call('recordActivity', () => run.stsActivity(k.activityLast(e.agentId),
         k.activityHour(e.agentId, e.outcome, hourBucket(e.atMs)), k.activityDenials(e.agentId),
-        e.atMs, ACTIVITY_TTL_MS, denial, RECENT_DENIALS));
+        e.atMs, ACTIVITY_TTL_MS, denial, RECENT_DENIALS, LAST_SEEN_TTL_MS));
     },
     async getActivity(agentId, nowMs): Promise<AgentActivity> {
       const buckets = windowBuckets(nowMs);

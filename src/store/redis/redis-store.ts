@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Clock } from '../../clock.js';
 import { StoreUnavailableError } from '../../errors.js';
+import { boundedCall } from './bounded-call.js';
 import type { Store, StoreEvent } from '../types.js';
 import { connectRedis, waitReady, type RedisConnectOptions } from './connect.js';
-import { checkEvictionPolicy } from './eviction.js';
+import { checkEvictionPolicy, EvictionPolicyError } from './eviction.js';
 import { redisKeys } from './keys.js';
 import { createEvents, type StoreLogger } from './events.js';
 import { asArray, num, parseControl, str } from './replies.js';
@@ -45,27 +46,14 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
   const run = client as unknown as Scripted;
   client.on('error', (err: Error) => logger?.warn({ err: err.message }, 'redis connection error'));
 
-  /** Bounded call: rejects with StoreUnavailableError on any failure or after the deadline. */
-  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('deadline exceeded')), deadlineMs);
-    });
-    try {
-      return await Promise.race([fn(), deadline]);
-    } catch (err) {
-      throw new StoreUnavailableError(`redis store: ${what} failed`, { cause: err });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const call = boundedCall(deadlineMs);
 
   try {
     await waitReady(client, connectTimeoutMs * 3);
     await checkEvictionPolicy(client, { allowEviction: options.allowEviction ?? false, ...(logger ? { logger } : {}) });
   } catch (err) {
     client.disconnect();
-    if (err instanceof Error && err.message.startsWith('Redis maxmemory-policy')) throw err;
+    if (err instanceof EvictionPolicyError) throw err;
     throw new StoreUnavailableError('redis store: cannot connect', { cause: err });
   }
 

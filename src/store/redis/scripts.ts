@@ -80,11 +80,12 @@ if extra > 0 then
 end
 return 1`,
   },
-  // KEYS: last seen, hour counter, denials list. ARGV: at ms, counter ttl ms, denial json ('' = none), max denials.
+  // KEYS: last seen, hour counter, denials list.
+  // ARGV: at ms, counter ttl ms, denial json ('' = none), max denials, last-seen ttl ms.
   stsActivity: {
     numberOfKeys: 3,
     lua: `local last = tonumber(redis.call('GET', KEYS[1]))
-if not last or last < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+if not last or last < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[5]) end
 redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 if ARGV[3] ~= '' then

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: the broker (a child process on Redis) against its floor (a bare fastify
+ * route doing the same ES256 verify + sign with node:crypto). Per scenario: saturated
+ * throughput (autocannon, closed loop), p50/p99 at a steady open-loop offered load, Redis
+ * commands per token and peak RSS. Prints a table, writes BENCH_OUT, exits 1 if over 1% of
+ * the requests of any run failed. Settings: BENCH_SECONDS (10), BENCH_OUT
+ * (bench-results.json), BENCH_RATE (1500), BENCH_CONNECTIONS (64), BENCH_PROFILE=1,
+ * REDIS_URL (else its own redis-server on a free port).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRedis } from '../test/helpers/redis.js';
+import { openLoop } from './open-loop.js';
+import { writeBenchPolicy, type BenchPolicy } from './policy.js';
+import { peakRssMb, trackPid } from './processes.js';
+import { analyseProfile } from './profile.js';
+import { diff, openStats, perToken } from './redis-stats.js';
+import { printProfile, printTable, type ScenarioResult } from './report.js';
+import { buildBodies, type Scenario } from './requests.js';
+import { saturate } from './saturate.js';
+import { startBroker, startFloor, type Target } from './targets.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SECONDS = positive('BENCH_SECONDS', 10);
+const RATE = positive('BENCH_RATE', 1500);
+const CONNECTIONS = positive('BENCH_CONNECTIONS', 64);
+const OUT = process.env.BENCH_OUT || 'bench-results.json';
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const AGENTS = 16;
+const WARMUP_S = Math.min(2, SECONDS);
+const MAX_FAILURE_RATIO = 0.01;
+
+function positive(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+type Stats = Awaited<ReturnType<typeof openStats>>;
+
+async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, stats: Stats | undefined): Promise<ScenarioResult> {
+  const log = (msg: string) => process.stderr.write(`[bench] ${scenario}: ${msg}\n`);
+  // Warm-up (JIT, connection pools, key ring); its rate sizes the token supply of the real run.
+  log(`warm-up ${WARMUP_S}s`);
+  // Warm-up tokens may run out and repeat (cache hits, replays): only its rate is used.
+  const warm = await saturate(target.url, buildBodies(scenario, 8_000, policy, target.url), WARMUP_S, CONNECTIONS);
+  const satCount = Math.ceil(Math.max(warm.attempted_rps, 1000) * SECONDS * 1.5) + 1000;
+  log(`signing ${satCount} tokens; saturated run ${SECONDS}s x ${CONNECTIONS} connections`);
+  const satBodies = buildBodies(scenario, satCount, policy, target.url);
+  const s0 = await stats?.snapshot();
+  const sat = await saturate(target.url, satBodies, SECONDS, CONNECTIONS);
+  const s1 = await stats?.snapshot();
+  if (sat.reused > 0) log(`WARNING: ${sat.reused} requests reused a token (supply ran out)`);
+
+  const steadyBodies = buildBodies(scenario, Math.ceil(RATE * SECONDS) + 10, policy, target.url);
+  log(`open-loop run ${RATE} req/s for ${SECONDS}s`);
+  const s2 = await stats?.snapshot();
+  const steady = await openLoop(target.host, target.port, steadyBodies, RATE, SECONDS);
+  const s3 = await stats?.snapshot();
+
+  const tokens = sat.ok + steady.ok;
+  let redis: ReturnType<typeof perToken> | undefined;
+  if (s0 && s1 && s2 && s3) {
+    const a = diff(s0, s1);
+    const b = diff(s2, s3);
+    const byCommand = { ...a.byCommand };
+    for (const [k, v] of Object.entries(b.byCommand)) byCommand[k] = (byCommand[k] ?? 0) + v;
+    redis = perToken({ commands: a.commands + b.commands, byCommand }, tokens);
+  }
+  const failures = [
+    { run: 'saturated', bad: sat.failed + sat.errors, total: sat.requests, sample: sat.sampleError ?? warm.sampleError },
+    { run: 'open-loop', bad: steady.failed + steady.errors, total: steady.sent, sample: steady.sampleError },
+  ];
+  return {
+    scenario,
+    rps: Math.round(sat.rps),
+    p50_ms: round2(steady.p50_ms),
+    p99_ms: round2(steady.p99_ms),
+    redis_ops_per_token: redis ? redis.ops : null,
+    rss_mb: peakRssMb(target.child.pid),
+    detail: {
+      saturated: sat,
+      open_loop: steady,
+      ...(redis ? { redis_commands_per_token: redis.byCommand } : {}),
+    },
+    failures,
+  };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+async function stopTarget(target: Target, results: { profile?: unknown }, label: string): Promise<void> {
+  await target.child.stop();
+  if (!target.profileDir) return;
+  const file = readdirSync(target.profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) {
+    process.stderr.write(`[bench] ${label}: no .cpuprofile written\n`);
+    return;
+  }
+  const analysis = analyseProfile(join(target.profileDir, file), ROOT);
+  printProfile(label, analysis);
+  results.profile = { file: join(target.profileDir, file), ...analysis };
+}
+
+async function main(): Promise<number> {
+  const load = loadavg().map((n) => Math.round(n * 100) / 100);
+  if ((load[0] ?? 0) > cpus().length * 0.5) {
+    process.stderr.write(`[bench] WARNING: load average ${load.join(' ')} on ${cpus().length} CPUs: other work is running, figures will be low and noisy\n`);
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'sts-bench-'));
+  const profileRoot = PROFILE ? mkdtempSync(join(tmpdir(), 'sts-bench-prof-')) : undefined;
+  const redis = await startRedis();
+  trackPid(redis.pid);
+  let stats: Stats | undefined;
+  const targets: Target[] = [];
+  try {
+    stats = await openStats(redis.url);
+    const policy = writeBenchPolicy(tmp, AGENTS);
+    const kek = randomBytes(32).toString('base64');
+    const results: Record<string, ScenarioResult & { profile?: unknown }> = {};
+
+    const floor = await startFloor(ROOT, policy.issuerKey.publicJwk);
+    targets.push(floor);
+    results.floor = await measure('floor', floor, policy, undefined);
+    await floor.child.stop();
+
+    for (const scenario of ['exchange', 'client_credentials'] as const) {
+      const broker = await startBroker({
+        root: ROOT, policyPath: policy.path, redisUrl: redis.url, kek, auditLog: join(tmp, `audit-${scenario}.log`),
+        ...(profileRoot ? { profileDir: join(profileRoot, scenario) } : {}),
+      });
+      targets.push(broker);
+      const result: ScenarioResult & { profile?: unknown } = await measure(scenario, broker, policy, stats);
+      await stopTarget(broker, result, scenario);
+      results[scenario] = result;
+    }
+    const floorRps = results.floor?.rps ?? 0;
+    const exchange = results.exchange as ScenarioResult;
+    exchange.floor_rps = floorRps;
+    exchange.ratio = floorRps > 0 ? round2(exchange.rps / floorRps) : null;
+
+    printTable(Object.values(results), { seconds: SECONDS, rate: RATE, connections: CONNECTIONS, profiling: PROFILE });
+    const failed = Object.values(results).flatMap((r) => r.failures.filter((f) => f.total === 0 || f.bad / f.total > MAX_FAILURE_RATIO).map((f) => ({ scenario: r.scenario, ...f })));
+    const json = {
+      meta: {
+        date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,
+        load_average_at_start: load, seconds: SECONDS, offered_rps: RATE, connections: CONNECTIONS, agents: AGENTS, profiling: PROFILE,
+        redis: process.env.REDIS_URL ? 'REDIS_URL' : 'own redis-server',
+        redis_ops_per_token: 'Redis commands executed (INFO stats total_commands_processed delta, which on Redis 7 includes the commands a Lua script runs) per issued token, over both runs, broker background work included; round trips are not counted (see detail.redis_commands_per_token: each eval/evalsha is one round trip)',
+        latency: 'open loop (bench/open-loop.ts): requests scheduled at a fixed rate on a timer, latency from the scheduled send time; autocannon overallRate was not used because it is closed loop per connection (coordinated omission)',
+      },
+      scenarios: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { ...r, failures: undefined }])),
+    };
+    writeFileSync(OUT, `${JSON.stringify(json, null, 2)}\n`);
+    process.stderr.write(`[bench] wrote ${OUT}\n`);
+    for (const f of failed) {
+      process.stderr.write(`[bench] FAILED: ${f.scenario} ${f.run}: ${f.bad} of ${f.total} requests failed (over 1%); sample: ${f.sample ?? 'none'}\n`);
+    }
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    for (const t of targets) await t.child.stop().catch(() => {});
+    await stats?.close();
+    await redis.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`[bench] error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

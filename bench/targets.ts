@@ -1,0 +1,62 @@
+/**
+ * Starting what is measured: the floor server and the broker, each its own process so
+ * its CPU is not shared with the load generator's thread and its RSS is measured alone.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../test/helpers/redis.js';
+import { startChild, waitHttp, type Child } from './processes.js';
+
+export interface Target {
+  child: Child;
+  host: string;
+  port: number;
+  url: string;
+  profileDir?: string;
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' };
+}
+
+export async function startFloor(root: string, verifyJwk: Record<string, string>): Promise<Target> {
+  const child = startChild(process.execPath, ['--import', 'tsx', join(root, 'bench/floor-server.ts')], {
+    ...baseEnv(),
+    FLOOR_VERIFY_JWK: JSON.stringify(verifyJwk),
+  });
+  const match = await child.waitFor(/READY (\d+)/);
+  const port = Number(match[1]);
+  return { child, host: '127.0.0.1', port, url: `http://127.0.0.1:${port}` };
+}
+
+export interface BrokerOptions {
+  root: string;
+  policyPath: string;
+  redisUrl: string;
+  kek: string;
+  auditLog: string;
+  profileDir?: string;
+}
+
+export async function startBroker(o: BrokerOptions): Promise<Target> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const nodeArgs = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
+  if (o.profileDir) mkdirSync(o.profileDir, { recursive: true });
+  const child = startChild(process.execPath, [...nodeArgs, join(o.root, 'dist/cli/main.js'), 'serve'], {
+    ...baseEnv(),
+    STS_ISSUER: issuer,
+    STS_HOST: '127.0.0.1',
+    STS_PORT: String(port),
+    STS_POLICY: o.policyPath,
+    REDIS_URL: o.redisUrl,
+    STS_KEY_ENCRYPTION_KEY: o.kek,
+    STS_METRICS_HOST: '127.0.0.1',
+    STS_METRICS_PORT: '0',
+    STS_RATE_LIMIT_ADDRESS: '10000000/1s',
+    STS_AUDIT_LOG: o.auditLog,
+    STS_LOG_LEVEL: 'warn',
+  });
+  await waitHttp(`${issuer}/healthz`, child);
+  return { child, host: '127.0.0.1', port, url: issuer, ...(o.profileDir ? { profileDir: o.profileDir } : {}) };
+}

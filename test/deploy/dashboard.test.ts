@@ -1,0 +1,34 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { exportedMetricNames, metricNamesIn } from './exported-metrics.js';
+
+interface Panel { title: string; type: string; targets?: Array<{ expr: string }>; panels?: Panel[] }
+
+const dashboard = JSON.parse(readFileSync('deploy/grafana/agent-sts-dashboard.json', 'utf8')) as { uid: string; title: string; panels: Panel[] };
+const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+const exprs = panels.flatMap((p) => (p.targets ?? []).map((target) => ({ panel: p.title, expr: target.expr })));
+
+t.test('the dashboard parses and has queries', async (t) => {
+  t.equal(dashboard.uid, 'agent-sts');
+  t.ok(exprs.length >= 15);
+});
+
+t.test('every dashboard query names only exported metrics', async (t) => {
+  const exported = await exportedMetricNames();
+  for (const { panel, expr } of exprs) {
+    const used = metricNamesIn(expr);
+    t.ok(used.length > 0, `${panel} names a metric`);
+    for (const name of used) t.ok(exported.has(name), `${panel}: ${name} is exported`);
+  }
+});
+
+t.test('the dashboard shows what the issue asks for', async (t) => {
+  const all = exprs.map((e) => e.expr).join('\n');
+  for (const name of ['sts_token_requests_total', 'sts_token_request_duration_seconds_bucket', 'sts_tokens_issued_total',
+    'sts_agent_state', 'sts_shadow_agents', 'sts_anomalies_total', 'sts_signing_key_age_seconds', 'sts_store_up',
+    'sts_store_latency_seconds_bucket', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) {
+    t.ok(all.includes(name), name);
+  }
+  t.match(all, /histogram_quantile\(0\.5,/);
+  t.match(all, /histogram_quantile\(0\.99,/);
+});
