@@ -59,9 +59,16 @@ export function createObservers(w: ObserverWiring): { metrics: Metrics; observer
 
   let lastRotations = w.keyRing.rotationCount;
   const rotations = setInterval(() => {
+    if (lastRotations >= w.keyRing.rotationCount) return;
     while (lastRotations < w.keyRing.rotationCount) {
       lastRotations++;
       metrics.keyRotated();
+    }
+    // Every rotation the ring performed (scheduled or not); an operator's request is audited by the admin route too.
+    try {
+      w.audit.record('key_rotated', { kid: w.keyRing.ready() ? w.keyRing.currentSigner().kid : null, rotations: lastRotations, source: 'key_ring' });
+    } catch (error) {
+      w.logger.error({ err: error }, 'audit trail not writable: a key rotation went unrecorded');
     }
   }, 1_000);
   rotations.unref();

@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { createPolicyHolder, createPolicyReloader } from '../../src/policy/holder.js';
+import { formatProblems, loadPolicyFile } from '../../src/policy/index.js';
+import { basePolicy } from '../helpers/broker.js';
+
+const NOW = Date.parse('2026-11-01T12:00:00Z');
+
+async function setup(t: { teardown(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'sts-reload-'));
+  const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
+  for (const name of ['k8s.jwks.json', 'ticket-summarizer.jwks.json']) writeFileSync(join(dir, name), JSON.stringify({ keys: [jwk] }));
+  const path = join(dir, 'policy.yaml');
+  writeFileSync(path, stringify(basePolicy()));
+  const load = () => loadPolicyFile(path, { nowMs: NOW });
+  const first = await load();
+  if (!first.compiled) throw new Error(formatProblems(first.problems));
+  const holder = createPolicyHolder(first.compiled);
+  const events: string[] = [];
+  const reloader = createPolicyReloader({
+    path, holder, load, format: formatProblems, logger: pino({ level: 'silent' }), debounceMs: 20,
+    onReloaded: () => events.push('reloaded'), onRefused: () => events.push('refused'),
+  });
+  t.teardown(() => reloader.close());
+  return { path, holder, reloader, events };
+}
+
+t.test('a valid new policy replaces the old one on reload (SIGHUP path)', async (t) => {
+  const { path, holder, reloader, events } = await setup(t);
+  const before = holder.current().version;
+  const doc = basePolicy();
+  (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-new', contact: 'new@example.com', active: true });
+  writeFileSync(path, stringify(doc));
+  t.equal(await reloader.reload(), true);
+  t.not(holder.current().version, before);
+  t.ok(holder.current().ownersById.has('team-new'));
+  t.ok(events.includes('reloaded'));
+});
+
+t.test('a policy with errors is refused and the old one stays in force', async (t) => {
+  const { path, holder, reloader, events } = await setup(t);
+  const before = holder.current().version;
+  writeFileSync(path, readFileSync(path, 'utf8').replace('tier: read-only', 'tier: nonexistent'));
+  t.equal(await reloader.reload(), false);
+  t.equal(holder.current().version, before);
+  t.same(events.filter((e) => e === 'refused').length >= 1, true);
+});
+
+t.test('a change of the file is picked up without a signal', async (t) => {
+  const { path, holder } = await setup(t);
+  const before = holder.current().version;
+  const doc = basePolicy();
+  (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-watch', contact: 'w@example.com', active: true });
+  writeFileSync(path, stringify(doc));
+  for (let i = 0; i < 100 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
+  t.not(holder.current().version, before, 'reloaded by the file watcher');
+});

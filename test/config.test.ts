@@ -1,0 +1,59 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const KEK = Buffer.alloc(32, 7).toString('base64');
+
+t.test('defaults follow the issue', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.issuer, 'http://localhost:8080');
+  t.equal(c.tokenEndpoint, 'http://localhost:8080/oauth/token');
+  t.equal(c.port, 8080);
+  t.equal(c.policyPath, 'config/policy.yaml');
+  t.equal(c.redisUrl, undefined);
+  t.equal(c.keyRotationMs, 86_400_000);
+  t.equal(c.keyPublishAheadMs, 3_600_000);
+  t.same(c.rateLimitAddress, { max: 1000, windowMs: 10_000 });
+  t.equal(c.metricsPort, 9464);
+  t.ok(Object.isFrozen(c));
+});
+
+t.test('every bad value is reported at once, each naming its setting', async (t) => {
+  const error = t.throws(() =>
+    loadConfig({ STS_ISSUER: 'ftp://x', STS_PORT: '99999', STS_LOG_LEVEL: 'loud', STS_KEY_ROTATION: 'soon', STS_RATE_LIMIT_ADDRESS: 'lots', STS_SIGNING_ALG: 'HS256' }),
+  ) as unknown as ConfigError;
+  t.type(error, ConfigError);
+  for (const name of ['STS_ISSUER', 'STS_PORT', 'STS_LOG_LEVEL', 'STS_KEY_ROTATION', 'STS_RATE_LIMIT_ADDRESS', 'STS_SIGNING_ALG']) {
+    t.ok(error.problems.some((p) => p.startsWith(`${name}:`)), `${name} is named`);
+  }
+});
+
+t.test('the issuer is https (http only on loopback), without query or fragment; a trailing slash is dropped', async (t) => {
+  t.equal(loadConfig({ STS_ISSUER: 'https://sts.example.com/' }).issuer, 'https://sts.example.com');
+  t.throws(() => loadConfig({ STS_ISSUER: 'http://sts.example.com' }), /https/);
+  t.throws(() => loadConfig({ STS_ISSUER: 'https://sts.example.com/?a=1' }), /query or fragment/);
+});
+
+t.test('Redis needs a 32-byte key-encryption key', async (t) => {
+  t.throws(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' }), /STS_KEY_ENCRYPTION_KEY: required with REDIS_URL/);
+  t.throws(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', STS_KEY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }), /32 bytes/);
+  t.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', STS_KEY_ENCRYPTION_KEY: KEK }).keyEncryptionKey?.length, 32);
+});
+
+t.test('the publish-ahead window is shorter than the rotation period', async (t) => {
+  t.throws(() => loadConfig({ STS_KEY_ROTATION: '10s', STS_KEY_PUBLISH_AHEAD: '10s' }), /STS_KEY_PUBLISH_AHEAD/);
+  t.equal(loadConfig({ STS_KEY_ROTATION: '8s' }).keyPublishAheadMs, 2000);
+});
+
+t.test('webhooks need their signing secret', async (t) => {
+  t.throws(() => loadConfig({ STS_ALERT_WEBHOOKS: 'https://hooks.example.com/a' }), /STS_ALERT_WEBHOOK_SECRET/);
+  t.same(loadConfig({ STS_ALERT_WEBHOOKS: 'https://a.example/x, https://b.example/y', STS_ALERT_WEBHOOK_SECRET: 's' }).alertWebhooks, ['https://a.example/x', 'https://b.example/y']);
+});
+
+t.test('an optional config file sits under the environment and rejects unknown keys', async (t) => {
+  const files: Record<string, string> = { '/etc/sts.yaml': 'STS_PORT: 9090\nSTS_LOG_LEVEL: debug\n', '/etc/bad.yaml': 'STS_PROT: 1\n' };
+  const read = (p: string) => files[p] ?? '';
+  const c = loadConfig({ STS_CONFIG: '/etc/sts.yaml', STS_LOG_LEVEL: 'warn' }, read);
+  t.equal(c.port, 9090);
+  t.equal(c.logLevel, 'warn', 'the environment wins');
+  t.throws(() => loadConfig({ STS_CONFIG: '/etc/bad.yaml' }, read), /unknown setting STS_PROT/);
+});
