@@ -42,7 +42,7 @@ export async function tokenRoute(app: FastifyInstance, options: TokenRouteOption
     handler: async (request, reply) => {
       const trace = request.exchangeTrace ?? newTrace();
       const response = await traced(trace, async () => {
-        const tokenRequest = parseTokenRequest(formBody(request.headers['content-type'], request.body));
+        const tokenRequest = parseTokenRequest(formBody(request.headers['content-type'], request.body), { authorization: request.headers.authorization });
         trace.grant = tokenRequest.grant;
         const attested = await authenticateCaller(tokenRequest, trace, { attestation: options.attestation(), store: ctx.store, logger: request.log });
         await limits.byAgent(request, attested.agent.id, ctx.policy.current().policy.tiers[attested.agent.tier]);
@@ -84,7 +84,12 @@ function reportOutcome(ctx: BrokerContext, request: FastifyRequest, reply: Fasti
     durationSeconds: reply.elapsedTime / 1000,
     ...(issued ? {} : { reason: trace.reason ?? 'bad_request' }),
   };
-  if (!issued) recordDenial(ctx, request, outcome);
+  if (issued) {
+    // Issue 2: the agent, intent and decision as structured fields; the jti, never the token.
+    request.log.info({ agent: outcome.agentId, intent: outcome.intent, decision: 'issued', jti: outcome.jti, grant: outcome.grant }, 'token issued');
+  } else {
+    recordDenial(ctx, request, outcome);
+  }
   if (outcome.agentId) {
     ctx.store
       .recordActivity({ agentId: outcome.agentId, atMs: outcome.atMs, outcome: outcome.result, ...(outcome.reason ? { reason: outcome.reason } : {}) })
