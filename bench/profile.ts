@@ -8,6 +8,7 @@ import { mapToSource } from './source-map.js';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
 }
 interface CpuProfile {
@@ -45,9 +46,27 @@ function area(where: string, name: string): string {
   return '(native)';
 }
 
-export function analyseProfile(path: string, root: string, top = 10): { functions: HotSpot[]; areas: HotSpot[]; total_ms: number } {
+export interface ProfileAnalysis {
+  functions: HotSpot[];
+  areas: HotSpot[];
+  /** Self time charged to the nearest broker (src/) frame on the stack: who causes the cost. */
+  src_callers: HotSpot[];
+  total_ms: number;
+}
+
+export function analyseProfile(path: string, root: string, top = 10): ProfileAnalysis {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const srcCaller = (id: number): string => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = (byId.get(cur) as ProfileNode).callFrame;
+      if (frame.url.includes(`${root}/dist/`)) return `${frame.functionName || '(anonymous)'}@${locate(frame, root)}`;
+    }
+    return '(no broker frame: fastify/node/GC)@';
+  };
+  const callers = new Map<string, number>();
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const fn = new Map<string, { name: string; where: string; us: number }>();
@@ -65,6 +84,8 @@ export function analyseProfile(path: string, root: string, top = 10): { function
     fn.set(key, entry);
     const a = area(where, name);
     areas.set(a, (areas.get(a) ?? 0) + us);
+    const caller = srcCaller(id);
+    callers.set(caller, (callers.get(caller) ?? 0) + us);
   }
   const rank = (list: Array<{ name: string; where: string; us: number }>) =>
     list.sort((a, b) => b.us - a.us).slice(0, top).map((e) => ({
@@ -73,6 +94,10 @@ export function analyseProfile(path: string, root: string, top = 10): { function
   return {
     functions: rank([...fn.values()]),
     areas: rank([...areas].map(([name, us]) => ({ name, where: '', us }))),
+    src_callers: rank([...callers].map(([key, us]) => {
+      const at = key.lastIndexOf('@');
+      return { name: key.slice(0, at), where: key.slice(at + 1), us };
+    })),
     total_ms: Math.round(totalUs / 1000),
   };
 }

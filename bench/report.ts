@@ -1,5 +1,5 @@
 /** The printed table and profile summary. */
-import type { HotSpot } from './profile.js';
+import type { ProfileAnalysis } from './profile.js';
 
 export interface ScenarioResult {
   scenario: string;
@@ -29,10 +29,12 @@ export function printTable(rows: ScenarioResult[], meta: { seconds: number; rate
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-export function printProfile(label: string, analysis: { functions: HotSpot[]; areas: HotSpot[]; total_ms: number }): void {
+export function printProfile(label: string, analysis: ProfileAnalysis): void {
   const out = [`CPU profile of the broker (${label}), ${analysis.total_ms} ms busy; top self time:`];
   for (const f of analysis.functions) out.push(`  ${pad(f.percent.toFixed(1), 5)}%  ${f.name}  ${f.where}`);
   out.push('  by area:');
   for (const a of analysis.areas) out.push(`  ${pad(a.percent.toFixed(1), 5)}%  ${a.name}`);
+  out.push('  charged to the nearest broker frame on the stack (self time of everything it calls):');
+  for (const c of analysis.src_callers) out.push(`  ${pad(c.percent.toFixed(1), 5)}%  ${c.name}  ${c.where}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

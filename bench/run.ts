@@ -16,6 +16,7 @@ import { startRedis } from '../test/helpers/redis.js';
 import { openLoop } from './open-loop.js';
 import { writeBenchPolicy, type BenchPolicy } from './policy.js';
 import { peakRssMb, trackPid } from './processes.js';
+import { summariseAudit } from './audit-summary.js';
 import { analyseProfile } from './profile.js';
 import { diff, openStats, perToken } from './redis-stats.js';
 import { printProfile, printTable, type ScenarioResult } from './report.js';
@@ -47,7 +48,8 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
   log(`warm-up ${WARMUP_S}s`);
   // Warm-up tokens may run out and repeat (cache hits, replays): only its rate is used.
   const warm = await saturate(target.url, buildBodies(scenario, 8_000, policy, target.url), WARMUP_S, CONNECTIONS);
-  const satCount = Math.ceil(Math.max(warm.attempted_rps, 1000) * SECONDS * 1.5) + 1000;
+  if (warm.failed + warm.errors > 0) log(`warm-up: ${warm.failed + warm.errors} of ${warm.requests} failed; sample: ${warm.sampleError ?? 'none'}`);
+  const satCount = Math.ceil(Math.max(warm.attempted_rps * 2, 2000) * SECONDS) + 1000;
   log(`signing ${satCount} tokens; saturated run ${SECONDS}s x ${CONNECTIONS} connections`);
   const satBodies = buildBodies(scenario, satCount, policy, target.url);
   const s0 = await stats?.snapshot();
@@ -135,6 +137,8 @@ async function main(): Promise<number> {
       targets.push(broker);
       const result: ScenarioResult & { profile?: unknown } = await measure(scenario, broker, policy, stats);
       await stopTarget(broker, result, scenario);
+      // Includes the warm-up; its denials (if any) explain themselves here.
+      result.detail.audit_events = summariseAudit(join(tmp, `audit-${scenario}.log`));
       results[scenario] = result;
     }
     const floorRps = results.floor?.rps ?? 0;
