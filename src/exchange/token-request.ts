@@ -26,13 +26,18 @@ export type TokenRequest =
   | ({ grant: 'token_exchange'; subjectToken: string } & Target)
   | ({ grant: 'client_credentials'; clientAssertion: string; clientId?: string } & Target);
 
-export function parseTokenRequest(params: FormParams): TokenRequest {
+/** What the request says outside its body that matters to parsing (client authentication). */
+export interface TokenRequestHeaders {
+  authorization?: string | undefined;
+}
+
+export function parseTokenRequest(params: FormParams, headers: TokenRequestHeaders = {}): TokenRequest {
   // audience and resource may repeat per RFC 8693 §2.1; they are judged by readTarget.
   refuseRepeats(params, ['audience', 'resource']);
   const grantType = single(params, 'grant_type');
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required', { reason: 'bad_request' });
   if (grantType === GRANT_TOKEN_EXCHANGE) return parseTokenExchange(params);
-  if (grantType === GRANT_CLIENT_CREDENTIALS) return parseClientCredentials(params);
+  if (grantType === GRANT_CLIENT_CREDENTIALS) return parseClientCredentials(params, headers);
   throw new OAuthError('unsupported_grant_type', 'supported grants: token exchange (RFC 8693) and client_credentials with a JWT assertion (RFC 7523)', { reason: 'bad_request' });
 }
 
@@ -57,7 +62,11 @@ function parseTokenExchange(params: FormParams): TokenRequest {
   return { grant: 'token_exchange', subjectToken, ...readTarget(params) };
 }
 
-function parseClientCredentials(params: FormParams): TokenRequest {
+function parseClientCredentials(params: FormParams, headers: TokenRequestHeaders): TokenRequest {
+  // RFC 6749 §2.3 and §5.2: more than one client authentication mechanism is invalid_request.
+  if (single(params, 'client_secret') !== undefined || headers.authorization !== undefined) {
+    throw new OAuthError('invalid_request', 'use exactly one client authentication method: private_key_jwt (RFC 7523 §2.2)', { reason: 'bad_request' });
+  }
   const assertionType = single(params, 'client_assertion_type');
   const clientAssertion = single(params, 'client_assertion');
   if (!assertionType && !clientAssertion) {

@@ -10,6 +10,8 @@ import type { AnomalyAction, AnomalyKind } from '../policy/types.js';
 import { AGENT_STATES, countAgentStates } from './agent-states.js';
 import { grantLabel, issuedLabels, reasonLabel, tierLabel } from './labels.js';
 
+const ANOMALY_KINDS: readonly AnomalyKind[] = ['out_of_scope', 'volume', 'novelty', 'attestation_failure'];
+
 export type RevocationKind = 'token' | 'agent' | 'key';
 export type AlertDeliveryResult = 'delivered' | 'failed' | 'dropped';
 
@@ -114,7 +116,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: 'sts_alert_deliveries_total', help: 'Webhook alert deliveries by result (delivered, failed, dropped)',
     labelNames: ['result'] as const, registers,
   });
+  // Series exist from the start, so `increase()` sees the first event (a series born at 1 shows no increase).
   for (const kind of ['token', 'agent', 'key']) revocations.inc({ kind }, 0);
+  for (const kind of ANOMALY_KINDS) for (const action of ['alert', 'suspend']) anomalies.inc({ kind, action }, 0);
+  for (const result of ['delivered', 'failed', 'dropped']) alertDeliveries.inc({ result }, 0);
 
   return {
     registry,

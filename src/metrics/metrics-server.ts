@@ -6,8 +6,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
 export function buildMetricsServer(registry: Registry, options: { logger: FastifyBaseLogger }): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true });
-  app.get('/metrics', async (_request, reply) => {
+  const app = Fastify({ loggerInstance: options.logger });
+  // Scrapes arrive every few seconds: keep them out of the info log.
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
     const body = await registry.metrics();
     return reply.header('content-type', registry.contentType).header('cache-control', 'no-store').send(body);
   });

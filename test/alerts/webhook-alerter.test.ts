@@ -81,7 +81,7 @@ t.test('each attempt has a timeout', async (t) => {
   t.teardown(rx.close);
   const results: string[] = [];
   const alerter = createWebhookAlerter({
-    urls: [rx.url], secret: SECRET, logger, timeoutMs: 100, retry: { attempts: 3, baseDelayMs: 1 }, onResult: (r) => results.push(r),
+    urls: [rx.url], secret: SECRET, logger, timeoutMs: 1000, retry: { attempts: 3, baseDelayMs: 1 }, onResult: (r) => results.push(r),
   });
   alerter.send(alert());
   await alerter.flush();
@@ -128,4 +128,17 @@ t.test('backoff grows exponentially with jitter and a cap', async (t) => {
   t.equal(backoffDelay(20, 100, 10_000, () => 0.5), 10_000);
   t.ok(isRetriableStatus(503) && isRetriableStatus(429));
   t.notOk(isRetriableStatus(400) || isRetriableStatus(404));
+});
+
+t.test('logs name the webhook by origin only (its path may be a secret)', async (t) => {
+  const lines: string[] = [];
+  const capture = pino({ level: 'warn' }, { write: (line: string) => { lines.push(line); } });
+  const rx = await startReceiver([503]);
+  t.teardown(rx.close);
+  const alerter = createWebhookAlerter({ urls: [rx.url], secret: SECRET, logger: capture, retry: { attempts: 1, baseDelayMs: 1 } });
+  alerter.send(alert());
+  await alerter.flush();
+  t.ok(lines.length >= 1);
+  t.notMatch(lines.join('\n'), /secret-path/);
+  t.notMatch(lines.join('\n'), new RegExp(SECRET));
 });

@@ -27,7 +27,7 @@ t.test('attestation_failure: alerts for a known agent\'s identity, never suspend
   t.equal(h.audit.filter((e) => e.event === 'agent_suspended').length, 0);
   t.equal(h.warnings.length, 1, 'the misconfiguration is logged once');
   t.equal(await sample(h.metrics, 'sts_anomalies_total', { kind: 'attestation_failure', action: 'alert' }), 5);
-  t.equal(await sample(h.metrics, 'sts_anomalies_total', { kind: 'attestation_failure', action: 'suspend' }), undefined);
+  t.equal(await sample(h.metrics, 'sts_anomalies_total', { kind: 'attestation_failure', action: 'suspend' }), 0);
 });
 
 t.test('rules: alert by default, suspend downgraded for attestation failures', async (t) => {

@@ -45,7 +45,7 @@ t.test('observe never throws: a failing state is logged, later outcomes still pr
 t.test('an audit trail that cannot write does not stop the detection', async (t) => {
   const h = await buildHarness(policy);
   t.teardown(h.close);
-  // Replace record with a throwing one through the array's owner: simulate by observing after breaking push.
+  // The harness's audit.record pushes onto this array: make it throw as an unwritable trail does.
   h.audit.push = () => { throw new Error('disk full'); };
   h.detector.observe({ atMs: NOW_MS, grant: 'token_exchange', result: 'denied', reason: 'scope', agentId: 'agent-a' });
   const alerts = await h.settle();

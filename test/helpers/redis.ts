@@ -4,7 +4,7 @@
  * server instead (then `restart` is impossible: `canRestart` is false, skip such tests).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,10 +96,22 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Servers still running when the test process exits (even by a crash) are killed by pid. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function track(child: ChildProcess): ChildProcess {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
 function spawnServer(port: number, dir: string, extra: string[]): ChildProcess {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--dir', dir, '--protected-mode', 'no', '--loglevel', 'warning', ...extra];
-  return spawn('redis-server', args, { stdio: 'ignore' });
+  return track(spawn('redis-server', args, { stdio: 'ignore' }));
 }
 
 /** Spawns and waits for PING; rejects if the server exits first (e.g. the port was taken). */
@@ -206,4 +218,29 @@ async function waitForClusterOk(ports: number[], deadlineMs = 20_000): Promise<v
     if (Date.now() > end) throw new Error('redis cluster did not reach cluster_state:ok');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** One Sentinel watching `masterPort` as `mymaster` (quorum 1); url is redis-sentinel://. */
+export async function startRedisSentinel(masterPort: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  requireRedisServer();
+  const dir = mkdtempSync(join(tmpdir(), 'sts-redis-sentinel-'));
+  const port = await freePort();
+  const conf = join(dir, 'sentinel.conf');
+  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
+    `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`, 'sentinel down-after-milliseconds mymaster 5000', ''].join('\n'));
+  const child = track(spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' }));
+  try {
+    await waitForPing(port);
+  } catch (err) {
+    await stopProcess(child);
+    throw err;
+  }
+  return {
+    url: `redis-sentinel://127.0.0.1:${port}/mymaster`,
+    port,
+    stop: async () => {
+      await stopProcess(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

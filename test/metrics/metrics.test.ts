@@ -62,6 +62,9 @@ t.test('events: rotations, revocations, replays, store latency, anomalies', asyn
   t.equal(await sample(m, 'sts_revocations_total', { kind: 'token' }), 0, 'kinds start at zero');
   t.equal(await sample(m, 'sts_replays_rejected_total'), 1);
   t.equal(await sample(m, 'sts_anomalies_total', { kind: 'out_of_scope', action: 'suspend' }), 1);
+  t.equal(await sample(m, 'sts_anomalies_total', { kind: 'novelty', action: 'alert' }), 0,
+    'every kind and action exists at zero, so increase() in the alert rules sees the first detection');
+  t.equal(await sample(m, 'sts_alert_deliveries_total', { result: 'failed' }), 0);
   t.match(await m.registry.metrics(), /sts_store_latency_seconds_count 1/);
 });
 

@@ -4,10 +4,9 @@
  * error_description (RFC 8693 §2.2.2: invalid_request for token exchange); an operator's
  * suspension refuses tokens until the agent is resumed.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { agentDoc, basePolicy, buildTestBroker, NOW, type PolicyDoc, type TestBroker } from '../helpers/broker.js';
 
-type Test = typeof t;
 type Reply = Awaited<ReturnType<TestBroker['token']>>;
 
 const DAY_MS = 86_400_000;

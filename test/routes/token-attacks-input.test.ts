@@ -3,17 +3,16 @@
  * parameters, bodies that are not form-encoded, malformed compact JWTs and oversized
  * bodies and tokens. Each gets a 4xx RFC 6749 error with no-store, never a 5xx.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildTestBroker, TICKETS, type TestBroker } from '../helpers/broker.js';
 
-type Test = typeof t;
 type Reply = Awaited<ReturnType<TestBroker['token']>>;
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 
-function expectError(t: Test, res: Reply, status: number, error: string, msg?: string): void {
-  t.equal(res.statusCode, status, msg ?? res.body);
+function expectError(t: Test, res: Reply, status: number, error: string, msg = ''): void {
+  t.equal(res.statusCode, status, msg || res.body);
   t.equal(res.headers['cache-control'], 'no-store', msg);
   t.match(res.headers['content-type'], /^application\/json/, msg);
   const body = res.json();

@@ -6,11 +6,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { exportSPKI, importJWK, SignJWT, type CryptoKey } from 'jose';
 import { agentDoc, basePolicy, buildTestBroker, K8S, keyPair, SA, STS, type TestBroker } from '../helpers/broker.js';
 
-type Test = typeof t;
 type Reply = Awaited<ReturnType<TestBroker['token']>>;
 
 const NOT_ACCEPTED = 'subject_token was not accepted';
@@ -18,20 +17,20 @@ const CLIENT_FAILED = 'client authentication failed';
 const CI = 'https://ci.test';
 const NAMESPACE = { 'kubernetes.io': { namespace: 'agents' } };
 
-function refusedExchange(t: Test, res: Reply, msg?: string): void {
-  t.equal(res.statusCode, 400, msg ?? res.body);
+function refusedExchange(t: Test, res: Reply, msg = ''): void {
+  t.equal(res.statusCode, 400, msg || res.body);
   t.equal(res.headers['cache-control'], 'no-store');
   t.same(res.json(), { error: 'invalid_request', error_description: NOT_ACCEPTED }, msg);
 }
 
-function refusedClient(t: Test, res: Reply, msg?: string): void {
-  t.equal(res.statusCode, 401, msg ?? res.body);
+function refusedClient(t: Test, res: Reply, msg = ''): void {
+  t.equal(res.statusCode, 401, msg || res.body);
   t.equal(res.headers['cache-control'], 'no-store');
   t.same(res.json(), { error: 'invalid_client', error_description: CLIENT_FAILED }, msg);
 }
 
-function issued(t: Test, res: Reply, msg?: string): void {
-  t.equal(res.statusCode, 200, res.statusCode === 200 ? msg ?? 'issued' : res.body);
+function issued(t: Test, res: Reply, msg = ''): void {
+  t.equal(res.statusCode, 200, res.statusCode === 200 ? msg || 'issued' : res.body);
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -3,11 +3,10 @@
  * the success path, every invalid_client case, and unauthorized_client for agents that may
  * not get tokens (issue 2 "Attestation" 2 and "Minting").
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { agentDoc, basePolicy, buildTestBroker, STS, TICKETS, type PolicyDoc, type TestBroker } from '../helpers/broker.js';
 
-type Test = typeof t;
 type Reply = Awaited<ReturnType<TestBroker['token']>>;
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -2,11 +2,10 @@
  * POST /oauth/token, RFC 8693 token exchange: every success path and every error code of
  * issue 2 "Minting", through inject, each with its status, error code and no-store header.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { agentDoc, basePolicy, buildTestBroker, STS, TICKETS, type PolicyDoc, type TestBroker } from '../helpers/broker.js';
 
-type Test = typeof t;
 type Reply = Awaited<ReturnType<TestBroker['token']>>;
 
 const KB = 'https://kb.test';

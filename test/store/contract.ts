@@ -27,14 +27,16 @@ export function runStoreContract(t: T, name: string, makeStore: (ns: string) => 
   const id = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 
   t.test(`${name}: claimOnce claims a key once, concurrently exactly once, again after expiry`, async (t) => {
-    const { s } = await fresh();
+    const { s, ns } = await fresh();
+    const peer = (await fresh(ns)).s;
     const key = id('jti');
     t.equal(await s.claimOnce(key, 60_000), true);
+    t.equal(await peer.claimOnce(key, 60_000), false, 'refused on another instance too');
     t.equal(await s.claimOnce(key, 60_000), false);
     t.equal(await s.claimOnce(id('other'), 60_000), true);
     const racing = id('race');
-    const results = await Promise.all(Array.from({ length: 50 }, () => s.claimOnce(racing, 60_000)));
-    t.equal(results.filter(Boolean).length, 1, 'exactly one of 50 concurrent claims wins');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? s : peer).claimOnce(racing, 60_000)));
+    t.equal(results.filter(Boolean).length, 1, 'exactly one of 50 concurrent claims on two instances wins');
     const short = id('short');
     t.equal(await s.claimOnce(short, o.ttlMs), true);
     await o.advance(o.ttlMs * 2);

@@ -71,6 +71,32 @@ t.test('Redis restarted empty: epoch changes on every instance; with its data ke
   t.equal(await b.epoch(), e2, 'the other instance reads the same new epoch');
   t.ok(await until(async () => { if (!seenByB.some((e) => e.type === 'epoch')) throw new Error('none'); }, 3000),
     'the other instance emitted an epoch event');
+  const agentEvent = () => seenByB.some((e) => e.type === 'agent' && e.agentId === 'after-restart');
+  t.ok(await until(async () => {
+    await a.suspendAgent('after-restart', { atMs: 1, by: 'o', reason: 'r' });
+    await new Promise((r) => setTimeout(r, 100));
+    if (!agentEvent()) throw new Error('not yet');
+  }, 5000), 'pub/sub resubscribed by itself after the restart');
+});
+
+t.test('Redis frozen (accepts nothing, answers nothing): calls reject within the bound, then recover', { skip }, async (t) => {
+  const store = await createRedisStore({ url: redis.url, keyPrefix: 'f3:', clock: systemClock, logger: quiet });
+  t.teardown(() => store.close());
+  const pid = redis.pid;
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const calls: Array<() => Promise<unknown>> = [() => store.checkMint({ agentId: 'a', replay: { key: 'k', ttlMs: 1000 } }), () => store.revokeToken('j', Date.now() + 9000)];
+    for (const call of calls) {
+      const started = Date.now();
+      await t.rejects(call(), StoreUnavailableError);
+      t.ok(Date.now() - started < 2500, 'answered within the fail-closed bound');
+    }
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  t.ok(await until(() => store.ping(), 5000), 'works again once Redis answers');
+  t.equal((await store.checkMint({ agentId: 'a', replay: { key: 'k2', ttlMs: 1000 } })).claimed, true);
 });
 
 t.test('start without a reachable Redis rejects with StoreUnavailableError', async (t) => {

@@ -25,6 +25,9 @@ export function connectRedis(o: RedisConnectOptions): Redis | Cluster {
     connectTimeout: o.connectTimeoutMs,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // Commands issued in the same tick by concurrent requests share one socket write:
+    // the per-token bookkeeping (rate limits, mint check, audit copy, activity) batches.
+    enableAutoPipelining: true,
     scripts: SCRIPTS,
   };
   const target = o.url ? parseRedisUrl(o.url) : undefined;
@@ -39,6 +42,7 @@ export function connectRedis(o: RedisConnectOptions): Redis | Cluster {
     return new Cluster(clusterNodes, {
       ...extra,
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       clusterRetryStrategy: backoff,
       clusterNodeRetryStrategy: backoff,
       slotsRefreshTimeout: o.connectTimeoutMs,

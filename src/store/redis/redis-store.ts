@@ -44,7 +44,12 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
   const k = redisKeys(options.keyPrefix ?? 'sts:');
   const client = connectRedis({ ...options, commandTimeoutMs, connectTimeoutMs });
   const run = client as unknown as Scripted;
-  client.on('error', (err: Error) => logger?.warn({ err: err.message }, 'redis connection error'));
+  // One warning per outage, not one per reconnect attempt.
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (!down) logger?.warn({ err: err.message }, 'redis unreachable: the store fails closed until it is back');
+    down = true;
+  });
 
   const call = boundedCall(deadlineMs);
 
@@ -77,10 +82,20 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     return true;
   });
   const readEpoch = () => call('epoch', async () => observeEpoch(await run.stsEpoch(k.epoch, clock())));
-  await readEpoch();
-  await events.start();
+  try {
+    await readEpoch();
+    await events.start();
+  } catch (err) {
+    await events.stop();
+    client.disconnect();
+    throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError('redis store: cannot subscribe', { cause: err });
+  }
   // After a reconnect, look at the epoch at once: a restarted, empty Redis is noticed even when idle.
-  client.on('ready', () => { readEpoch().catch(() => {}); });
+  client.on('ready', () => {
+    if (down) logger?.warn({}, 'redis reachable again');
+    down = false;
+    readEpoch().catch(() => {});
+  });
 
   const write = async (what: string, event: StoreEvent, fn: () => Promise<unknown>) => {
     await call(what, fn);

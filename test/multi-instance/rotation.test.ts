@@ -1,0 +1,62 @@
+/**
+ * Issue 3: the signing key ring lives in Redis (encrypted); one instance rotates under a
+ * lease and every instance serves the same JWKS within seconds. Two instances rotate every
+ * 1.5 s while tokens are minted on both; every token verifies against either JWKS.
+ */
+import t from 'tap';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { startRedis } from '../helpers/redis.js';
+import { buildRedisBrokers, pollUntil, sleep, type RedisBrokerInstance } from '../helpers/redis-broker.js';
+import { STS, TICKETS } from '../helpers/broker.js';
+
+const redis = await startRedis();
+t.teardown(() => redis.stop());
+const brokers = await buildRedisBrokers({ redisUrl: redis.url, rotationMs: 1500, publishAheadMs: 500, tickMs: 100 });
+t.teardown(() => brokers.close());
+const [a, b] = brokers.instances as [RedisBrokerInstance, RedisBrokerInstance];
+
+const jwksOf = async (broker: RedisBrokerInstance): Promise<JSONWebKeySet> => {
+  const res = await broker.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+  if (res.statusCode !== 200) throw new Error(`${broker.name} jwks: ${res.statusCode}`);
+  return res.json() as JSONWebKeySet;
+};
+const kidSet = (jwks: JSONWebKeySet) => jwks.keys.map((k) => k.kid).sort().join(',');
+
+t.test('tokens minted on both instances through several rotations verify on either JWKS', async (t) => {
+  const minted: Array<{ token: string; by: string; kid: string }> = [];
+  const started = Date.now();
+  for (let i = 0; Date.now() - started < 6000; i++) {
+    const broker = i % 2 === 0 ? a : b;
+    const token = await broker.mint();
+    minted.push({ token, by: broker.name, kid: decodeProtectedHeader(token).kid as string });
+    await sleep(40);
+  }
+  const kids = new Set(minted.map((m) => m.kid));
+  t.ok(kids.size >= 3, `tokens signed by ${kids.size} distinct keys (${minted.length} tokens)`);
+  t.ok(new Set(minted.filter((m) => m.by === 'A').map((m) => m.kid)).size >= 2, 'A signed with several keys');
+  t.ok(new Set(minted.filter((m) => m.by === 'B').map((m) => m.kid)).size >= 2, 'B signed with several keys');
+
+  for (const source of [a, b]) {
+    const keySet = createLocalJWKSet(await jwksOf(source));
+    const failures: string[] = [];
+    for (const m of minted) {
+      try {
+        await jwtVerify(m.token, keySet, { issuer: STS, audience: TICKETS, typ: 'at+jwt', algorithms: ['ES256'] });
+      } catch (error) {
+        failures.push(`${m.by}/${m.kid}: ${(error as Error).message}`);
+      }
+    }
+    t.same(failures, [], `zero failures against ${source.name}'s JWKS (${minted.length} tokens)`);
+  }
+});
+
+t.test('both instances serve the same kid set within 2 s of a rotation', async (t) => {
+  for (let rotation = 0; rotation < 2; rotation++) {
+    const before = kidSet(await jwksOf(a));
+    // Wait for A's set to change (a rotation or a new published key), then for B to match it.
+    const changed = await pollUntil(async () => kidSet(await jwksOf(a)) !== before, 3000, 20);
+    t.not(changed, null, 'A published a change');
+    const converged = await pollUntil(async () => kidSet(await jwksOf(a)) === kidSet(await jwksOf(b)), 2000, 20);
+    t.not(converged, null, `B serves A's kid set${converged === null ? '' : ` after ${converged.toFixed(0)} ms`}`);
+  }
+});
