@@ -86,9 +86,13 @@ function guardReplay(request: TokenRequest, attested: AttestationSuccess, state:
     deps.onReplay?.();
     throw attestationRefused(request, 'replayed', 'single-use attestation presented again');
   }
-  // Issue 3 "Lost state": the store lost its replay records at epochMs; an attestation issued
-  // before then might have been used already, so it is refused. Agents fetch a fresh one.
-  if (attested.issuedAtMs < state.epochMs) {
+  // Issue 3 "Lost state": a shared store whose epoch changed lost its replay records and
+  // revocations, so every attestation issued before the new epoch is refused (agents fetch a
+  // fresh one). The embedded store starts a new epoch on every restart of the broker by design:
+  // there only single-use attestations, whose replay records were lost, are refused; refusing
+  // reusable ones would lock Kubernetes workloads out until the kubelet refreshes their token.
+  const epochApplies = deps.store.kind !== 'memory' || attested.replay !== undefined;
+  if (epochApplies && attested.issuedAtMs < state.epochMs) {
     throw attestationRefused(request, 'attestation_invalid', 'attestation issued before the store epoch (state was lost)');
   }
 }

@@ -3,9 +3,11 @@
  * within one second. Two broker instances on one real Redis; each change goes through A's
  * admin API, and B is polled every 10 ms until it refuses.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import t from 'tap';
 import { startRedis } from '../helpers/redis.js';
-import { buildRedisBrokers, k8sSubject, median, multiInstancePolicy, pollUntil } from '../helpers/redis-broker.js';
+import { buildRedisBrokers, k8sSubject, median, multiInstancePolicy, pollUntil, sleep } from '../helpers/redis-broker.js';
 
 const BOUND_MS = 1000;
 const redis = await startRedis();
@@ -86,4 +88,23 @@ t.test('propagation over 100 token revocations (A revokes, B introspects)', asyn
   t.comment(`propagation over ${figures.length} revocations: median ${median(figures).toFixed(2)} ms, worst ${Math.max(...figures).toFixed(2)} ms ` +
     '(from sending the revocation to A until B first says inactive)');
   t.comment(`after A acknowledged: median ${median(afterAck).toFixed(2)} ms, worst ${Math.max(...afterAck).toFixed(2)} ms`);
+});
+
+t.test('Redis commands per minted token (figure for the closing note)', async (t) => {
+  const cli = (...args: string[]) => promisify(execFile)('redis-cli', ['-p', String(redis.port), ...args]);
+  const attestations = await Promise.all(Array.from({ length: 50 }, () => a.attest()));
+  await sleep(200); // let earlier fire-and-forget writes land
+  await cli('CONFIG', 'RESETSTAT');
+  for (const attestation of attestations) {
+    if ((await a.exchange(attestation)).statusCode !== 200) throw new Error('mint failed');
+  }
+  await sleep(200);
+  const stats = (await cli('INFO', 'commandstats')).stdout;
+  const perCommand = [...stats.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)]
+    .map(([, name, calls]) => ({ name: name as string, calls: Number(calls) }))
+    .filter((c) => c.name !== 'config' && c.name !== 'info');
+  const total = perCommand.reduce((sum, c) => sum + c.calls, 0);
+  t.ok(total > 0);
+  t.comment(`Redis commands per minted token over ${attestations.length} exchanges (one instance, incl. rate limit, activity, audit and background timers): ` +
+    `${(total / attestations.length).toFixed(2)} [${perCommand.map((c) => `${c.name}=${(c.calls / attestations.length).toFixed(2)}`).join(' ')}]`);
 });
