@@ -9,6 +9,7 @@ import { verifyAgentAssertion, verifySubjectToken, type AttestationContext, type
 import type { DenialReason } from '../context.js';
 import { OAuthError } from '../errors.js';
 import type { Store } from '../store/types.js';
+import { attestationRefused } from './refusals.js';
 import type { TokenRequest } from './token-request.js';
 import type { ExchangeTrace } from './trace.js';
 
@@ -51,11 +52,8 @@ function attestationError(request: TokenRequest, failure: AttestationFailure): O
     });
   }
   const reason: DenialReason = failure.reason === 'no_agent' ? 'no_agent' : 'attestation_invalid';
-  const internal = `${failure.reason}: ${failure.detail}`;
   // RFC 8693 §2.2.2: an invalid subject token is invalid_request; RFC 7523 §3.2: a bad client assertion is invalid_client.
-  return request.grant === 'token_exchange'
-    ? new OAuthError('invalid_request', 'subject_token was not accepted', { reason, internal })
-    : new OAuthError('invalid_client', 'client authentication failed', { reason, internal });
+  return attestationRefused(request, reason, `${failure.reason}: ${failure.detail}`);
 }
 
 function recordShadow(failure: AttestationFailure, deps: AuthenticateDeps): void {

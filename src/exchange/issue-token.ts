@@ -6,14 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AttestationSuccess } from '../attestation/index.js';
-import type { AuditTrail, DenialReason, PolicyHolder } from '../context.js';
+import type { AuditTrail, PolicyHolder } from '../context.js';
 import type { Clock } from '../clock.js';
 import { OAuthError } from '../errors.js';
 import { agentGovernance, decideGrant } from '../policy/index.js';
-import type { Agent, CompiledPolicy, GovernanceBlock, Tier } from '../policy/types.js';
+import type { Agent, CompiledPolicy, Tier } from '../policy/types.js';
 import { mintAccessToken, type KeyRing } from '../signing/index.js';
 import type { MintCheckResult, Store } from '../store/types.js';
 import { TOKEN_TYPE_ACCESS_TOKEN, type TokenRequest } from './token-request.js';
+import { agentRefused, attestationRefused, GOVERNANCE_TEXT } from './refusals.js';
 import type { ExchangeTrace } from './trace.js';
 
 export interface IssueDeps {
@@ -104,27 +105,6 @@ function guardAgentState(request: TokenRequest, agent: Agent, policy: CompiledPo
   const tier = policy.policy.tiers[agent.tier];
   if (!tier) throw agentRefused(request, agent.id, 'no_agent', 'has no tier');
   return tier;
-}
-
-const GOVERNANCE_TEXT: Record<GovernanceBlock, string> = {
-  pending: 'is awaiting creation review (no approved_by)',
-  retired: 'is retired',
-  orphaned: 'is orphaned: its owner is missing or inactive',
-  review_overdue: 'is overdue for its permission review (reviewed_at older than the tier review_every)',
-};
-
-/** RFC 8693 §2.2.2: a subject token unacceptable by policy is invalid_request; a client that may not use the grant is unauthorized_client (RFC 6749 §5.2). */
-function agentRefused(request: TokenRequest, agentId: string, reason: DenialReason, text: string): OAuthError {
-  const description = `agent ${agentId} may not get tokens: it ${text}`;
-  return request.grant === 'token_exchange'
-    ? new OAuthError('invalid_request', description, { reason })
-    : new OAuthError('unauthorized_client', description, { reason });
-}
-
-function attestationRefused(request: TokenRequest, reason: DenialReason, internal: string): OAuthError {
-  return request.grant === 'token_exchange'
-    ? new OAuthError('invalid_request', 'subject_token was not accepted', { reason, internal })
-    : new OAuthError('invalid_client', 'client authentication failed', { reason, internal });
 }
 
 /** Issue 4: no unrecorded tokens. While the audit trail cannot be written, nothing is minted. */

@@ -17,8 +17,9 @@ export function buildMetadata(issuer: string, signingAlg: string): Record<string
     // Token exchange authenticates by its subject token, so it needs no client authentication.
     token_endpoint_auth_methods_supported: ['private_key_jwt', 'none'],
     token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
-    // RFC 7662 §2.1 / RFC 7009 §2.1: callers present a bearer token of ours (introspection) or the token itself (revocation).
-    introspection_endpoint_auth_methods_supported: ['none'],
+    // RFC 7009 §2.1: presenting the token proves the right to revoke it. Introspection callers
+    // present a bearer token of ours with the sts:introspect scope (RFC 7662 §2.1 leaves the
+    // method open); no registered auth-method name describes that, so none is advertised.
     revocation_endpoint_auth_methods_supported: ['none'],
     // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
     response_types_supported: [],

@@ -21,6 +21,7 @@ import { agentDoc, basePolicy, brokerClients, preparePolicy, STS, type PolicyDoc
 /** A fixed 32-byte key-encryption key (base64), the same on every instance. */
 export const TEST_KEK = Buffer.alloc(32, 7).toString('base64');
 export const OPERATOR_KEY = 'multi-instance-operator-key-0001';
+export const ADMIN_KEY = 'multi-instance-admin-key-0002';
 export const RESOURCE_SERVER = 'resource-server';
 export const k8sSubject = (agentId: string) => `system:serviceaccount:agents:${agentId}`;
 
@@ -40,7 +41,10 @@ export function multiInstancePolicy(extraAgents: string[] = [], extraTiers: Reco
     intents: [{ name: 'introspect', description: 'Introspect tokens', audience: STS, scopes: ['sts:introspect'] }],
   });
   doc.agents = [...(doc.agents as PolicyDoc[]), resourceServer, ...extraAgents.map((id) => agentDoc(id))];
-  doc.operators = [{ id: 'ops@example.com', role: 'operator', key_sha256: sha256(OPERATOR_KEY) }];
+  doc.operators = [
+    { id: 'ops@example.com', role: 'operator', key_sha256: sha256(OPERATOR_KEY) },
+    { id: 'root@example.com', role: 'admin', key_sha256: sha256(ADMIN_KEY) },
+  ];
   return doc;
 }
 
@@ -95,9 +99,9 @@ async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBro
   const form = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(body).toString() });
 
-  /** An operator call on this instance's admin API. */
-  const admin = (path: string, body: Record<string, unknown>): Promise<LightMyRequestResponse> =>
-    app.inject({ method: 'POST', url: `/admin${path}`, headers: { authorization: `Bearer ${OPERATOR_KEY}` }, payload: body });
+  /** An operator (or, with ADMIN_KEY, admin) call on this instance's admin API. */
+  const admin = (path: string, body: Record<string, unknown>, key = OPERATOR_KEY): Promise<LightMyRequestResponse> =>
+    app.inject({ method: 'POST', url: `/admin${path}`, headers: { authorization: `Bearer ${key}` }, payload: body });
 
   /** A token for `agentId` by token exchange on this instance (throws unless 200). */
   const mint = async (agentId = 'ticket-summarizer', audience?: string): Promise<string> => {

@@ -69,6 +69,9 @@ t.test('Redis stopped mid-run: fail closed, keep serving keys, recover without a
     t.ok(res.ms < BOUND_MS);
   }
 
+  const holderRevoke = await timed(() => a.form('/oauth/revoke', { token: tokenBefore }));
+  t.equal(holderRevoke.value.statusCode, 503, 'RFC 7009 revocation by the holder: 503, not the usual 200 (§2.2.1)');
+
   await redis.restart({ keepData: true });
   const recovered = await pollUntil(async () => {
     const [ra, rb] = await Promise.all([a.exchange(await a.attest()), b.exchange(await b.attest())]);

@@ -33,8 +33,11 @@ t.test('Redis restarted empty: older tokens and attestations are refused, fresh 
 
   await redis.restart({ keepData: false });
   // Both stores reconnect on their own; the first read after it sets (or sees) the new epoch.
-  const back = await pollUntil(async () => (await a.store.epoch().catch(() => null)) !== null, 10_000, 50);
-  t.not(back, null, 'A reaches Redis again');
+  const back = await pollUntil(async () => {
+    const epochs = await Promise.all([a, b].map((x) => x.store.epoch().catch(() => null)));
+    return epochs.every((e) => e !== null);
+  }, 10_000, 50);
+  t.not(back, null, 'A and B reach Redis again');
   const epochAfter = await a.store.epoch();
   t.ok(epochAfter > epochBefore, 'a new epoch');
   t.equal(await b.store.epoch(), epochAfter, 'B sees the same epoch');

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { startRedis } from '../helpers/redis.js';
-import { buildRedisBrokers, pollUntil, sleep, type RedisBrokerInstance } from '../helpers/redis-broker.js';
+import { ADMIN_KEY, buildRedisBrokers, pollUntil, sleep, type RedisBrokerInstance } from '../helpers/redis-broker.js';
 import { STS, TICKETS } from '../helpers/broker.js';
 
 const redis = await startRedis();
@@ -59,4 +59,20 @@ t.test('both instances serve the same kid set within 2 s of a rotation', async (
     const converged = await pollUntil(async () => kidSet(await jwksOf(a)) === kidSet(await jwksOf(b)), 2000, 20);
     t.not(converged, null, `B serves A's kid set${converged === null ? '' : ` after ${converged.toFixed(0)} ms`}`);
   }
+});
+
+t.test('an emergency rotation (compromised key) on A: B drops the key and refuses its tokens within 1 s', async (t) => {
+  const token = await a.mint();
+  const kid = decodeProtectedHeader(token).kid as string;
+  const caller = await b.callerToken();
+  const active = async () => ((await b.introspect(token, caller)).json() as { active: boolean }).active;
+  t.equal(await active(), true, 'active on B before');
+  const res = await a.admin('/keys/rotate', { compromised: true, reason: 'key leaked' }, ADMIN_KEY);
+  t.equal(res.statusCode, 200, res.body);
+  t.equal((res.json() as { compromised_kid: string | null }).compromised_kid, kid, 'the signing key is the compromised one');
+  const refused = await pollUntil(async () => !(await active()), 1000);
+  t.not(refused, null, `B says inactive${refused === null ? '' : ` after ${refused.toFixed(0)} ms`}`);
+  const dropped = await pollUntil(async () => !kidSet(await jwksOf(b)).split(',').includes(kid), 1000);
+  t.not(dropped, null, 'B no longer publishes the compromised key');
+  t.not(decodeProtectedHeader(await b.mint()).kid, kid, 'B signs with another key');
 });
