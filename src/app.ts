@@ -87,7 +87,15 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
 /** The admin API on its own listener (STS_ADMIN_HOST/STS_ADMIN_PORT), reachable from the operators' network only. */
 export async function buildAdminApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false });
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    return503OnClosing: true,
+  });
   installErrorHandler(app);
   registerFormParser(app);
   const ctx: BrokerContext = { config, clock: deps.clock, logger: deps.logger, store: deps.store, policy: deps.policy, audit: deps.audit, observers: deps.observers ?? [] };

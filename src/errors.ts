@@ -56,7 +56,7 @@ export class OAuthError extends Error {
     super(`${code}: ${description}`);
     this.name = 'OAuthError';
     this.code = code;
-    this.description = description;
+    this.description = toErrorDescriptionCharset(description);
     this.status = options.status ?? DEFAULT_STATUS[code];
     this.internal = options.internal;
     this.reason = options.reason;
@@ -78,4 +78,12 @@ export class StoreUnavailableError extends Error {
 
 export function isOAuthError(error: unknown): error is OAuthError {
   return error instanceof OAuthError;
+}
+
+/**
+ * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Section signs
+ * become the word, anything else outside the set a '?', so no text can break the rule.
+ */
+export function toErrorDescriptionCharset(text: string): string {
+  return text.replace(/§\s*/g, 'section ').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

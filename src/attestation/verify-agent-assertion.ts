@@ -70,6 +70,12 @@ export async function verifyAgentAssertion(token: string, ctx: AttestationContex
   }
 
   const verifiedAgent = { agentId: agent.id, agentVerified: true, issuer: agent.id };
+  // jose accepted aud because one value names us; every value must (draft-ietf-oauth-rfc7523bis
+  // audience injection: an assertion minted for several servers is replayable at each of them).
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!audiences.every((aud) => aud === ctx.stsIssuer || aud === ctx.tokenEndpoint)) {
+    return failure('bad_claims', 'aud names another audience besides this broker', verifiedAgent);
+  }
   const { jti } = payload;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI) return failure('bad_claims', 'jti is not a bounded string', verifiedAgent);
   const times = readTimes(payload);

@@ -16,6 +16,7 @@ import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type
 import { verifyJwt } from './verify-jwt.js';
 
 const MAX_SUBJECT = 1024;
+const MAX_CACHED_VERIFICATION_MS = 5 * 60_000;
 
 export async function verifyIssuerToken(token: string, ctx: AttestationContext): Promise<AttestationResult> {
   const inspected = inspectToken(token, ctx.stsIssuer);
@@ -87,7 +88,9 @@ function decide(ctx: AttestationContext, issuer: TrustedIssuer, payload: Record<
   }
   ctx.cache?.set(tokenHash, {
     policyVersion: ctx.policy.version, agentId: found.agent.id, issuer: issuer.issuer, subject: sub,
-    ...(jti !== undefined ? { jti } : {}), times, expiresAtMs: expMs + CLOCK_TOLERANCE_S * 1000,
+    ...(jti !== undefined ? { jti } : {}), times,
+    // Capped: an issuer that withdraws a key from its JWKS stops being honoured within minutes.
+    expiresAtMs: Math.min(expMs + CLOCK_TOLERANCE_S * 1000, nowMs + MAX_CACHED_VERIFICATION_MS),
   });
   return success(ctx, found.agent.id, issuer.issuer, sub, jti, times, tokenHash);
 }

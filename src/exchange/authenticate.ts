@@ -34,6 +34,9 @@ export async function authenticateCaller(request: TokenRequest, trace: ExchangeT
   trace.attestationKind = result.kind;
   trace.issuer = result.issuer;
   trace.subject = result.subject;
+  if (request.grant === 'token_exchange' && request.clientAssertion !== undefined) {
+    await authenticateExchangeClient(request.clientAssertion, result.agent.id, deps);
+  }
   // RFC 6749 §2.3.1 / RFC 7521 §4.2: a client_id sent alongside must name the authenticated client.
   if (request.grant === 'client_credentials' && request.clientId !== undefined && request.clientId !== result.agent.id) {
     throw new OAuthError('invalid_client', 'client authentication failed', {
@@ -42,6 +45,27 @@ export async function authenticateCaller(request: TokenRequest, trace: ExchangeT
     });
   }
   return result;
+}
+
+/**
+ * A token exchange that also authenticates its client (private_key_jwt, as openid-client sends
+ * it) must authenticate correctly, once, as the agent the subject token names: RFC 6749 §2.3
+ * (failed client authentication is invalid_client); acting for another agent is delegation,
+ * which agent-sts does not offer.
+ */
+async function authenticateExchangeClient(assertion: string, subjectAgentId: string, deps: AuthenticateDeps): Promise<void> {
+  const client = await verifyAgentAssertion(assertion, deps.attestation);
+  if (!client.ok) {
+    throw new OAuthError('invalid_client', 'client authentication failed', { reason: 'attestation_invalid', internal: `client assertion: ${client.reason}: ${client.detail}` });
+  }
+  if (client.replay && !(await deps.store.claimOnce(client.replay.key, client.replay.ttlMs))) {
+    throw new OAuthError('invalid_client', 'client authentication failed', { reason: 'replayed', internal: 'client assertion replayed' });
+  }
+  if (client.agent.id !== subjectAgentId) {
+    throw new OAuthError('invalid_request', 'the authenticated client must be the agent the subject token names (delegation is not supported)', {
+      reason: 'client_mismatch',
+    });
+  }
 }
 
 function attestationError(request: TokenRequest, failure: AttestationFailure): OAuthError {

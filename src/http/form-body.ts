@@ -27,11 +27,26 @@ export function registerFormParser(app: FastifyInstance): void {
 
 /** The body as form parameters, or invalid_request when the request was not form-encoded. */
 export function formBody(contentType: string | undefined, body: unknown): FormParams {
-  const essence = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  const [essence, ...parameters] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
   if (essence !== 'application/x-www-form-urlencoded' || body === null || typeof body !== 'object') {
     throw new OAuthError('invalid_request', 'the request body must be application/x-www-form-urlencoded', { reason: 'bad_request' });
   }
+  // RFC 6749 Appendix B: the body is UTF-8; another declared charset would be misread.
+  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new OAuthError('invalid_request', 'the request body must be UTF-8', { reason: 'bad_request' });
+  }
   return body as FormParams;
+}
+
+/**
+ * Credentials never travel in a URL (RFC 6750 §2.3 is not supported, RFC 6749 §3.2 uses the
+ * body): a query string on an OAuth endpoint is refused, so tokens cannot end up in access logs.
+ */
+export function refuseQueryString(url: string): void {
+  if (url.includes('?')) {
+    throw new OAuthError('invalid_request', 'parameters go in the form-encoded body, never in the URL', { reason: 'bad_request' });
+  }
 }
 
 /** One parameter, refusing repeats (RFC 6749 §3.2). Empty values count as absent. */

@@ -4,7 +4,7 @@
  * The agent key is the verified agent id, never an unverified claim. The client address is
  * fastify's request.ip, which honours X-Forwarded-For only from STS_TRUST_PROXY addresses.
  */
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
 import type { Rate } from '../config-values.js';
@@ -37,7 +37,8 @@ export async function registerTokenRateLimits(app: FastifyInstance, options: { a
   const addressLimiter = create({
     max: options.address.max,
     timeWindow: options.address.windowMs,
-    keyGenerator: (request: FastifyRequest) => `addr:${request.ip}`,
+    // IPv6 clients are bucketed by /64 (one subscriber), IPv4-mapped addresses as IPv4.
+    keyGenerator: (request: FastifyRequest) => `addr:${normalizeIP(request.ip, 64)}`,
   });
   const agentLimiter = create({
     keyGenerator: (request: FastifyRequest) => `agent:${request.rateLimitAgent?.id ?? ''}`,

@@ -56,10 +56,17 @@ export async function introspectRoute(app: FastifyInstance, options: TokenEndpoi
     const parsed = bearerCredential(request.headers.authorization);
     if ('reason' in parsed) throw invalidToken('a bearer token with the sts:introspect scope is required', parsed.reason);
     const status = await tokenStatus(parsed.credential, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock() });
-    const scopes = status.active ? status.claims.scope.split(' ') : [];
-    if (!status.active || status.claims.aud !== ctx.config.issuer || !scopes.includes(INTROSPECT_SCOPE)) {
-      request.log.info({ reason: status.active ? 'not_for_introspection' : status.reason }, 'introspection caller refused');
-      throw invalidToken('the bearer token may not introspect', 'caller_refused');
+    if (!status.active) {
+      request.log.info({ reason: status.reason }, 'introspection caller refused');
+      throw invalidToken('the bearer token is not valid', 'caller_refused');
+    }
+    // RFC 6750 §3.1: a valid token without the needed audience or scope is insufficient_scope (403).
+    if (status.claims.aud !== ctx.config.issuer || !status.claims.scope.split(' ').includes(INTROSPECT_SCOPE)) {
+      request.log.info({ reason: 'not_for_introspection', caller: status.claims.sub }, 'introspection caller refused');
+      throw new OAuthError('insufficient_scope', `introspection needs a token for ${ctx.config.issuer} with the ${INTROSPECT_SCOPE} scope`, {
+        reason: 'caller_refused',
+        headers: { 'www-authenticate': `Bearer realm="agent-sts", error="insufficient_scope", scope="${INTROSPECT_SCOPE}"` },
+      });
     }
   };
 

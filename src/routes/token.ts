@@ -12,7 +12,7 @@ import { issueToken } from '../exchange/issue-token.js';
 import { parseTokenRequest } from '../exchange/token-request.js';
 import { newTrace, type ExchangeTrace } from '../exchange/trace.js';
 import { NO_STORE, toOAuthError } from '../http/error-handler.js';
-import { formBody } from '../http/form-body.js';
+import { formBody, refuseQueryString } from '../http/form-body.js';
 import type { TokenRateLimits } from '../rate-limit/index.js';
 import type { KeyRing } from '../signing/index.js';
 
@@ -36,7 +36,10 @@ export async function tokenRoute(app: FastifyInstance, options: TokenRouteOption
   app.post('/oauth/token', {
     onRequest: async (request) => {
       request.exchangeTrace = newTrace();
-      await traced(request.exchangeTrace, () => limits.byAddress(request));
+      await traced(request.exchangeTrace, async () => {
+        refuseQueryString(request.url);
+        await limits.byAddress(request);
+      });
     },
     onResponse: async (request, reply) => reportOutcome(ctx, request, reply),
     handler: async (request, reply) => {

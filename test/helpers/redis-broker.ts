@@ -60,7 +60,8 @@ export interface RedisBrokerOptions {
   maxTokenTtlMs?: number;
   /** Start each key ring's timer with this tick interval (ms); absent: no timer. */
   tickMs?: number;
-  store?: Partial<Pick<RedisStoreOptions, 'allowEviction' | 'commandTimeoutMs' | 'connectTimeoutMs'>>;
+  /** Store options; a distinct keyPrefix gives an independent broker group on the same Redis. */
+  store?: Partial<Pick<RedisStoreOptions, 'allowEviction' | 'commandTimeoutMs' | 'connectTimeoutMs' | 'keyPrefix'>>;
 }
 
 async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBrokerOptions) {

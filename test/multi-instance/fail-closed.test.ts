@@ -61,6 +61,7 @@ t.test('Redis stopped mid-run: fail closed, keep serving keys, recover without a
   for (const [path, body] of [
     ['/agents/other-agent/suspend', { reason: 'during outage' }],
     ['/agents/other-agent/revoke', { reason: 'during outage' }],
+    ['/agents/other-agent/resume', { reason: 'during outage' }],
     ['/tokens/revoke', { jti: 'some-jti', reason: 'during outage' }],
     ['/tokens/revoke', { token: tokenBefore, reason: 'during outage' }],
   ] as const) {
@@ -69,6 +70,8 @@ t.test('Redis stopped mid-run: fail closed, keep serving keys, recover without a
     t.ok(res.ms < BOUND_MS);
   }
 
+  t.notOk(a.auditLines.some((l) => l.agent === 'other-agent' && /agent_(suspended|revoked|resumed)/.test(String(l.event ?? l.msg))),
+    'no audit record claims an action the store never took');
   const holderRevoke = await timed(() => a.form('/oauth/revoke', { token: tokenBefore }));
   t.equal(holderRevoke.value.statusCode, 503, 'RFC 7009 revocation by the holder: 503, not the usual 200 (§2.2.1)');
 

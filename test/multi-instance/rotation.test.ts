@@ -62,6 +62,11 @@ t.test('both instances serve the same kid set within 2 s of a rotation', async (
 });
 
 t.test('an emergency rotation (compromised key) on A: B drops the key and refuses its tokens within 1 s', async (t) => {
+  // A separate group (own key prefix, no scheduled rotation) so no timed rotation races this one.
+  const group = await buildRedisBrokers({ redisUrl: redis.url, store: { keyPrefix: 'sts-emergency:' }, tickMs: 200 });
+  t.teardown(() => group.close());
+  const [a, b] = group.instances as [RedisBrokerInstance, RedisBrokerInstance];
+  t.not(a.keyRing.currentSigner().kid, brokers.instances[0]?.keyRing.currentSigner().kid, 'an independent ring');
   const token = await a.mint();
   const kid = decodeProtectedHeader(token).kid as string;
   const caller = await b.callerToken();

@@ -11,6 +11,9 @@ import type { OperatorGuard } from './guard.js';
 import { recordAction, requireAuditTrail } from './record-action.js';
 import { AgentActionReply, AgentParams, OptionalReasonBody, ReasonBody } from './schemas.js';
 
+/** Clock skew allowed between broker instances when revoking everything an agent holds. */
+const REVOCATION_SKEW_MS = 5_000;
+
 export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, guard: OperatorGuard): void {
   const operatorRole = guard.require('operator');
   const knownAgent = (request: FastifyRequest): string => {
@@ -56,8 +59,12 @@ export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, g
     const atMs = ctx.clock();
     // Suspend first: no new token can slip in between the revocation and the suspension.
     await ctx.store.suspendAgent(id, { atMs, by: operator.id, reason });
-    await ctx.store.revokeAgentTokens(id, atMs);
-    const audited = recordAction(ctx, request, operator, 'agent_revoked', { agent: id, reason, tokens_revoked_before: atMs });
+    // A mint on another instance may have passed its state check just before the suspension
+    // and sign just after, with its own clock: the revocation instant is taken once the
+    // suspension is stored, plus a margin for clock skew between instances.
+    const revokedBeforeMs = ctx.clock() + REVOCATION_SKEW_MS;
+    await ctx.store.revokeAgentTokens(id, revokedBeforeMs);
+    const audited = recordAction(ctx, request, operator, 'agent_revoked', { agent: id, reason, tokens_revoked_before: revokedBeforeMs });
     return reply(id, await ctx.store.getAgentControl(id), audited);
   });
 }

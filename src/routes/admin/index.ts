@@ -28,6 +28,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= ADMIN_BODY_LIMIT;
   });
+  // Inventory, audit and action results are about credentials and people: never cached.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
   registerReadRoutes(app, ctx, guard);
   registerAgentActions(app, ctx, guard);
   registerKeyTokenActions(app, ctx, guard, keyRing);
