@@ -24,7 +24,8 @@ t.test('suspend, resume and revoke an agent; each is audited with operator and r
   h.clock.advance(1000);
   const v = await post(h, '/admin/agents/healthy/revoke', { reason: 'compromised' });
   t.equal(v.statusCode, 200);
-  t.match(v.json(), { state: 'suspended', tokens_revoked_before: new Date(h.clock()).toISOString() });
+  // Revocation instant: after the suspension landed, plus 5 s for clock skew between instances.
+  t.match(v.json(), { state: 'suspended', tokens_revoked_before: new Date(h.clock() + 5_000).toISOString() });
   t.match(h.auditLines.at(-1), { event: 'agent_revoked', agent: 'healthy', reason: 'compromised' });
   const rs = h.mint('resource-server', { audience: 'https://sts.test', scopes: ['sts:introspect'] });
   t.same((await h.form('/oauth/introspect', { token }, { authorization: `Bearer ${rs}` })).json(), { active: false }, 'the agent\'s tokens are dead');

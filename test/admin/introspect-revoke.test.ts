@@ -67,17 +67,18 @@ t.test('tokens issued before the store epoch are inactive', async (t) => {
 t.test('the caller needs an active token of ours, for the broker, with sts:introspect', async (t) => {
   const { h, introspect } = await setup(t);
   const token = h.mint('healthy');
-  const cases: Array<[string, Record<string, string>]> = [
-    ['no credential', {}],
-    ['garbage', { authorization: 'Bearer garbage' }],
-    ['wrong audience', { authorization: `Bearer ${h.mint('resource-server', { audience: 'https://tickets.test', scopes: ['sts:introspect'] })}` }],
-    ['no introspect scope', { authorization: `Bearer ${h.mint('resource-server', { audience: STS, scopes: ['tickets:read'] })}` }],
+  const cases: Array<[string, Record<string, string>, number, string]> = [
+    ['no credential', {}, 401, 'invalid_token'],
+    ['garbage', { authorization: 'Bearer garbage' }, 401, 'invalid_token'],
+    // RFC 6750 §3.1: a valid token lacking the audience or scope is insufficient_scope.
+    ['wrong audience', { authorization: `Bearer ${h.mint('resource-server', { audience: 'https://tickets.test', scopes: ['sts:introspect'] })}` }, 403, 'insufficient_scope'],
+    ['no introspect scope', { authorization: `Bearer ${h.mint('resource-server', { audience: STS, scopes: ['tickets:read'] })}` }, 403, 'insufficient_scope'],
   ];
-  for (const [name, headers] of cases) {
+  for (const [name, headers, status, error] of cases) {
     const res = await introspect(token, headers);
-    t.equal(res.statusCode, 401, name);
+    t.equal(res.statusCode, status, name);
     t.match(res.headers['www-authenticate'], /^Bearer realm="agent-sts"/, name);
-    t.equal(res.json().error, 'invalid_token');
+    t.equal(res.json().error, error);
   }
   const revokedCaller = h.mint('resource-server', { audience: STS, scopes: ['sts:introspect'] });
   await h.store.revokeAgentTokens('resource-server', h.clock());

@@ -36,10 +36,11 @@ t.test('a cache hit skips the signature verification', async (t) => {
 
 t.test('time checks are re-evaluated on every hit', async (t) => {
   const { keys, ctx } = setup();
-  // Lives 3660 s (max_age 1h + tolerance) so it is still cached when it turns too old.
-  const token = await sign(key, k8sClaims({ iat: NOW_S, exp: NOW_S + 3660 }));
+  // Issued 3500 s ago and living 3660 s (max_age 1h + tolerance): it turns too old while
+  // still cached (entries live at most 5 minutes).
+  const token = await sign(key, k8sClaims({ iat: NOW_S - 3500, exp: NOW_S + 160 }));
   t.equal(reason(await verifyIssuerToken(token, ctx)), 'ok');
-  ctx.clock.advance(3661_000);
+  ctx.clock.advance(200_000);
   const r = await verifyIssuerToken(token, ctx);
   t.equal(reason(r), 'too_old');
   t.equal(keys.calls, 1, 'decided from the cache entry, by the clock');
@@ -109,4 +110,16 @@ t.test('the cache is a bounded LRU', async (t) => {
   t.ok(cache.get('a', NOW_MS));
   t.equal(cache.get('c', NOW_MS + 1000), undefined, 'expired entries are dropped');
   t.equal(cache.size, 1);
+});
+
+t.test('a cached verification lives at most 5 minutes (a withdrawn issuer key stops being honoured)', async (t) => {
+  const { keys, ctx } = setup();
+  const token = await sign(key, k8sClaims({ iat: NOW_S, exp: NOW_S + 3000 }));
+  t.equal(reason(await verifyIssuerToken(token, ctx)), 'ok');
+  ctx.clock.advance(299_000);
+  t.equal(reason(await verifyIssuerToken(token, ctx)), 'ok');
+  t.equal(keys.calls, 1, 'still cached at 4:59');
+  ctx.clock.advance(2_000);
+  t.equal(reason(await verifyIssuerToken(token, ctx)), 'ok');
+  t.equal(keys.calls, 2, 'verified against the keys again after 5 minutes');
 });

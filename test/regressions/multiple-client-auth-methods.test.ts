@@ -20,7 +20,7 @@ t.test('client_credentials with a second authentication method is invalid_reques
   for (const res of attempts) {
     t.equal(res.statusCode, 400);
     t.equal(res.headers['cache-control'], 'no-store');
-    t.same(res.json(), { error: 'invalid_request', error_description: 'use exactly one client authentication method: private_key_jwt (RFC 7523 §2.2)' });
+    t.same(res.json(), { error: 'invalid_request', error_description: 'use exactly one client authentication method: private_key_jwt (RFC 7523 section 2.2)' });
   }
   // The refused requests did not spend the assertion.
   t.equal((await broker.token(form)).statusCode, 200);
