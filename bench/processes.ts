@@ -3,6 +3,7 @@
  * by pid, and killed on exit, error or signal, so a run never leaves anything behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 
 const children = new Set<ChildProcess>();
@@ -46,8 +47,11 @@ export function startChild(cmd: string, args: string[], env: NodeJS.ProcessEnv):
   if (!proc.pid) throw new Error(`cannot start ${cmd}`);
   children.add(proc);
   let out = '';
+  // BENCH_CHILD_LOG=FILE keeps every child's output (e.g. with BENCH_NODE_FLAGS=--trace-gc).
+  const logFile = process.env.BENCH_CHILD_LOG;
   const append = (chunk: Buffer) => {
     out = (out + chunk.toString()).slice(-20_000);
+    if (logFile) appendFileSync(logFile, chunk);
   };
   proc.stdout?.on('data', append);
   proc.stderr?.on('data', append);

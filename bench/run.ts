@@ -46,6 +46,9 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
   const log = (msg: string) => process.stderr.write(`[bench] ${scenario}: ${msg}\n`);
   // Warm-up (JIT, connection pools, key ring); its rate sizes the token supply of the real run.
   log(`warm-up ${WARMUP_S}s`);
+  // A fresh Redis starts a new store epoch and attestations issued (in whole seconds) before it
+  // are refused: sign only once the epoch's own second is over.
+  await new Promise((resolve) => setTimeout(resolve, 1_005 - (Date.now() % 1_000)));
   // Warm-up tokens may run out and repeat (cache hits, replays): only its rate is used.
   const warm = await saturate(target.url, buildBodies(scenario, 8_000, policy, target.url), WARMUP_S, CONNECTIONS);
   if (warm.failed + warm.errors > 0) log(`warm-up: ${warm.failed + warm.errors} of ${warm.requests} failed; sample: ${warm.sampleError ?? 'none'}`);

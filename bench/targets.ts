@@ -41,7 +41,9 @@ export interface BrokerOptions {
 export async function startBroker(o: BrokerOptions): Promise<Target> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const nodeArgs = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
+  // BENCH_NODE_FLAGS: extra V8/Node flags for the broker (e.g. --max-semi-space-size=32).
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...extra, ...(o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [])];
   if (o.profileDir) mkdirSync(o.profileDir, { recursive: true });
   const child = startChild(process.execPath, [...nodeArgs, join(o.root, 'dist/cli/main.js'), 'serve'], {
     ...baseEnv(),

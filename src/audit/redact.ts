@@ -29,8 +29,11 @@ const SECRET = new Set<string>(SECRET_FIELDS.map((f) => f.toLowerCase()));
 export const REDACTED = '[Redacted]';
 const MAX_DEPTH = 8;
 
-/** pino `redact` paths: the top level and one level down. */
-export const PINO_REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
+/**
+ * pino `redact` paths: top-level names only. redactSecrets already walks every level; wildcard
+ * paths would double the cost of each audit record for no extra protection.
+ */
+export const PINO_REDACT_PATHS: string[] = [...SECRET_FIELDS];
 
 /** A copy of `value` with every secret-named field replaced; deep, bounded. */
 export function redactSecrets(value: unknown, depth = 0): unknown {
