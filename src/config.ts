@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationSetting, parseRate, type Rate } from './config-values.js';
+import { parseRedisUrl } from './store/index.js';
 
 export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
 
@@ -96,9 +97,9 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     }
   };
   const issuer = check('STS_ISSUER', () => parseIssuer(s.STS_ISSUER ?? 'http://localhost:8080'), 'http://localhost:8080');
-  const redisUrl = s.REDIS_URL || undefined;
+  const redisUrl = check('REDIS_URL', () => (s.REDIS_URL ? checkRedisUrl(s.REDIS_URL) : undefined), undefined);
   const keyEncryptionKey = check('STS_KEY_ENCRYPTION_KEY', () => parseKek(s.STS_KEY_ENCRYPTION_KEY), undefined);
-  if (redisUrl && !keyEncryptionKey && !problems.some((p) => p.startsWith('STS_KEY_ENCRYPTION_KEY'))) {
+  if (s.REDIS_URL && !keyEncryptionKey && !problems.some((p) => p.startsWith('STS_KEY_ENCRYPTION_KEY'))) {
     problems.push('STS_KEY_ENCRYPTION_KEY: required with REDIS_URL (32 random bytes, base64: `openssl rand -base64 32`); the signing keys are stored encrypted in Redis');
   }
   const keyRotationMs = check('STS_KEY_ROTATION', () => parseDurationSetting(s.STS_KEY_ROTATION ?? '24h', 2_000), 86_400_000);
@@ -168,6 +169,16 @@ function parseKek(value: string | undefined): Buffer | undefined {
     throw new Error('must be exactly 32 bytes, base64-encoded');
   }
   return bytes;
+}
+
+/** redis://, rediss://, redis-sentinel://, redis-cluster:// (and their TLS forms); checked at start. */
+function checkRedisUrl(value: string): string {
+  try {
+    parseRedisUrl(value);
+  } catch (error) {
+    throw new Error((error as Error).message.replace(/^REDIS_URL: /, ''));
+  }
+  return value;
 }
 
 function parsePort(value: string, allowZero = false): number {

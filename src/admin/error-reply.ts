@@ -6,20 +6,17 @@
  * else is 500 server_error with no detail.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError, StoreUnavailableError } from '../errors.js';
+import { OAuthError } from '../errors.js';
+import { toOAuthError as toSharedOAuthError } from '../http/error-handler.js';
 
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
-  if (error instanceof StoreUnavailableError) {
-    return new OAuthError('temporarily_unavailable', 'the state store is unavailable; try again', { internal: error.message });
-  }
   const fe = error as Partial<FastifyError> | null;
-  if (fe?.validation) return new OAuthError('invalid_request', fe.message ?? 'invalid request');
-  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    // fastify's own client errors: body too large, bad content type, bad JSON.
-    return new OAuthError('invalid_request', fe.message ?? 'invalid request', { status: fe.statusCode });
-  }
-  return new OAuthError('server_error', 'internal error', { internal: fe?.message ?? String(error) });
+  // A schema failure describes the caller's own input (which field is missing or too long).
+  if (fe?.validation) return new OAuthError('invalid_request', fe.message ?? 'invalid request', { reason: 'bad_request' });
+  // Everything else through the one serializer: store outages are 503, fastify's client errors
+  // get fixed texts, anything unexpected is server_error without detail.
+  return toSharedOAuthError(error);
 }
 
 export function oauthErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {

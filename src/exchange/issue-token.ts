@@ -68,7 +68,7 @@ export async function issueToken(request: TokenRequest, attested: AttestationSuc
       issuedAtMs,
       ttlSeconds: Math.max(1, Math.floor(decision.ttlMs / 1000)),
     },
-    deps.keyRing.currentSigner(),
+    currentSigner(deps.keyRing),
   );
   trace.jti = claims.jti;
   trace.expiresAtMs = claims.exp * 1000;
@@ -105,6 +105,18 @@ function guardAgentState(request: TokenRequest, agent: Agent, policy: CompiledPo
   const tier = policy.policy.tiers[agent.tier];
   if (!tier) throw agentRefused(request, agent.id, 'no_agent', 'has no tier');
   return tier;
+}
+
+/** No signing key yet (a shared ring not loaded): the broker is not ready, 503 rather than 500. */
+function currentSigner(keyRing: KeyRing) {
+  try {
+    return keyRing.currentSigner();
+  } catch (error) {
+    throw new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable, retry shortly', {
+      reason: 'unavailable',
+      internal: `no signing key: ${(error as Error).message}`,
+    });
+  }
 }
 
 /** Issue 4: no unrecorded tokens. While the audit trail cannot be written, nothing is minted. */

@@ -8,7 +8,7 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
 import type { Rate } from '../config-values.js';
-import { OAuthError } from '../errors.js';
+import { OAuthError, StoreUnavailableError } from '../errors.js';
 import type { Tier } from '../policy/types.js';
 
 export interface TokenRateLimits {
@@ -48,15 +48,32 @@ export async function registerTokenRateLimits(app: FastifyInstance, options: { a
   });
   return {
     async byAddress(request) {
-      enforce(await addressLimiter(request), 'too many requests from this address');
+      enforce(await bounded(addressLimiter(request)), 'too many requests from this address');
     },
     async byAgent(request, agentId, tier) {
       if (!tier?.rateLimit) return;
       request.rateLimitAgent = { id: agentId, tier };
-      enforce(await agentLimiter(request), `too many token requests for agent ${agentId}`);
+      enforce(await bounded(agentLimiter(request)), `too many token requests for agent ${agentId}`);
     },
   };
 }
+
+/** The limiter talks to Redis directly: any failure, or no answer in time, is the store being unavailable (fail closed). */
+async function bounded<T>(call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError('rate-limit store did not answer in time')), LIMITER_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([call, deadline]);
+  } catch (error) {
+    throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(`rate-limit store failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const LIMITER_DEADLINE_MS = 1_500;
 
 function enforce(result: { isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }, description: string): void {
   if (result.isAllowed || !result.isExceeded) return;

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { HARD_MAX_TTL_MS } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 import type { SigningAlg } from './algorithms.js';
 import { isSigningAlg } from './algorithms.js';
@@ -66,7 +67,8 @@ export function resolveRingOptions(options: KeyRingOptions): ResolvedRingOptions
   if (!Number.isFinite(publishAheadMs) || publishAheadMs < 0 || publishAheadMs >= rotationMs) {
     throw new RangeError('key ring option publishAheadMs must be at least 0 and below rotationMs');
   }
-  const maxTokenTtlMs = positive('maxTokenTtlMs', options.maxTokenTtlMs ?? HOUR);
+  // A retired key stays published as long as the longest token the policy can grant lives.
+  const maxTokenTtlMs = positive('maxTokenTtlMs', options.maxTokenTtlMs ?? HARD_MAX_TTL_MS);
   let shared: ResolvedRingOptions['shared'] = null;
   if (options.store && options.store.kind !== 'memory') {
     if (!options.kek) throw new Error('STS_KEY_ENCRYPTION_KEY is required to keep the signing key ring in a shared store');

@@ -63,7 +63,8 @@ export function connectRedis(o: RedisConnectOptions): Redis | Cluster {
       ...(target.username ? { username: target.username } : {}),
       ...(target.password ? { password: target.password } : {}),
       ...(target.db !== undefined ? { db: target.db } : {}),
-      ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+      // rediss-sentinel: TLS to the sentinels as well as to the master.
+      ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
       sentinelRetryStrategy: backoff,
     });
   }
