@@ -4,13 +4,14 @@
  * header or two methods at once are refused rather than ignored, so a caller never believes a
  * token is bound to a client identity that was not checked.
  */
+import { MAX_TOKEN_BYTES } from '../attestation/index.js';
 import { OAuthError } from '../errors.js';
 import { single, type FormParams } from '../http/form-body.js';
 
 export const CLIENT_ASSERTION_TYPE_JWT = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** Tokens over this size are refused before any parsing of their content. */
-export const MAX_TOKEN_BYTES = 16 * 1024;
+/** Tokens over this size are refused before any parsing of their content (the attestation limit). */
+export { MAX_TOKEN_BYTES };
 
 export interface ClientAuthentication {
   clientAssertion?: string;

@@ -9,11 +9,10 @@
  */
 import { scopeWithinCeiling } from './scope-glob.js';
 import type { Agent, Intent, Tier } from './types.js';
-
-/** Whatever the policy says, no token lives longer than this. */
-/** No token lives longer than this, whatever the policy says; the key ring keeps retired keys this long. */
-export { MAX_TOKEN_TTL_MS as HARD_MAX_TTL_MS } from './validate-common.js';
 import { MAX_TOKEN_TTL_MS as HARD_MAX_TTL_MS } from './validate-common.js';
+
+/** No token lives longer than this, whatever the policy says; the key ring keeps retired keys this long. */
+export { HARD_MAX_TTL_MS };
 
 export interface GrantInput {
   agent: Agent;
