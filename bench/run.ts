@@ -7,6 +7,7 @@
  * (bench-results.json), BENCH_RATE (1500), BENCH_CONNECTIONS (64), BENCH_PROFILE=1,
  * REDIS_URL (else its own redis-server on a free port).
  */
+import { scrape, serverView } from './server-view.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -63,8 +64,12 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
   const steadyBodies = buildBodies(scenario, Math.ceil(RATE * SECONDS) + 10, policy, target.url);
   log(`open-loop run ${RATE} req/s for ${SECONDS}s`);
   const s2 = await stats?.snapshot();
+  const m0 = target.metricsUrl ? await scrape(target.metricsUrl) : undefined;
   const steady = await openLoop(target.host, target.port, steadyBodies, RATE, SECONDS);
+  const m1 = target.metricsUrl ? await scrape(target.metricsUrl) : undefined;
   const s3 = await stats?.snapshot();
+  const server = m0 && m1 ? serverView(m0, m1, scenario === 'exchange' ? 'token_exchange' : 'client_credentials') : undefined;
+  if (server) log(`open-loop, broker's own view: issued p50 <= ${server.issued_p50_ms} ms, p99 <= ${server.issued_p99_ms} ms (bucket bounds); event-loop lag p99 ${server.eventloop_lag_p99_ms} ms; GC ${server.gc_seconds} s`);
 
   const tokens = sat.ok + steady.ok;
   let redis: ReturnType<typeof perToken> | undefined;
@@ -89,6 +94,7 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
     detail: {
       saturated: sat,
       open_loop: steady,
+      ...(server ? { open_loop_server_view: server } : {}),
       ...(redis ? { redis_commands_per_token: redis.byCommand } : {}),
     },
     failures,

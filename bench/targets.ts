@@ -12,6 +12,8 @@ export interface Target {
   host: string;
   port: number;
   url: string;
+  /** The broker's Prometheus endpoint (absent for the floor). */
+  metricsUrl?: string;
   profileDir?: string;
 }
 
@@ -40,6 +42,7 @@ export interface BrokerOptions {
 
 export async function startBroker(o: BrokerOptions): Promise<Target> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   // BENCH_NODE_FLAGS: extra V8/Node flags for the broker (e.g. --max-semi-space-size=32).
   const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -54,11 +57,11 @@ export async function startBroker(o: BrokerOptions): Promise<Target> {
     REDIS_URL: o.redisUrl,
     STS_KEY_ENCRYPTION_KEY: o.kek,
     STS_METRICS_HOST: '127.0.0.1',
-    STS_METRICS_PORT: '0',
+    STS_METRICS_PORT: String(metricsPort),
     STS_RATE_LIMIT_ADDRESS: '10000000/1s',
     STS_AUDIT_LOG: o.auditLog,
     STS_LOG_LEVEL: 'warn',
   });
   await waitHttp(`${issuer}/healthz`, child);
-  return { child, host: '127.0.0.1', port, url: issuer, ...(o.profileDir ? { profileDir: o.profileDir } : {}) };
+  return { child, host: '127.0.0.1', port, url: issuer, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, ...(o.profileDir ? { profileDir: o.profileDir } : {}) };
 }

@@ -10,10 +10,23 @@ import { createHash } from 'node:crypto';
 
 const h = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** Agent ids repeat on every request and are few (bounded by the policy): their hashes are memoised, boundedly. */
+const agentHashes = new Map<string, string>();
+const MAX_AGENT_HASHES = 10_000;
+function hAgent(agentId: string): string {
+  let hashed = agentHashes.get(agentId);
+  if (hashed === undefined) {
+    hashed = h(agentId);
+    if (agentHashes.size >= MAX_AGENT_HASHES) agentHashes.clear();
+    agentHashes.set(agentId, hashed);
+  }
+  return hashed;
+}
+
 export function redisKeys(prefix: string) {
   return {
     epoch: `${prefix}{g}:epoch`,
-    control: (agentId: string) => `${prefix}{g}:agent:${h(agentId)}`,
+    control: (agentId: string) => `${prefix}{g}:agent:${hAgent(agentId)}`,
     replay: (key: string) => `${prefix}{g}:replay:${h(key)}`,
     revokedToken: (jti: string) => `${prefix}{g}:jti:${h(jti)}`,
     keyRing: `${prefix}{keyring}`,
@@ -21,9 +34,9 @@ export function redisKeys(prefix: string) {
     shadowData: `${prefix}{shadow}:data`,
     shadowSeen: `${prefix}{shadow}:seen`,
     audit: `${prefix}{audit}`,
-    activityLast: (agentId: string) => `${prefix}{a:${h(agentId)}}:last`,
-    activityHour: (agentId: string, outcome: string, bucket: number) => `${prefix}{a:${h(agentId)}}:${outcome}:${bucket}`,
-    activityDenials: (agentId: string) => `${prefix}{a:${h(agentId)}}:denials`,
+    activityLast: (agentId: string) => `${prefix}{a:${hAgent(agentId)}}:last`,
+    activityHour: (agentId: string, outcome: string, bucket: number) => `${prefix}{a:${hAgent(agentId)}}:${outcome}:${bucket}`,
+    activityDenials: (agentId: string) => `${prefix}{a:${hAgent(agentId)}}:denials`,
     channel: `${prefix}events`,
   };
 }
