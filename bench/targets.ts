@@ -18,7 +18,11 @@ export interface Target {
 }
 
 function baseEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' };
+  // UV_THREADPOOL_SIZE is passed through: WebCrypto verification runs on libuv's pool.
+  return {
+    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production',
+    ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
+  };
 }
 
 export async function startFloor(root: string, verifyJwk: Record<string, string>): Promise<Target> {
