@@ -39,16 +39,21 @@ export interface AppDeps {
 /** Every request body is bounded (issue 2: 64 KiB, then 413). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger,
+/** Bounded bodies, believed proxies only, and timeouts so slow clients cannot hold connections (fastify's are off by default). */
+function serverOptions(config: Readonly<Config>, logger: FastifyBaseLogger) {
+  return {
+    loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     return503OnClosing: true,
-  });
+  };
+}
+
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify(serverOptions(config, deps.logger));
   const ctx: BrokerContext = {
     config,
     clock: deps.clock,
@@ -87,15 +92,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
 /** The admin API on its own listener (STS_ADMIN_HOST/STS_ADMIN_PORT), reachable from the operators' network only. */
 export async function buildAdminApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger,
-    bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
-    connectionTimeout: config.connectionTimeoutMs,
-    requestTimeout: config.requestTimeoutMs,
-    keepAliveTimeout: config.keepAliveTimeoutMs,
-    return503OnClosing: true,
-  });
+  const app = Fastify(serverOptions(config, deps.logger));
   installErrorHandler(app);
   registerFormParser(app);
   const ctx: BrokerContext = { config, clock: deps.clock, logger: deps.logger, store: deps.store, policy: deps.policy, audit: deps.audit, observers: deps.observers ?? [] };
