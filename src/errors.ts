@@ -76,10 +76,6 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-export function isOAuthError(error: unknown): error is OAuthError {
-  return error instanceof OAuthError;
-}
-
 /**
  * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Section signs
  * become the word, anything else outside the set a '?', so no text can break the rule.

@@ -2,7 +2,7 @@
 export { authenticateOperator, bearerCredential, MAX_CREDENTIAL_BYTES, type OperatorAuthResult } from './authenticate.js';
 export { createOperatorKeySets, verifyOperatorJwt, mapRole, looksLikeJwt, OperatorJwtError, type OperatorKeySets } from './operator-jwt.js';
 export { matchStaticKey } from './static-key.js';
-export { roleAllows, highestRole, ROLES, type OperatorIdentity } from './roles.js';
+export { roleAllows, highestRole, type OperatorIdentity } from './roles.js';
 export {
   buildLiveInventory, filterInventory, joinAgentState, effectiveState, AGENT_STATES,
   type LiveInventoryRow, type InventoryFilter, type AgentState,

@@ -3,7 +3,8 @@
  * `iss` only selects the issuer (exact match); the signature is then checked against that
  * issuer's keys only, with its algorithm allow-list, audience, and exp/nbf (60 s tolerance).
  */
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createIssuerKeyResolver, type IssuerKeyResolver } from '../attestation/index.js';
 import type { OperatorIssuer, Role } from '../policy/types.js';
 import { highestRole, type OperatorIdentity } from './roles.js';
 
@@ -21,33 +22,11 @@ export class OperatorJwtError extends Error {
 }
 
 /** Caches the issuers' key sets for the process (a policy reload does not refetch them). */
-export interface OperatorKeySets {
-  forIssuer(issuer: OperatorIssuer): JWTVerifyGetKey | null;
-}
+export type OperatorKeySets = IssuerKeyResolver;
 
+/** The same bounded cache as attestation issuers: cool-down on unknown kids, back-off after a failed fetch. */
 export function createOperatorKeySets(options: { cooldownMs?: number; timeoutMs?: number } = {}): OperatorKeySets {
-  const local = new WeakMap<object, JWTVerifyGetKey>();
-  const remote = new Map<string, JWTVerifyGetKey>();
-  return {
-    forIssuer(issuer) {
-      if (issuer.jwks) {
-        let set = local.get(issuer.jwks);
-        if (!set) local.set(issuer.jwks, (set = createLocalJWKSet(issuer.jwks)));
-        return set;
-      }
-      if (!issuer.jwksUri || !URL.canParse(issuer.jwksUri)) return null;
-      let set = remote.get(issuer.jwksUri);
-      if (!set) {
-        if (remote.size >= MAX_REMOTE_SETS) remote.delete(remote.keys().next().value as string);
-        set = createRemoteJWKSet(new URL(issuer.jwksUri), {
-          cooldownDuration: options.cooldownMs ?? 30_000,
-          timeoutDuration: options.timeoutMs ?? 5_000,
-        });
-        remote.set(issuer.jwksUri, set);
-      }
-      return set;
-    },
-  };
+  return createIssuerKeyResolver({ ...options, maxRemoteSets: MAX_REMOTE_SETS });
 }
 
 export function looksLikeJwt(credential: string): boolean {

@@ -3,8 +3,6 @@ import type { Role } from '../policy/types.js';
 
 const RANK: Record<Role, number> = { auditor: 1, operator: 2, admin: 3 };
 
-export const ROLES: readonly Role[] = ['auditor', 'operator', 'admin'];
-
 export function roleAllows(held: Role, required: Role): boolean {
   return RANK[held] >= RANK[required];
 }

@@ -6,6 +6,7 @@ export type {
   AttestationResult,
   AttestationSuccess,
   IssuerKeyResolver,
+  KeySource,
   ReplayClaim,
   ShadowIdentity,
 } from './types.js';

@@ -6,9 +6,8 @@
  */
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
 import { systemClock, type Clock } from '../clock.js';
-import type { TrustedIssuer } from '../policy/types.js';
 import { KeysUnavailableError } from './jose-errors.js';
-import type { IssuerKeyResolver } from './types.js';
+import type { IssuerKeyResolver, KeySource } from './types.js';
 
 export interface IssuerKeyResolverOptions {
   /** After a successful fetch, an unknown `kid` may trigger a refetch only this long after it. */
@@ -85,9 +84,9 @@ export function createIssuerKeyResolver(options: IssuerKeyResolverOptions = {}):
   }
 
   return {
-    forIssuer(issuer: TrustedIssuer): JWTVerifyGetKey | null {
-      if (issuer.jwks) return localSet(issuer.jwks);
-      if (issuer.jwksUri && URL.canParse(issuer.jwksUri)) return remoteSet(issuer.jwksUri);
+    forIssuer(source: KeySource): JWTVerifyGetKey | null {
+      if (source.jwks) return localSet(source.jwks);
+      if (source.jwksUri && URL.canParse(source.jwksUri)) return remoteSet(source.jwksUri);
       return null;
     },
     get remoteCount() {

@@ -9,10 +9,16 @@ import type { VerifiedTokenCache } from './verified-token-cache.js';
 
 export type AttestationKind = 'issuer' | 'keys';
 
-/** Resolves the verification keys of one trusted issuer (the long-lived JWKS cache). */
+/** Where verification keys come from: inline (jwks_file, policy keys) or a jwks_uri. */
+export type KeySource = Pick<TrustedIssuer, 'jwks' | 'jwksUri'>;
+
+/**
+ * Resolves configured verification keys (the long-lived JWKS cache) for trusted issuers,
+ * agents' own keys and operator sign-on issuers alike.
+ */
 export interface IssuerKeyResolver {
-  /** Null when the issuer has neither inline keys nor a jwks_uri. */
-  forIssuer(issuer: TrustedIssuer): JWTVerifyGetKey | null;
+  /** Null when the source has neither inline keys nor a jwks_uri. */
+  forIssuer(source: KeySource): JWTVerifyGetKey | null;
 }
 
 export interface AttestationContext {

@@ -3,7 +3,6 @@
  * subject_token and as a client_credentials client_assertion (RFC 7523 §2.2). The agent is
  * selected by the unverified `iss` and verified against that agent's public keys only.
  */
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { KeyAttestation } from '../policy/types.js';
 import { sha256Hex } from './hash.js';
 import { inspectToken } from './inspect-token.js';
@@ -15,17 +14,6 @@ import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type
 import { isSignatureError, verifyJwt } from './verify-jwt.js';
 
 const MAX_JTI = 256;
-// Policy key sets are immutable: one jose key set per JWKS object.
-const localSets = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>();
-
-function keySet(jwks: JSONWebKeySet): JWTVerifyGetKey {
-  let set = localSets.get(jwks);
-  if (!set) {
-    set = createLocalJWKSet(jwks);
-    localSets.set(jwks, set);
-  }
-  return set;
-}
 
 export async function verifyAgentAssertion(token: string, ctx: AttestationContext): Promise<AttestationResult> {
   const inspected = inspectToken(token, ctx.stsIssuer);
@@ -56,7 +44,9 @@ export async function verifyAgentAssertion(token: string, ctx: AttestationContex
   let lastError: unknown;
   for (const entry of entries) {
     try {
-      payload = await verifyJwt(token, keySet(entry.jwks), options);
+      const keys = ctx.keys.forIssuer({ jwks: entry.jwks });
+      if (!keys) continue;
+      payload = await verifyJwt(token, keys, options);
       break;
     } catch (error) {
       lastError = error;

@@ -4,8 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { ensureDevKeys } from '../dev/dev-keys.js';
-import { devAssertion, devAttestation } from '../dev/dev-tokens.js';
+import { devAssertion, devAttestation, ensureDevKeys } from '../dev/index.js';
 import { formatProblems, loadPolicyFile } from '../policy/index.js';
 import type { CliIo } from './io.js';
 

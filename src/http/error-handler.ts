@@ -11,7 +11,8 @@ export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as c
 
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
-  if (error instanceof StoreUnavailableError || looksLikeRedisFailure(error)) {
+  // The store and the rate limiter turn every Redis failure into StoreUnavailableError.
+  if (error instanceof StoreUnavailableError) {
     return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable, retry shortly', {
       reason: 'unavailable',
       internal: (error as Error).message,
@@ -28,15 +29,6 @@ export function toOAuthError(error: unknown): OAuthError {
     });
   }
   return new OAuthError('server_error', 'internal error', { internal: (error as Error | undefined)?.stack ?? String(error) });
-}
-
-/** ioredis errors that mean "the store is not there" rather than a bug. */
-function looksLikeRedisFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /Command timed out|Connection is closed|enableOfflineQueue|ECONNREFUSED|ClusterAllFailedError|Failed to refresh slots cache|CLUSTERDOWN/.test(error.message)
-  );
 }
 
 export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {

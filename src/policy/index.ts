@@ -13,3 +13,4 @@ export { decideGrant, HARD_MAX_TTL_MS, type GrantDecision, type GrantInput } fro
 export { formatProblems } from './problems.js';
 export { buildInventory, type InventoryRow } from './inventory.js';
 export { formatInventory, csvField, type InventoryFormat } from './inventory-format.js';
+export { createPolicyHolder, createPolicyReloader, type MutablePolicyHolder, type PolicyReloader, type PolicyReloaderOptions } from './holder.js';

@@ -136,4 +136,3 @@ export type RawAttestation = Static<typeof AttestationSchema>;
 export type RawIntent = Static<typeof IntentSchema>;
 export type RawOperator = Static<typeof OperatorSchema>;
 export type RawOperatorIssuer = Static<typeof OperatorIssuerSchema>;
-export type RawPolicy = Static<typeof PolicySchema>;

@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { bearerCredential, invalidToken, oauthErrorHandler, tokenStatus, type AdminKeyRing } from '../admin/index.js';
 import type { BrokerContext } from '../context.js';
 import { OAuthError } from '../errors.js';
+import { formBody, refuseQueryString } from '../http/form-body.js';
 
 export const INTROSPECT_SCOPE = 'sts:introspect';
 
@@ -40,12 +41,10 @@ const IntrospectionReply = Type.Object({
   token_type: Type.Optional(Type.String()),
 });
 
-/** RFC 7662 §2.1 / RFC 7009 §2.1: the parameters come form-encoded. */
+/** RFC 7662 §2.1 / RFC 7009 §2.1: the parameters come UTF-8 form-encoded in the body, never in the URL (the token endpoint's rules). */
 export function requireForm(request: FastifyRequest): void {
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
-    throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
-  }
+  refuseQueryString(request.url);
+  formBody(request.headers['content-type'], request.body);
 }
 
 export async function introspectRoute(app: FastifyInstance, options: TokenEndpointOptions): Promise<void> {

@@ -29,6 +29,13 @@ t.test('finding 1: credentials in a URL are refused and never logged with the qu
   t.equal(res.statusCode, 400);
   t.equal(res.json().error, 'invalid_request');
   t.same(serializeRequest({ method: 'POST', url: `/oauth/token?subject_token=${attestation}` }).url, '/oauth/token');
+  // Introspection and revocation follow the same rule (a token in their URL is refused).
+  for (const path of ['/oauth/introspect', '/oauth/revoke']) {
+    const res = await broker.app.inject({ method: 'POST', url: `${path}?token=${attestation}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x' });
+    t.equal(res.statusCode, path === '/oauth/revoke' ? 400 : 401, path);
+  }
+  const revoke = await broker.app.inject({ method: 'POST', url: `/oauth/revoke?token=${attestation}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x' });
+  t.equal(revoke.json().error, 'invalid_request');
 });
 
 t.test('finding 2: token exchange refuses client authentication it cannot verify', async (t) => {

@@ -136,4 +136,3 @@ export const RotateReply = Type.Object({
   audited: Type.Boolean(),
 });
 
-export const ErrorReply = Type.Object({ error: Type.String(), error_description: Type.String() });
