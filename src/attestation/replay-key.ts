@@ -7,8 +7,18 @@ function ttlUntil(expMs: number, nowMs: number): number {
   return Math.max(1, Math.ceil(expMs + CLOCK_TOLERANCE_MS - nowMs));
 }
 
-export function issuerReplayClaim(issuer: string, jti: string | undefined, tokenHash: string, expMs: number, nowMs: number): ReplayClaim {
-  const key = jti !== undefined ? `att:${sha256Hex(issuer)}:${sha256Hex(jti)}` : `atth:${tokenHash}`;
+/**
+ * Without a jti the token is its own identity, but only its signed part: the signature
+ * segment is malleable (an ECDSA signature (r, s) is equally valid as (r, n - s), and
+ * base64url's spare bits can differ), so a hash of the whole string would let one
+ * single-use token be presented several times, each spelled differently.
+ */
+export function signedPartHash(token: string): string {
+  return sha256Hex(token.slice(0, token.lastIndexOf('.')));
+}
+
+export function issuerReplayClaim(issuer: string, jti: string | undefined, token: string, expMs: number, nowMs: number): ReplayClaim {
+  const key = jti !== undefined ? `att:${sha256Hex(issuer)}:${sha256Hex(jti)}` : `atth:${signedPartHash(token)}`;
   return { key, ttlMs: ttlUntil(expMs, nowMs) };
 }
 

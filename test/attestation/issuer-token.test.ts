@@ -45,7 +45,19 @@ t.test('single-use issuer: the success carries a replay claim', async (t) => {
   const noJti = await sign(key, k8sClaims({ jti: undefined }));
   const r2 = await verifyIssuerToken(noJti, context(single));
   t.ok(r2.ok);
-  if (r2.ok) t.same(r2.replay, { key: `atth:${sha256Hex(noJti)}`, ttlMs: 660_000 }, 'without jti: the whole token');
+  const signedPart = noJti.slice(0, noJti.lastIndexOf('.'));
+  if (r2.ok) t.same(r2.replay, { key: `atth:${sha256Hex(signedPart)}`, ttlMs: 660_000 }, 'without jti: the signed part of the token');
+});
+
+t.test('single-use issuer without jti: a re-spelled signature is the same token (ECDSA malleability)', async (t) => {
+  const single = compile([{ ...issuer, singleUse: true }], [summarizer]);
+  const token = await sign(key, k8sClaims({ jti: undefined }));
+  const variant = withMirroredEcdsaSignature(token);
+  t.not(variant, token, 'the variant is a different string');
+  const first = await verifyIssuerToken(token, context(single));
+  const second = await verifyIssuerToken(variant, context(single));
+  t.ok(first.ok && second.ok, 'both spellings carry a valid signature');
+  if (first.ok && second.ok) t.equal(second.replay?.key, first.replay?.key, 'one replay key for both');
 });
 
 t.test('claim and time failures', async (t) => {
@@ -148,3 +160,13 @@ t.test('a verified token no agent claims carries filtered claims for shadow disc
   for (const secret of ['hunter2', 'n1', 'eyJ', 'jti-1']) t.notOk(text.includes(secret), `no ${secret}`);
   t.notOk(text.includes(token), 'never the token');
 });
+
+/** (r, s) -> (r, n - s): the other valid P-256 signature of the same input. */
+function withMirroredEcdsaSignature(token: string): string {
+  const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+  const dot = token.lastIndexOf('.');
+  const sig = Buffer.from(token.slice(dot + 1), 'base64url');
+  const s = BigInt(`0x${sig.subarray(32).toString('hex')}`);
+  const mirrored = Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex');
+  return `${token.slice(0, dot)}.${Buffer.concat([sig.subarray(0, 32), mirrored]).toString('base64url')}`;
+}
