@@ -36,8 +36,8 @@ export async function verifyAgentAssertion(token: string, ctx: AttestationContex
     subject: agent.id,
     // RFC 7523 §3 item 3: aud names the broker, by its issuer or its token endpoint.
     audience: [ctx.stsIssuer, ctx.tokenEndpoint],
-    currentDate: new Date(nowMs),
-    clockTolerance: CLOCK_TOLERANCE_S,
+    nowMs,
+    clockToleranceS: CLOCK_TOLERANCE_S,
     requiredClaims: ['exp', 'iat', 'jti'],
   };
   let payload: Record<string, unknown> | undefined;
@@ -46,7 +46,7 @@ export async function verifyAgentAssertion(token: string, ctx: AttestationContex
     try {
       const keys = ctx.keys.forIssuer({ jwks: entry.jwks });
       if (!keys) continue;
-      payload = await verifyJwt(token, keys, options);
+      payload = await verifyJwt(token, inspected, keys, options);
       break;
     } catch (error) {
       lastError = error;

@@ -44,13 +44,13 @@ export async function verifyIssuerToken(token: string, ctx: AttestationContext):
 
   let payload: Record<string, unknown>;
   try {
-    payload = await verifyJwt(token, getKey, {
+    payload = await verifyJwt(token, inspected, getKey, {
       // RFC 8725 §3.1: the issuer's allow-list, never none or HS* whatever the policy says.
       algorithms: issuer.algorithms.filter((alg) => ASYMMETRIC_ALGORITHMS.includes(alg)),
       issuer: issuer.issuer,
       audience: issuer.audience, // RFC 8725 §3.9: aud must contain ours
-      currentDate: new Date(nowMs),
-      clockTolerance: CLOCK_TOLERANCE_S,
+      nowMs,
+      clockToleranceS: CLOCK_TOLERANCE_S,
       requiredClaims: ['exp', 'iat', 'sub'],
     });
   } catch (error) {
@@ -58,10 +58,10 @@ export async function verifyIssuerToken(token: string, ctx: AttestationContext):
     const agentId = mapped.signatureVerified ? verifiedAgentId(ctx.policy, errorPayload(error)) : undefined;
     return failure(mapped.reason, mapped.detail, { issuer: issuer.issuer, ...(agentId ? { agentId, agentVerified: true } : {}) });
   }
-  return decide(ctx, issuer, payload, tokenHash, nowMs);
+  return decide(ctx, issuer, token, payload, tokenHash, nowMs);
 }
 
-function decide(ctx: AttestationContext, issuer: TrustedIssuer, payload: Record<string, unknown>, tokenHash: string, nowMs: number): AttestationResult {
+function decide(ctx: AttestationContext, issuer: TrustedIssuer, token: string, payload: Record<string, unknown>, tokenHash: string, nowMs: number): AttestationResult {
   const base = { issuer: issuer.issuer };
   const { sub, jti } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT) return failure('bad_claims', 'sub is not a bounded string', base);
@@ -83,7 +83,7 @@ function decide(ctx: AttestationContext, issuer: TrustedIssuer, payload: Record<
 
   const expMs = times.exp * 1000;
   if (issuer.singleUse) {
-    const replay = issuerReplayClaim(issuer.issuer, jti, tokenHash, expMs, nowMs);
+    const replay = issuerReplayClaim(issuer.issuer, jti, token, expMs, nowMs);
     return success(ctx, found.agent.id, issuer.issuer, sub, jti, times, tokenHash, replay);
   }
   ctx.cache?.set(tokenHash, {

@@ -1,18 +1,22 @@
 /**
- * jose's jwtVerify, plus the one case it leaves to the caller: a key set with several
- * keys matching the header (no `kid`), where each candidate is tried in turn.
+ * A JWT verified against a key set, including the case a key set leaves to the caller:
+ * several keys matching the header (no `kid`), where each candidate is tried in turn.
  */
-import { jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import type { CryptoKey, JWTVerifyGetKey } from 'jose';
+import type { InspectedToken, JsonObject } from './inspect-token.js';
+import { verifyCompactJwt, type JwtVerifyRules } from './verify-jws.js';
 
-export async function verifyJwt(token: string, getKey: JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload> {
+export type { JwtVerifyRules } from './verify-jws.js';
+
+export async function verifyJwt(token: string, inspected: InspectedToken, getKey: JWTVerifyGetKey, rules: JwtVerifyRules): Promise<JsonObject> {
   try {
-    return (await jwtVerify(token, getKey, options)).payload;
+    return await verifyCompactJwt(token, inspected, getKey, rules);
   } catch (error) {
     if (!isMultipleMatch(error)) throw error;
     let last: unknown = error;
     for await (const key of error) {
       try {
-        return (await jwtVerify(token, key, options)).payload;
+        return await verifyCompactJwt(token, inspected, () => key, rules);
       } catch (attempt) {
         // A claims error means this key verified the signature: that is the answer.
         if (!isSignatureError(attempt)) throw attempt;
