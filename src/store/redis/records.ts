@@ -1,6 +1,6 @@
 /** Shadow agents, the audit stream and agent activity in Redis (all bounded). */
 import type { Cluster, Redis } from 'ioredis';
-import type { AgentActivity, AuditRecord, Store } from '../types.js';
+import type { ActivityEvent, AgentActivity, AuditRecord, Store } from '../types.js';
 import {
   ACTIVITY_TTL_MS, LAST_SEEN_TTL_MS, MAX_DENIAL_REASON, RECENT_DENIALS, hourBucket, windowBuckets,
 } from '../activity-window.js';
@@ -9,15 +9,78 @@ import type { BoundedCall as Call } from './bounded-call.js';
 import type { RedisKeys } from './keys.js';
 import { asArray, num, parseAuditEntry, str } from './replies.js';
 import type { ScriptName } from './scripts.js';
+import { createWriteBehind } from './write-behind.js';
 
 type Scripted = { [K in ScriptName]: (...args: Array<string | number>) => Promise<unknown> };
-type Records = Pick<Store, 'recordShadow' | 'listShadows' | 'appendAudit' | 'readAudit' | 'recordActivity' | 'getActivity'>;
+type Records = Pick<Store, 'recordShadow' | 'listShadows' | 'appendAudit' | 'readAudit' | 'recordActivity' | 'getActivity'> & {
+  /** Writes what the write-behind batches hold (before shutdown). */
+  flushWrites(): Promise<void>;
+};
 
 const AUDIT_BATCH = 500;
+/** Bookkeeping writes wait at most this long to be batched with others. */
+export const WRITE_BEHIND_MS = 50;
+/** Audit records sent in one script call at most. */
+const AUDIT_RECORDS_PER_CALL = 500;
+/** Agents (times hours) whose activity is held at once. */
+const MAX_ACTIVITY_BATCHES = 10_000;
+
+interface ActivityBatch {
+  agentId: string;
+  hour: number;
+  lastAtMs: number;
+  issued: number;
+  denied: number;
+  /** Newest last, at most RECENT_DENIALS. */
+  denials: string[];
+}
+
+function denialRecord(e: ActivityEvent): string {
+  return JSON.stringify({ atMs: e.atMs, reason: (e.reason ?? 'unknown').slice(0, MAX_DENIAL_REASON) });
+}
+
+function addActivity(batch: ActivityBatch, e: ActivityEvent): void {
+  batch.lastAtMs = Math.max(batch.lastAtMs, e.atMs);
+  if (e.outcome === 'issued') {
+    batch.issued++;
+    return;
+  }
+  batch.denied++;
+  batch.denials.push(denialRecord(e));
+  if (batch.denials.length > RECENT_DENIALS) batch.denials.shift();
+}
 
 export function createRecords({ client, keys: k, call }: { client: Redis | Cluster; keys: RedisKeys; call: Call }): Records {
   const run = client as unknown as Scripted;
+  const auditCopy = createWriteBehind<string, string[]>({
+    intervalMs: WRITE_BEHIND_MS,
+    maxKeys: 1,
+    start: (json) => [json],
+    merge: (batch, json) => void batch.push(json),
+    full: (batch) => batch.length >= AUDIT_RECORDS_PER_CALL,
+    write: async (_key, batch) => {
+      await call('appendAudit', () => run.stsAuditBatch(k.audit, MAX_AUDIT, ...batch));
+    },
+  });
+  const activity = createWriteBehind<ActivityEvent, ActivityBatch>({
+    intervalMs: WRITE_BEHIND_MS,
+    maxKeys: MAX_ACTIVITY_BATCHES,
+    start: (e) => {
+      const batch: ActivityBatch = { agentId: e.agentId, hour: hourBucket(e.atMs), lastAtMs: e.atMs, issued: 0, denied: 0, denials: [] };
+      addActivity(batch, e);
+      return batch;
+    },
+    merge: addActivity,
+    write: async (_key, b) => {
+      await call('recordActivity', () => run.stsActivity(k.activityLast(b.agentId),
+        k.activityHour(b.agentId, 'issued', b.hour), k.activityHour(b.agentId, 'denied', b.hour), k.activityDenials(b.agentId),
+        b.lastAtMs, ACTIVITY_TTL_MS, b.issued, b.denied, RECENT_DENIALS, LAST_SEEN_TTL_MS, ...b.denials));
+    },
+  });
   return {
+    flushWrites: async () => {
+      await Promise.all([auditCopy.close(), activity.close()]);
+    },
     async recordShadow(s) {
       const id = shadowKey(s.issuer, s.subject);
       const json = JSON.stringify({ issuer: s.issuer, subject: s.subject, claims: s.claims });
@@ -40,12 +103,12 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
         return out;
       });
     },
-    async appendAudit(record) {
-      const json = JSON.stringify({ atMs: record.atMs, event: record.event, agent: record.agent, data: record.data });
-      await call('appendAudit', () => client.xadd(k.audit, 'MAXLEN', '~', MAX_AUDIT, '*', 'r', json));
+    appendAudit(record) {
+      return auditCopy.add('audit', JSON.stringify({ atMs: record.atMs, event: record.event, agent: record.agent, data: record.data }));
     },
     /** Newest first; scans at most the stream's cap, in batches. */
     async readAudit(q) {
+      await auditCopy.flush(); // this instance's own records are read back
       const limit = Math.max(0, Math.min(q.limit, MAX_AUDIT_READ));
       const out: AuditRecord[] = [];
       let end = '+';
@@ -64,14 +127,11 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
       }
       return out;
     },
-    async recordActivity(e) {
-      const denial = e.outcome === 'denied'
-        ? JSON.stringify({ atMs: e.atMs, reason: (e.reason ?? 'unknown').slice(0, MAX_DENIAL_REASON) }) : '';
-      await call('recordActivity', () => run.stsActivity(k.activityLast(e.agentId),
-        k.activityHour(e.agentId, e.outcome, hourBucket(e.atMs)), k.activityDenials(e.agentId),
-        e.atMs, ACTIVITY_TTL_MS, denial, RECENT_DENIALS, LAST_SEEN_TTL_MS));
+    recordActivity(e) {
+      return activity.add(`${e.agentId}\n${hourBucket(e.atMs)}`, e);
     },
     async getActivity(agentId, nowMs): Promise<AgentActivity> {
+      await activity.flush(); // this instance's own activity is read back
       const buckets = windowBuckets(nowMs);
       return call('getActivity', async () => {
         const [last, issued, denied, denials] = await Promise.all([

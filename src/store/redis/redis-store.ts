@@ -169,12 +169,18 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     async releaseLease(lease) {
       await call('releaseLease', () => run.stsReleaseLease(k.lease(lease.name), lease.token));
     },
-    ...records,
+    recordShadow: records.recordShadow,
+    listShadows: records.listShadows,
+    appendAudit: records.appendAudit,
+    readAudit: records.readAudit,
+    recordActivity: records.recordActivity,
+    getActivity: records.getActivity,
     subscribe: (listener) => events.subscribe(listener),
     async ping() {
       await call('ping', () => client.ping());
     },
     async close() {
+      await records.flushWrites().catch(() => {}); // best effort: the store may be down
       await events.stop();
       client.disconnect();
     },

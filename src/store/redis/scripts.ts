@@ -80,20 +80,35 @@ if extra > 0 then
 end
 return 1`,
   },
-  // KEYS: last seen, hour counter, denials list.
-  // ARGV: at ms, counter ttl ms, denial json ('' = none), max denials, last-seen ttl ms.
+  // One agent's activity over one flush (write-behind batch).
+  // KEYS: last seen, issued hour counter, denied hour counter, denials list.
+  // ARGV: last at ms, counter ttl ms, issued count, denied count, max denials, last-seen ttl ms,
+  // then the denial records, oldest first.
   stsActivity: {
-    numberOfKeys: 3,
+    numberOfKeys: 4,
     lua: `local last = tonumber(redis.call('GET', KEYS[1]))
-if not last or last < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[5]) end
-redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('LPUSH', KEYS[3], ARGV[3])
-  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[4]) - 1)
-  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+if not last or last < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[6]) end
+local counts = { [2] = tonumber(ARGV[3]), [3] = tonumber(ARGV[4]) }
+for i = 2, 3 do
+  if counts[i] > 0 then
+    redis.call('INCRBY', KEYS[i], counts[i])
+    redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  end
+end
+if #ARGV > 6 then
+  for i = 7, #ARGV do redis.call('LPUSH', KEYS[4], ARGV[i]) end
+  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[5]) - 1)
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
 end
 return 1`,
+  },
+  // The audit copy of one flush. KEYS: the stream. ARGV: approximate cap, then the records.
+  stsAuditBatch: {
+    numberOfKeys: 1,
+    lua: `for i = 2, #ARGV do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'r', ARGV[i])
+end
+return #ARGV - 1`,
   },
 } as const;
 
