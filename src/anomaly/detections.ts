@@ -69,12 +69,14 @@ export function volumeThreshold(previousHours: readonly number[], settings: Dete
 }
 
 /**
- * Fires once per hour: when the (atomically incremented) count reaches the threshold exactly.
- * The baseline hours do not change during the hour, so every instance agrees on the threshold.
+ * Fires once per hour: for the one (atomic) increment that takes the count from below the
+ * threshold to it or past it. The baseline hours do not change during the hour, so every
+ * instance agrees on the threshold and exactly one of them sees the crossing.
  */
 export function detectVolume(agentId: string, snapshot: IssuedSnapshot, settings: DetectionSettings): Detection | null {
   const threshold = volumeThreshold(snapshot.previousHours, settings);
-  if (snapshot.currentHour !== threshold) return null;
+  const before = snapshot.currentHour - snapshot.added;
+  if (!(before < threshold && snapshot.currentHour >= threshold)) return null;
   return {
     agentId,
     kind: 'volume',

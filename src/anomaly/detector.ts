@@ -18,7 +18,7 @@ import {
 } from './detections.js';
 import { createLanes } from './lanes.js';
 import { decideAction, resolveRule } from './rules.js';
-import type { AnomalyState } from './state.js';
+import { hourIndex, type AnomalyState } from './state.js';
 
 export const SUSPENDED_BY = 'anomaly-detector';
 
@@ -31,7 +31,7 @@ export interface AnomalyDetectorOptions {
   clock: Clock;
   alerts: Pick<Alerter, 'send'>;
   logger: Pick<FastifyBaseLogger, 'warn' | 'error'>;
-  settings?: Partial<DetectionSettings & { maxQueue: number; concurrency: number }>;
+  settings?: Partial<DetectionSettings & { maxQueue: number; concurrency: number; batchMs: number }>;
 }
 
 export interface AnomalyDetector extends OutcomeObserver {
@@ -41,22 +41,70 @@ export interface AnomalyDetector extends OutcomeObserver {
 
 const DENIALS_OF_INTEREST = new Set(['scope', 'audience', 'intent', 'rate_limited', 'attestation_invalid']);
 
+/** Issued tokens wait at most this long to be counted together with identical ones. */
+export const ISSUED_BATCH_MS = 50;
+/** Distinct (agent, hour, values) groups held at once; one more sends them all on. */
+const MAX_ISSUED_GROUPS = 10_000;
+
+/** Work for a lane: a denial, or a group of issued tokens that used the same values. */
+type Job = { outcome: ExchangeOutcome; count: number };
+
+/**
+ * Issued tokens of one agent that used the same intent, audience, issuer and subject within
+ * one hour are the same observation for every detector but the count, so they are counted
+ * in one state call. Denials are not grouped: each may be the Nth that suspends.
+ */
+function groupKey(outcome: ExchangeOutcome): string {
+  const values = noveltyValues(outcome);
+  return [outcome.agentId, hourIndex(outcome.atMs), values.intent, values.audience, values.issuer, values.subject].join('\u0000');
+}
+
 export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyDetector {
   const { state, store, audit, metrics, policy, clock, alerts, logger } = options;
   const settings: DetectionSettings = { ...DEFAULT_DETECTION_SETTINGS, ...options.settings };
   const warnedTiers = new Set<string>();
-  const lanes = createLanes<ExchangeOutcome>(options.settings?.concurrency ?? 4, options.settings?.maxQueue ?? 10_000, examine);
+  const lanes = createLanes<Job>(options.settings?.concurrency ?? 4, options.settings?.maxQueue ?? 10_000, examine);
+  const batchMs = options.settings?.batchMs ?? ISSUED_BATCH_MS;
+  let groups = new Map<string, Job>();
+  let groupTimer: NodeJS.Timeout | undefined;
 
-  async function examine(outcome: ExchangeOutcome): Promise<void> {
+  /** Hands the held groups to the lanes (in the order they started). */
+  function releaseGroups(): void {
+    if (groupTimer) clearTimeout(groupTimer);
+    groupTimer = undefined;
+    const held = groups;
+    groups = new Map();
+    for (const job of held.values()) enqueue(job);
+  }
+
+  function enqueue(job: Job): void {
+    if (!lanes.push(job.outcome.agentId ?? job.outcome.claimedAgentId ?? '', job)) metrics.anomalyDropped(job.count);
+  }
+
+  function holdIssued(outcome: ExchangeOutcome): void {
+    const key = groupKey(outcome);
+    const job = groups.get(key);
+    if (job) {
+      job.count++;
+      // The latest use stands for the group: detections are dated when they became true.
+      if (outcome.atMs > job.outcome.atMs) job.outcome = outcome;
+      return;
+    }
+    if (groups.size >= MAX_ISSUED_GROUPS) releaseGroups();
+    groups.set(key, { outcome, count: 1 });
+    groupTimer ??= setTimeout(releaseGroups, batchMs);
+  }
+
+  async function examine(job: Job): Promise<void> {
     try {
       const compiled = policy.current();
-      for (const detection of await detect(outcome, compiled)) await respond(detection, outcome.atMs, compiled);
+      for (const detection of await detect(job, compiled)) await respond(detection, job.outcome.atMs, compiled);
     } catch (error) {
       logger.error({ err: error }, 'anomaly detection failed for one outcome');
     }
   }
 
-  async function detect(outcome: ExchangeOutcome, compiled: CompiledPolicy): Promise<Detection[]> {
+  async function detect({ outcome, count }: Job, compiled: CompiledPolicy): Promise<Detection[]> {
     if (outcome.result === 'denied') {
       const found = detectDenial(outcome, compiled);
       return found === null ? [] : [found];
@@ -64,7 +112,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
     const agentId = outcome.agentId;
     if (agentId === undefined || !compiled.agentsById.has(agentId)) return [];
     const values = noveltyValues(outcome);
-    const snapshot = await state.recordIssued(agentId, outcome.atMs, values);
+    const snapshot = await state.recordIssued(agentId, outcome.atMs, values, count);
     return [detectVolume(agentId, snapshot, settings), detectNovelty(agentId, outcome.atMs, snapshot, values, settings)]
       .filter((d): d is Detection => d !== null);
   }
@@ -114,10 +162,15 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
   return {
     observe(outcome) {
       if (outcome.result === 'denied' && !DENIALS_OF_INTEREST.has(outcome.reason ?? '')) return;
-      if (outcome.result === 'issued' && outcome.agentId === undefined) return;
-      const key = outcome.agentId ?? outcome.claimedAgentId ?? '';
-      if (!lanes.push(key, outcome)) metrics.anomalyDropped();
+      if (outcome.result === 'issued') {
+        if (outcome.agentId !== undefined) holdIssued(outcome);
+        return;
+      }
+      enqueue({ outcome, count: 1 });
     },
-    flush: () => lanes.drain(),
+    flush: () => {
+      releaseGroups();
+      return lanes.drain();
+    },
   };
 }

@@ -35,7 +35,7 @@ export function createMemoryAnomalyState(options: { maxAgents?: number } = {}): 
   }
 
   return {
-    async recordIssued(agentId, atMs, values): Promise<IssuedSnapshot> {
+    async recordIssued(agentId, atMs, values, count = 1): Promise<IssuedSnapshot> {
       const record = recordFor(agentId, atMs);
       const firstEver = record.firstSeenMs === null;
       const firstSeenMs = record.firstSeenMs ?? atMs;
@@ -43,7 +43,7 @@ export function createMemoryAnomalyState(options: { maxAgents?: number } = {}): 
       record.seenExpiresAtMs = atMs + SEEN_TTL_MS;
       const hour = hourIndex(atMs);
       for (const [h, entry] of record.hours) if (entry.expiresAtMs <= atMs) record.hours.delete(h);
-      const current = (record.hours.get(hour)?.count ?? 0) + 1;
+      const current = (record.hours.get(hour)?.count ?? 0) + count;
       record.hours.set(hour, { count: current, expiresAtMs: atMs + HOUR_TTL_MS });
       const previousHours = Array.from({ length: BASELINE_HOURS }, (_, i) => record.hours.get(hour - 1 - i)?.count ?? 0);
       const novel: NoveltyDimension[] = [];
@@ -57,7 +57,7 @@ export function createMemoryAnomalyState(options: { maxAgents?: number } = {}): 
         set.add(value);
         novel.push(dimension);
       }
-      return { currentHour: current, previousHours, firstSeenMs, firstEver, novel };
+      return { currentHour: current, added: count, previousHours, firstSeenMs, firstEver, novel };
     },
 
     async recordDetection(agentId, kind, atMs, withinMs) {

@@ -7,11 +7,12 @@ import type { Cluster, Redis } from 'ioredis';
 
 /**
  * KEYS[1] current hour counter, KEYS[2..25] the 24 previous hours, KEYS[26] first-seen,
- * KEYS[27..] seen sets. ARGV: atMs, hour TTL, seen TTL, set cap, then one value per seen set.
- * Returns { current, previous[24], firstSeen, firstEver, novel indexes (1-based over seen sets) }.
+ * KEYS[27..] seen sets. ARGV: atMs, hour TTL, seen TTL, set cap, count, then one value per
+ * seen set. Returns { current, previous[24], firstSeen, firstEver, novel indexes (1-based
+ * over seen sets) }.
  */
 export const RECORD_ISSUED = `
-local cur = redis.call('INCR', KEYS[1])
+local cur = redis.call('INCRBY', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local prev = redis.call('MGET', unpack(KEYS, 2, 25))
 local firstEver = redis.call('SET', KEYS[26], ARGV[1], 'NX')
@@ -19,7 +20,7 @@ local first = redis.call('GET', KEYS[26])
 redis.call('PEXPIRE', KEYS[26], ARGV[3])
 local novel = {}
 for i = 27, #KEYS do
-  local v = ARGV[i - 22]
+  local v = ARGV[i - 21]
   if redis.call('SISMEMBER', KEYS[i], v) == 0 and redis.call('SCARD', KEYS[i]) < tonumber(ARGV[4]) then
     redis.call('SADD', KEYS[i], v)
     novel[#novel + 1] = i - 26

@@ -20,13 +20,13 @@ export function createRedisAnomalyState(client: Redis | Cluster, options: RedisA
   const key = (agentId: string, rest: string) => `${prefix}{${agentId}}:${rest}`;
 
   return {
-    async recordIssued(agentId, atMs, values) {
+    async recordIssued(agentId, atMs, values, count = 1) {
       const hour = hourIndex(atMs);
       const keys = [key(agentId, `h:${hour}`)];
       for (let i = 1; i <= BASELINE_HOURS; i++) keys.push(key(agentId, `h:${hour - i}`));
       keys.push(key(agentId, 'first'));
       const dimensions: NoveltyDimension[] = [];
-      const args: Array<string | number> = [atMs, HOUR_TTL_MS, SEEN_TTL_MS, SEEN_CAP];
+      const args: Array<string | number> = [atMs, HOUR_TTL_MS, SEEN_TTL_MS, SEEN_CAP, count];
       for (const dimension of NOVELTY_DIMENSIONS) {
         const value = values[dimension];
         if (value === undefined) continue;
@@ -38,6 +38,7 @@ export function createRedisAnomalyState(client: Redis | Cluster, options: RedisA
         [number, Array<string | null>, string, number, number[]];
       return {
         currentHour: Number(current),
+        added: count,
         previousHours: previous.map((v) => (v === null ? 0 : Number(v))),
         firstSeenMs: Number(first),
         firstEver: Number(firstEver) === 1,

@@ -23,8 +23,10 @@ export const SEEN_CAP = 1000;
 export const DETECTION_CAP = 1000;
 
 export interface IssuedSnapshot {
-  /** Tokens issued to the agent in the hour holding `atMs`, this one included. */
+  /** Tokens issued to the agent in the hour holding `atMs`, the ones just counted included. */
   currentHour: number;
+  /** How many tokens this call counted (a batch of identical uses counts several at once). */
+  added: number;
   /** The BASELINE_HOURS hours before it, most recent first (0 where none). */
   previousHours: number[];
   /** When the agent was first observed (ms). */
@@ -36,8 +38,11 @@ export interface IssuedSnapshot {
 }
 
 export interface AnomalyState {
-  /** Count one issued token and record the values it used, in one step. */
-  recordIssued(agentId: string, atMs: number, values: Partial<Record<NoveltyDimension, string>>): Promise<IssuedSnapshot>;
+  /**
+   * Count `count` issued tokens (default 1) that used the same values, all in the hour
+   * holding `atMs`, and record those values, in one step.
+   */
+  recordIssued(agentId: string, atMs: number, values: Partial<Record<NoveltyDimension, string>>, count?: number): Promise<IssuedSnapshot>;
   /** Record one detection; returns how many the agent has of this kind within `withinMs` up to `atMs`. */
   recordDetection(agentId: string, kind: AnomalyKind, atMs: number, withinMs: number): Promise<number>;
 }

@@ -40,7 +40,8 @@ export interface Metrics extends OutcomeObserver {
   storeLatency(seconds: number): void;
   anomaly(kind: AnomalyKind, action: AnomalyAction): void;
   /** An anomaly detector queue overflowed: an outcome was not examined. */
-  anomalyDropped(): void;
+  /** Outcomes the detector had no room for (a group of issued tokens counts each token). */
+  anomalyDropped(count?: number): void;
   alertDelivery(result: AlertDeliveryResult): void;
 }
 
@@ -138,7 +139,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     replayRejected: () => replays.inc(),
     storeLatency: (seconds) => storeLatency.observe(seconds),
     anomaly: (kind, action) => anomalies.inc({ kind, action }),
-    anomalyDropped: () => anomalyDropped.inc(),
+    anomalyDropped: (count = 1) => anomalyDropped.inc(count),
     alertDelivery: (result) => alertDeliveries.inc({ result }),
   };
 }

@@ -12,15 +12,56 @@ t.test('observe never blocks: a full queue drops and counts', async (t) => {
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => { release = r; });
   const state: AnomalyState = {
-    async recordIssued() { await gate; return { currentHour: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] }; },
+    async recordIssued() { await gate; return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] }; },
     async recordDetection() { return 1; },
   };
   const h = await buildHarness(policy, { state, settings: { maxQueue: 2, concurrency: 1 } });
   t.teardown(h.close);
-  for (let i = 0; i < 5; i++) h.detector.observe(issued); // one in progress, two queued, two dropped
+  // Five different intents: five groups. One in progress, two queued, two dropped.
+  for (let i = 0; i < 5; i++) h.detector.observe({ ...issued, intent: `intent-${i}` });
+  const settled = h.detector.flush(); // hands the groups to the lanes now
   t.equal(await sample(h.metrics, 'sts_anomaly_outcomes_dropped_total'), 2);
   release();
+  await settled;
   await h.settle();
+});
+
+t.test('identical issued tokens are counted in one state call; different values are not merged', async (t) => {
+  const calls: Array<{ intent: string | undefined; count: number | undefined }> = [];
+  let total = 0;
+  const state: AnomalyState = {
+    async recordIssued(_agent, _at, values, count) {
+      calls.push({ intent: values.intent, count });
+      total += count ?? 1;
+      return { currentHour: total, added: count ?? 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: false, novel: [] };
+    },
+    async recordDetection() { return 1; },
+  };
+  const h = await buildHarness(policy, { state });
+  t.teardown(h.close);
+  for (let i = 0; i < 30; i++) h.detector.observe({ ...issued, atMs: NOW_MS + i });
+  h.detector.observe({ ...issued, intent: 'other' });
+  h.detector.observe({ ...issued, atMs: NOW_MS + 3_600_000 }); // the next hour is its own group
+  t.same(calls, [], 'nothing is counted synchronously');
+  await h.settle();
+  t.same(calls, [{ intent: 'read-orders', count: 30 }, { intent: 'other', count: 1 }, { intent: 'read-orders', count: 1 }]);
+});
+
+t.test('held issued tokens are counted within the batch interval without a flush', async (t) => {
+  const counted: number[] = [];
+  const state: AnomalyState = {
+    async recordIssued(_agent, _at, _values, count) {
+      counted.push(count ?? 1);
+      return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: false, novel: [] };
+    },
+    async recordDetection() { return 1; },
+  };
+  const h = await buildHarness(policy, { state, settings: { batchMs: 10 } });
+  t.teardown(h.close);
+  h.detector.observe(issued);
+  h.detector.observe(issued);
+  for (let i = 0; i < 100 && counted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  t.same(counted, [2]);
 });
 
 t.test('observe never throws: a failing state is logged, later outcomes still processed', async (t) => {
@@ -28,7 +69,7 @@ t.test('observe never throws: a failing state is logged, later outcomes still pr
   const state: AnomalyState = {
     async recordIssued() {
       if (fail) throw new Error('store down');
-      return { currentHour: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] };
+      return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] };
     },
     async recordDetection() { return 1; },
   };

@@ -26,6 +26,18 @@ export function runAnomalyStateContract(t: Tap, name: string, make: (ns: string)
     t.equal(dayLater.previousHours.reduce((x, y) => x + y, 0), 1);
   });
 
+  t.test(`${name}: a group of identical uses is counted at once`, async (t) => {
+    const s = await fresh();
+    const group = await s.recordIssued('a', T0, { intent: 'read' }, 5);
+    t.equal(group.currentHour, 5);
+    t.equal(group.added, 5);
+    t.same(group.novel, ['intent'], 'its values are new once');
+    const one = await s.recordIssued('a', T0 + MIN, { intent: 'read' });
+    t.equal(one.currentHour, 6);
+    t.equal(one.added, 1, 'one by default');
+    t.same(one.novel, []);
+  });
+
   t.test(`${name}: remembers when an agent was first seen`, async (t) => {
     const s = await fresh();
     const first = await s.recordIssued('a', T0, {});

@@ -20,10 +20,13 @@ t.test('volume threshold: over 5x the median of the last 24 hours, at least the 
   t.equal(volumeThreshold(new Array(24).fill(2), s), 20);
   t.equal(volumeThreshold(new Array(24).fill(10), s), 51);
   t.equal(volumeThreshold([...new Array(12).fill(0), ...new Array(12).fill(100)], s), 251, 'median of an even count averages the middle');
-  const snap = { previousHours: new Array(24).fill(10), firstSeenMs: 0, firstEver: false, novel: [] };
+  const snap = { added: 1, previousHours: new Array(24).fill(10), firstSeenMs: 0, firstEver: false, novel: [] };
   t.equal(detectVolume('a', { ...snap, currentHour: 50 }, s), null);
   t.match(detectVolume('a', { ...snap, currentHour: 51 }, s), { kind: 'volume' });
   t.equal(detectVolume('a', { ...snap, currentHour: 52 }, s), null, 'once per hour');
+  t.match(detectVolume('a', { ...snap, currentHour: 60, added: 15 }, s), { kind: 'volume' }, 'a batch that jumps past the threshold');
+  t.equal(detectVolume('a', { ...snap, currentHour: 60, added: 9 }, s), null, 'a batch that started past it');
+  t.equal(detectVolume('a', { ...snap, currentHour: 50, added: 15 }, s), null, 'a batch that stays below it');
 });
 
 t.test('volume: a burst far above the agent baseline is detected once', async (t) => {
@@ -39,7 +42,8 @@ t.test('volume: a burst far above the agent baseline is detected once', async (t
   const alerts = await h.settle();
   t.equal(alerts.length, 1);
   t.match(alerts[0], { agent: 'agent-a', kind: 'volume', action: 'alert' });
-  t.match(alerts[0]!.detail, /^21 tokens this hour; baseline median 4\/h/);
+  // The 20 tokens observed together are counted together: the crossing is seen at 40.
+  t.match(alerts[0]!.detail, /^40 tokens this hour; baseline median 4\/h/);
   t.equal(await sample(h.metrics, 'sts_anomalies_total', { kind: 'volume', action: 'alert' }), 1);
   t.match(h.audit, [{ event: 'anomaly_detected', data: { agent: 'agent-a', kind: 'volume' } }]);
 });
