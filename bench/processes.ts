@@ -108,3 +108,15 @@ export async function waitHttp(url: string, child: Child, timeoutMs = 30_000): P
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** CPU time (user + system) a live process has used so far, in ms (/proc/PID/stat). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
+
+// USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK); /proc reports in these ticks.
+const CLOCK_TICKS_PER_S = 100;

@@ -5,6 +5,7 @@
  * commands per token and peak RSS. Prints a table, writes BENCH_OUT, exits 1 if over 1% of
  * the requests of any run failed. Settings: BENCH_SECONDS (10), BENCH_OUT
  * (bench-results.json), BENCH_RATE (1500), BENCH_CONNECTIONS (64), BENCH_PROFILE=1,
+ * BENCH_SCENARIOS (exchange,client_credentials),
  * REDIS_URL (else its own redis-server on a free port).
  */
 import { scrape, serverView } from './server-view.js';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startRedis } from '../test/helpers/redis.js';
 import { openLoop } from './open-loop.js';
 import { writeBenchPolicy, type BenchPolicy } from './policy.js';
-import { peakRssMb, trackPid } from './processes.js';
+import { cpuMs, peakRssMb, trackPid } from './processes.js';
 import { summariseAudit } from './audit-summary.js';
 import { analyseProfile } from './profile.js';
 import { diff, openStats, perToken } from './redis-stats.js';
@@ -32,6 +33,8 @@ const CONNECTIONS = positive('BENCH_CONNECTIONS', 64);
 const OUT = process.env.BENCH_OUT || 'bench-results.json';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const AGENTS = 16;
+// BENCH_SCENARIOS=exchange runs only that one (the floor always runs: the ratio needs it).
+const SCENARIOS = (['exchange', 'client_credentials'] as const).filter((name) => (process.env.BENCH_SCENARIOS ?? 'exchange,client_credentials').split(',').includes(name));
 const WARMUP_S = Math.min(2, SECONDS);
 const MAX_FAILURE_RATIO = 0.01;
 
@@ -43,7 +46,7 @@ function positive(name: string, fallback: number): number {
 
 type Stats = Awaited<ReturnType<typeof openStats>>;
 
-async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, stats: Stats | undefined): Promise<ScenarioResult> {
+async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, stats: Stats | undefined, redisPid: number | undefined): Promise<ScenarioResult> {
   const log = (msg: string) => process.stderr.write(`[bench] ${scenario}: ${msg}\n`);
   // Warm-up (JIT, connection pools, key ring); its rate sizes the token supply of the real run.
   log(`warm-up ${WARMUP_S}s`);
@@ -57,8 +60,12 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
   log(`signing ${satCount} tokens; saturated run ${SECONDS}s x ${CONNECTIONS} connections`);
   const satBodies = buildBodies(scenario, satCount, policy, target.url);
   const s0 = await stats?.snapshot();
+  const cpu0 = cpuSplit(target.child.pid, redisPid);
   const sat = await saturate(target.url, satBodies, SECONDS, CONNECTIONS);
+  const cpu1 = cpuSplit(target.child.pid, redisPid);
   const s1 = await stats?.snapshot();
+  const cpuPerRequest = perRequestCpu(cpu0, cpu1, sat.requests);
+  log(`saturated: CPU µs per request: server ${cpuPerRequest.server_us}, redis-server ${cpuPerRequest.redis_us}, load generator ${cpuPerRequest.load_us} (2 cores: ${Math.round(2e6 / (cpuPerRequest.server_us + cpuPerRequest.redis_us + cpuPerRequest.load_us))} req/s if all three shared them perfectly)`);
   if (sat.reused > 0) log(`WARNING: ${sat.reused} requests reused a token (supply ran out)`);
 
   const steadyBodies = buildBodies(scenario, Math.ceil(RATE * SECONDS) + 10, policy, target.url);
@@ -93,6 +100,7 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
     rss_mb: peakRssMb(target.child.pid),
     detail: {
       saturated: sat,
+      saturated_cpu_us_per_request: cpuPerRequest,
       open_loop: steady,
       ...(server ? { open_loop_server_view: server } : {}),
       ...(redis ? { redis_commands_per_token: redis.byCommand } : {}),
@@ -102,6 +110,19 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+interface CpuSplit { server: number; redis: number; load: number }
+
+/** CPU ms so far of the server under test, redis-server and this process (the load generator). */
+function cpuSplit(serverPid: number, redisPid: number | undefined): CpuSplit {
+  const own = process.cpuUsage();
+  return { server: cpuMs(serverPid), redis: redisPid ? cpuMs(redisPid) : 0, load: (own.user + own.system) / 1000 };
+}
+
+function perRequestCpu(a: CpuSplit, b: CpuSplit, requests: number): { server_us: number; redis_us: number; load_us: number } {
+  const us = (ms: number) => (requests > 0 ? Math.round((ms * 1000) / requests) : 0);
+  return { server_us: us(b.server - a.server), redis_us: us(b.redis - a.redis), load_us: us(b.load - a.load) };
+}
 
 async function stopTarget(target: Target, results: { profile?: unknown }, label: string): Promise<void> {
   await target.child.stop();
@@ -135,25 +156,27 @@ async function main(): Promise<number> {
 
     const floor = await startFloor(ROOT, policy.issuerKey.publicJwk);
     targets.push(floor);
-    results.floor = await measure('floor', floor, policy, undefined);
+    results.floor = await measure('floor', floor, policy, undefined, redis.pid);
     await floor.child.stop();
 
-    for (const scenario of ['exchange', 'client_credentials'] as const) {
+    for (const scenario of SCENARIOS) {
       const broker = await startBroker({
         root: ROOT, policyPath: policy.path, redisUrl: redis.url, kek, auditLog: join(tmp, `audit-${scenario}.log`),
         ...(profileRoot ? { profileDir: join(profileRoot, scenario) } : {}),
       });
       targets.push(broker);
-      const result: ScenarioResult & { profile?: unknown } = await measure(scenario, broker, policy, stats);
+      const result: ScenarioResult & { profile?: unknown } = await measure(scenario, broker, policy, stats, redis.pid);
       await stopTarget(broker, result, scenario);
       // Includes the warm-up; its denials (if any) explain themselves here.
       result.detail.audit_events = summariseAudit(join(tmp, `audit-${scenario}.log`));
       results[scenario] = result;
     }
     const floorRps = results.floor?.rps ?? 0;
-    const exchange = results.exchange as ScenarioResult;
-    exchange.floor_rps = floorRps;
-    exchange.ratio = floorRps > 0 ? round2(exchange.rps / floorRps) : null;
+    const exchange = results.exchange;
+    if (exchange) {
+      exchange.floor_rps = floorRps;
+      exchange.ratio = floorRps > 0 ? round2(exchange.rps / floorRps) : null;
+    }
 
     printTable(Object.values(results), { seconds: SECONDS, rate: RATE, connections: CONNECTIONS, profiling: PROFILE });
     const failed = Object.values(results).flatMap((r) => r.failures.filter((f) => f.total === 0 || f.bad / f.total > MAX_FAILURE_RATIO).map((f) => ({ scenario: r.scenario, ...f })));
