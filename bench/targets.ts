@@ -18,7 +18,7 @@ export interface Target {
 }
 
 function baseEnv(): NodeJS.ProcessEnv {
-  // UV_THREADPOOL_SIZE is passed through: WebCrypto verification runs on libuv's pool.
+  // UV_THREADPOOL_SIZE is passed through for experiments (libuv's pool serves file I/O and any WebCrypto).
   return {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production',
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
