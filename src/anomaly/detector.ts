@@ -43,8 +43,11 @@ const DENIALS_OF_INTEREST = new Set(['scope', 'audience', 'intent', 'rate_limite
 
 /** Issued tokens wait at most this long to be counted together with identical ones. */
 export const ISSUED_BATCH_MS = 50;
-/** Distinct (agent, hour, values) groups held at once; one more sends them all on. */
-const MAX_ISSUED_GROUPS = 10_000;
+/**
+ * Distinct (agent, hour, values) groups held at once; one more sends them all on. Well under
+ * a lane's capacity, so a release never overflows the lanes by itself.
+ */
+const MAX_ISSUED_GROUPS = 1_000;
 
 /** Work for a lane: a denial, or a group of issued tokens that used the same values. */
 type Job = { outcome: ExchangeOutcome; count: number };

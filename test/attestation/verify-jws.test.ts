@@ -100,6 +100,37 @@ t.test('a key is only used with its own algorithm family', async (t) => {
   t.not(await outcome(`${header}.${body}.${sig.toString('base64url')}`, [mislabelled]), 'ok', 'a P-256 key never checks ES384');
 });
 
+t.test('a key handed over for the wrong algorithm is refused even when the signature checks out under it', async (t) => {
+  // The key lookup is bypassed: these keys reach the verifier directly, as a buggy or hostile
+  // key source could hand them over, and each signature is valid for that key.
+  const body = Buffer.from(JSON.stringify(claims())).toString('base64url');
+  const cases: Array<[string, string, ReturnType<typeof generateKeyPairSync>, string | null]> = [
+    ['a P-256 key for ES384', 'ES384', generateKeyPairSync('ec', { namedCurve: 'P-256' }), 'sha384'],
+    ['a P-384 key for ES256', 'ES256', generateKeyPairSync('ec', { namedCurve: 'P-384' }), 'sha256'],
+    ['an Ed448 key for EdDSA', 'EdDSA', generateKeyPairSync('ed448'), null],
+    ['an RSA key for ES256', 'ES256', generateKeyPairSync('rsa', { modulusLength: 2048 }), 'sha256'],
+  ];
+  for (const [name, alg, pair, hash] of cases) {
+    const header = Buffer.from(JSON.stringify({ alg })).toString('base64url');
+    const input = Buffer.from(`${header}.${body}`);
+    const signature = nodeSign(hash, input, pair.privateKey.asymmetricKeyType === 'ec' ? { key: pair.privateKey, dsaEncoding: 'ieee-p1363' } : pair.privateKey);
+    const jwt = `${header}.${body}.${signature.toString('base64url')}`;
+    let outcomeCode = 'ok';
+    try {
+      await verifyJwt(jwt, inspected(jwt), () => pair.publicKey, rules());
+    } catch (error) {
+      outcomeCode = String((error as { code?: string }).code);
+    }
+    t.equal(outcomeCode, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', name);
+  }
+  // The same direct route with a fitting key verifies (the cases above fail for the key alone).
+  const fitting = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const header = Buffer.from(JSON.stringify({ alg: 'ES384' })).toString('base64url');
+  const sig = nodeSign('sha384', Buffer.from(`${header}.${body}`), { key: fitting.privateKey, dsaEncoding: 'ieee-p1363' });
+  const good = `${header}.${body}.${sig.toString('base64url')}`;
+  await t.resolves(verifyJwt(good, inspected(good), () => fitting.publicKey, rules()));
+});
+
 t.test('RSA keys under 2048 bits are refused (RFC 7518 §3.3)', async (t) => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'small', alg: 'RS256' };

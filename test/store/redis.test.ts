@@ -43,3 +43,15 @@ t.test('bookkeeping writes are batched: many events, few script calls, exact cou
   t.equal(audit.length, 200);
   t.same(audit.slice(0, 2).map((r) => (r.data as { n: number }).n), [199, 198], 'in order, newest first');
 });
+
+t.test('close() writes what the batches still hold', async (t) => {
+  const store = await createRedisStore({ url: redis.url, keyPrefix: 't:closing:', clock: systemClock });
+  const now = Date.now();
+  void store.recordActivity({ agentId: 'late', atMs: now, outcome: 'issued' });
+  void store.appendAudit({ atMs: now, event: 'token_issued', agent: 'late', data: {} });
+  await store.close();
+  const reader = await createRedisStore({ url: redis.url, keyPrefix: 't:closing:', clock: systemClock });
+  t.teardown(() => reader.close());
+  t.equal((await reader.getActivity('late', now)).issued24h, 1);
+  t.equal((await reader.readAudit({ limit: 10, agent: 'late' })).length, 1);
+});

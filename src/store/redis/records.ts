@@ -103,7 +103,7 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
         return out;
       });
     },
-    appendAudit(record) {
+    async appendAudit(record) {
       return auditCopy.add('audit', JSON.stringify({ atMs: record.atMs, event: record.event, agent: record.agent, data: record.data }));
     },
     /** Newest first; scans at most the stream's cap, in batches. */
@@ -127,7 +127,7 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
       }
       return out;
     },
-    recordActivity(e) {
+    async recordActivity(e) {
       return activity.add(`${e.agentId}\n${hourBucket(e.atMs)}`, e);
     },
     async getActivity(agentId, nowMs): Promise<AgentActivity> {
