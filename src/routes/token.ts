@@ -94,9 +94,12 @@ function reportOutcome(ctx: BrokerContext, request: FastifyRequest, reply: Fasti
     recordDenial(ctx, request, outcome);
   }
   if (outcome.agentId) {
+    // Only the logger is kept for the batched write's failure: holding the request until its
+    // batch is written made every request survive a young-generation GC.
+    const log = request.log;
     ctx.store
       .recordActivity({ agentId: outcome.agentId, atMs: outcome.atMs, outcome: outcome.result, ...(outcome.reason ? { reason: outcome.reason } : {}) })
-      .catch((error: unknown) => request.log.warn({ err: error }, 'could not record agent activity'));
+      .catch((error: unknown) => log.warn({ err: error }, 'could not record agent activity'));
   }
   for (const observer of ctx.observers) {
     try {
