@@ -116,7 +116,9 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
     if (agentId === undefined || !compiled.agentsById.has(agentId)) return [];
     const values = noveltyValues(outcome);
     const snapshot = await state.recordIssued(agentId, outcome.atMs, values, count);
-    return [detectVolume(agentId, snapshot, settings), detectNovelty(agentId, outcome.atMs, snapshot, values, settings)]
+    let volume = detectVolume(agentId, snapshot, settings);
+    if (volume !== null && !(await state.claimVolumeHour(agentId, outcome.atMs))) volume = null;
+    return [volume, detectNovelty(agentId, outcome.atMs, snapshot, values, settings)]
       .filter((d): d is Detection => d !== null);
   }
 

@@ -1,12 +1,14 @@
 /** AnomalyState for a single broker instance: plain maps, bounded by agents and TTLs. */
 import type { AnomalyKind } from '../policy/types.js';
 import {
-  BASELINE_HOURS, DETECTION_CAP, HOUR_TTL_MS, NOVELTY_DIMENSIONS, SEEN_CAP, SEEN_TTL_MS, hourIndex, seenValue,
+  BASELINE_HOURS, DETECTION_CAP, HOUR_MS, HOUR_TTL_MS, NOVELTY_DIMENSIONS, SEEN_CAP, SEEN_TTL_MS, hourIndex, seenValue,
   type AnomalyState, type IssuedSnapshot, type NoveltyDimension,
 } from './state.js';
 
 interface AgentRecord {
   hours: Map<number, { count: number; expiresAtMs: number }>;
+  /** The last hour whose volume detection was reported. */
+  volumeHour: number | null;
   /** Null until the first issued token (detections alone do not start the learning period). */
   firstSeenMs: number | null;
   seenExpiresAtMs: number;
@@ -26,7 +28,7 @@ export function createMemoryAnomalyState(options: { maxAgents?: number } = {}): 
     }
     if (record === undefined) {
       if (agents.size >= maxAgents) agents.delete(agents.keys().next().value as string);
-      record = { hours: new Map(), firstSeenMs: null, seenExpiresAtMs: 0, seen: new Map(), detections: new Map() };
+      record = { hours: new Map(), volumeHour: null, firstSeenMs: null, seenExpiresAtMs: 0, seen: new Map(), detections: new Map() };
     } else {
       agents.delete(agentId); // re-insert: Map order is then least recently used first
     }
@@ -58,6 +60,15 @@ export function createMemoryAnomalyState(options: { maxAgents?: number } = {}): 
         novel.push(dimension);
       }
       return { currentHour: current, added: count, previousHours, firstSeenMs, firstEver, novel };
+    },
+
+    async claimVolumeHour(agentId, atMs) {
+      const record = recordFor(agentId, atMs);
+      const hour = hourIndex(atMs);
+      if (record.volumeHour !== null && record.volumeHour >= hour) return false;
+      record.volumeHour = hour;
+      record.seenExpiresAtMs = Math.max(record.seenExpiresAtMs, atMs + HOUR_MS); // kept for the hour at least
+      return true;
     },
 
     async recordDetection(agentId, kind, atMs, withinMs) {

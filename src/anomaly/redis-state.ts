@@ -46,6 +46,11 @@ export function createRedisAnomalyState(client: Redis | Cluster, options: RedisA
       };
     },
 
+    async claimVolumeHour(agentId, atMs) {
+      const claimed = await client.set(key(agentId, `vol:${hourIndex(atMs)}`), '1', 'PX', HOUR_TTL_MS, 'NX');
+      return claimed === 'OK';
+    },
+
     async recordDetection(agentId, kind, atMs, withinMs) {
       const count = await recordDetection([key(agentId, `det:${kind}`)], [atMs, withinMs, `${atMs}:${randomUUID()}`, DETECTION_CAP]);
       return Number(count);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { ExchangeOutcome } from '../../src/context.js';
-import type { AnomalyState } from '../../src/anomaly/index.js';
+import { createMemoryAnomalyState, type AnomalyState } from '../../src/anomaly/index.js';
 import { agent, compiled, NOW_MS } from '../metrics/policy-fixture.js';
 import { sample } from '../metrics/helpers.js';
 import { buildHarness } from './harness.js';
@@ -14,6 +14,7 @@ t.test('observe never blocks: a full queue drops and counts', async (t) => {
   const state: AnomalyState = {
     async recordIssued() { await gate; return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] }; },
     async recordDetection() { return 1; },
+    async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state, settings: { maxQueue: 2, concurrency: 1 } });
   t.teardown(h.close);
@@ -36,6 +37,7 @@ t.test('identical issued tokens are counted in one state call; different values 
       return { currentHour: total, added: count ?? 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: false, novel: [] };
     },
     async recordDetection() { return 1; },
+    async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state });
   t.teardown(h.close);
@@ -55,6 +57,7 @@ t.test('held issued tokens are counted within the batch interval without a flush
       return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: false, novel: [] };
     },
     async recordDetection() { return 1; },
+    async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state, settings: { batchMs: 10 } });
   t.teardown(h.close);
@@ -72,6 +75,7 @@ t.test('observe never throws: a failing state is logged, later outcomes still pr
       return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] };
     },
     async recordDetection() { return 1; },
+    async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state });
   t.teardown(h.close);
@@ -93,4 +97,27 @@ t.test('an audit trail that cannot write does not stop the detection', async (t)
   t.equal(alerts.length, 1, 'the alert still goes out');
   t.equal(await sample(h.metrics, 'sts_anomalies_total', { kind: 'out_of_scope', action: 'alert' }), 1);
   t.ok(h.errors.length >= 1, 'the audit failure is logged');
+});
+
+t.test('volume is reported once an hour even when late counts move its threshold', async (t) => {
+  // Two crossings in one hour: the second because counts that arrived late for the previous
+  // hours raised the threshold (another instance's batch, for example).
+  const snapshots = [
+    { currentHour: 21, added: 21, previousHours: new Array(24).fill(4) }, // threshold 21: crossed
+    { currentHour: 41, added: 20, previousHours: new Array(24).fill(8) }, // threshold 41: crossed again
+  ];
+  const claims = createMemoryAnomalyState();
+  const state: AnomalyState = {
+    async recordIssued() { return { ...(snapshots.shift() as (typeof snapshots)[number]), firstSeenMs: NOW_MS - 86_400_000, firstEver: false, novel: [] }; },
+    async recordDetection() { return 1; },
+    claimVolumeHour: (agentId, atMs) => claims.claimVolumeHour(agentId, atMs),
+  };
+  const h = await buildHarness(policy, { state });
+  t.teardown(h.close);
+  h.detector.observe(issued);
+  await h.settle();
+  h.detector.observe({ ...issued, atMs: NOW_MS + 1 });
+  const alerts = await h.settle();
+  t.equal(alerts.filter((a) => a.kind === 'volume').length, 1);
+  t.equal(await sample(h.metrics, 'sts_anomalies_total', { kind: 'volume', action: 'alert' }), 1);
 });

@@ -68,6 +68,14 @@ export function runAnomalyStateContract(t: Tap, name: string, make: (ns: string)
     t.same((await s.recordIssued('a', T0, { intent: 'other-dimension' })).novel, ['intent']);
   });
 
+  t.test(`${name}: the volume detection of an hour is claimed once`, async (t) => {
+    const s = await fresh();
+    t.equal(await s.claimVolumeHour('a', T0), true);
+    t.equal(await s.claimVolumeHour('a', T0 + MIN), false, 'the same hour');
+    t.equal(await s.claimVolumeHour('b', T0), true, 'agents apart');
+    t.equal(await s.claimVolumeHour('a', T0 + HOUR_MS), true, 'the next hour');
+  });
+
   t.test(`${name}: counts detections within a sliding window`, async (t) => {
     const s = await fresh();
     const within = 10 * MIN;
