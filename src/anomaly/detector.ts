@@ -12,6 +12,7 @@ import type { AuditTrail, ExchangeOutcome, OutcomeObserver, PolicyHolder } from 
 import type { Metrics } from '../metrics/index.js';
 import type { AnomalyAction, CompiledPolicy } from '../policy/types.js';
 import type { Store } from '../store/types.js';
+import { createWriteBehind } from '../write-behind.js';
 import {
   DEFAULT_DETECTION_SETTINGS, detectDenial, detectNovelty, detectVolume, noveltyValues,
   type Detection, type DetectionSettings,
@@ -42,7 +43,7 @@ export interface AnomalyDetector extends OutcomeObserver {
 const DENIALS_OF_INTEREST = new Set(['scope', 'audience', 'intent', 'rate_limited', 'attestation_invalid']);
 
 /** Issued tokens wait at most this long to be counted together with identical ones. */
-export const ISSUED_BATCH_MS = 50;
+const ISSUED_BATCH_MS = 50;
 /**
  * Distinct (agent, hour, values) groups held at once; one more sends them all on. Well under
  * a lane's capacity, so a release never overflows the lanes by itself.
@@ -67,35 +68,21 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
   const settings: DetectionSettings = { ...DEFAULT_DETECTION_SETTINGS, ...options.settings };
   const warnedTiers = new Set<string>();
   const lanes = createLanes<Job>(options.settings?.concurrency ?? 4, options.settings?.maxQueue ?? 10_000, examine);
-  const batchMs = options.settings?.batchMs ?? ISSUED_BATCH_MS;
-  let groups = new Map<string, Job>();
-  let groupTimer: NodeJS.Timeout | undefined;
-
-  /** Hands the held groups to the lanes (in the order they started). */
-  function releaseGroups(): void {
-    if (groupTimer) clearTimeout(groupTimer);
-    groupTimer = undefined;
-    const held = groups;
-    groups = new Map();
-    for (const job of held.values()) enqueue(job);
-  }
-
-  function enqueue(job: Job): void {
-    if (!lanes.push(job.outcome.agentId ?? job.outcome.claimedAgentId ?? '', job)) metrics.anomalyDropped(job.count);
-  }
-
-  function holdIssued(outcome: ExchangeOutcome): void {
-    const key = groupKey(outcome);
-    const job = groups.get(key);
-    if (job) {
+  // Held groups are handed to the lanes (in the order they started) when released.
+  const issuedGroups = createWriteBehind<ExchangeOutcome, Job>({
+    intervalMs: options.settings?.batchMs ?? ISSUED_BATCH_MS,
+    maxKeys: MAX_ISSUED_GROUPS,
+    start: (outcome) => ({ outcome, count: 1 }),
+    merge: (job, outcome) => {
       job.count++;
       // The latest use stands for the group: detections are dated when they became true.
       if (outcome.atMs > job.outcome.atMs) job.outcome = outcome;
-      return;
-    }
-    if (groups.size >= MAX_ISSUED_GROUPS) releaseGroups();
-    groups.set(key, { outcome, count: 1 });
-    groupTimer ??= setTimeout(releaseGroups, batchMs);
+    },
+    write: async (_key, job) => enqueue(job),
+  });
+
+  function enqueue(job: Job): void {
+    if (!lanes.push(job.outcome.agentId ?? job.outcome.claimedAgentId ?? '', job)) metrics.anomalyDropped(job.count);
   }
 
   async function examine(job: Job): Promise<void> {
@@ -168,14 +155,14 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
     observe(outcome) {
       if (outcome.result === 'denied' && !DENIALS_OF_INTEREST.has(outcome.reason ?? '')) return;
       if (outcome.result === 'issued') {
-        if (outcome.agentId !== undefined) holdIssued(outcome);
+        if (outcome.agentId !== undefined) void issuedGroups.add(groupKey(outcome), outcome);
         return;
       }
       enqueue({ outcome, count: 1 });
     },
-    flush: () => {
-      releaseGroups();
-      return lanes.drain();
+    flush: async () => {
+      await issuedGroups.flush();
+      await lanes.drain();
     },
   };
 }

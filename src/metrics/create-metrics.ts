@@ -39,8 +39,7 @@ export interface Metrics extends OutcomeObserver {
   replayRejected(): void;
   storeLatency(seconds: number): void;
   anomaly(kind: AnomalyKind, action: AnomalyAction): void;
-  /** An anomaly detector queue overflowed: an outcome was not examined. */
-  /** Outcomes the detector had no room for (a group of issued tokens counts each token). */
+  /** An anomaly detector queue overflowed: outcomes not examined (a group of issued tokens counts each). */
   anomalyDropped(count?: number): void;
   alertDelivery(result: AlertDeliveryResult): void;
 }

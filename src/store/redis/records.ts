@@ -9,7 +9,7 @@ import type { BoundedCall as Call } from './bounded-call.js';
 import type { RedisKeys } from './keys.js';
 import { asArray, num, parseAuditEntry, str } from './replies.js';
 import type { ScriptName } from './scripts.js';
-import { createWriteBehind } from './write-behind.js';
+import { createWriteBehind } from '../../write-behind.js';
 
 type Scripted = { [K in ScriptName]: (...args: Array<string | number>) => Promise<unknown> };
 type Records = Pick<Store, 'recordShadow' | 'listShadows' | 'appendAudit' | 'readAudit' | 'recordActivity' | 'getActivity'> & {
@@ -19,7 +19,7 @@ type Records = Pick<Store, 'recordShadow' | 'listShadows' | 'appendAudit' | 'rea
 
 const AUDIT_BATCH = 500;
 /** Bookkeeping writes wait at most this long to be batched with others. */
-export const WRITE_BEHIND_MS = 50;
+const WRITE_BEHIND_MS = 50;
 /** Audit records sent in one script call at most. */
 const AUDIT_RECORDS_PER_CALL = 500;
 /** Agents (times hours) whose activity is held at once. */
@@ -79,7 +79,7 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
   });
   return {
     flushWrites: async () => {
-      await Promise.all([auditCopy.close(), activity.close()]);
+      await Promise.all([auditCopy.flush(), activity.flush()]);
     },
     async recordShadow(s) {
       const id = shadowKey(s.issuer, s.subject);

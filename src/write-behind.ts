@@ -1,10 +1,10 @@
 /**
- * Write-behind batching for bookkeeping writes that no token decision waits on (the audit
- * copy, activity counters). Events with the same key merge into one batch; every batch is
- * written at most `intervalMs` after its first event, in one round trip per key. Before,
- * each minted token paid one Lua call per write, which cost the broker more CPU than
- * signing the token. The promise of add() settles when the event's batch is written, so a
- * caller that must know (tests, an operator's command) can still wait for it.
+ * Write-behind batching for work no token decision waits on (the store's audit copy and
+ * activity counters, anomaly counting). Events with the same key merge into one batch;
+ * every batch is written at most `intervalMs` after its first event, in one call per key.
+ * Done per token, that work cost the broker more CPU than signing the token. The promise
+ * of add() settles when the event's batch is written, so a caller that must know (tests,
+ * an operator's command) can still wait for it.
  */
 export interface WriteBehindOptions<E, B> {
   intervalMs: number;
@@ -19,10 +19,8 @@ export interface WriteBehindOptions<E, B> {
 
 export interface WriteBehind<E> {
   add(key: string, event: E): Promise<void>;
-  /** Writes every pending batch now; resolves when all are settled. */
+  /** Writes every pending batch now; resolves when all writes under way are settled. */
   flush(): Promise<void>;
-  /** Flushes; the timer is only armed again by a new event. */
-  close(): Promise<void>;
 }
 
 interface Pending<B> {
@@ -91,6 +89,5 @@ export function createWriteBehind<E, B>(options: WriteBehindOptions<E, B>): Writ
       return done;
     },
     flush: flushAll,
-    close: flushAll,
   };
 }

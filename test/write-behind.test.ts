@@ -1,6 +1,6 @@
 /** The write-behind batcher: merging by key, when batches are written, and what callers see. */
 import t from 'tap';
-import { createWriteBehind } from '../../src/store/redis/write-behind.js';
+import { createWriteBehind } from '../src/write-behind.js';
 
 interface Sum { total: number; events: number }
 
@@ -58,7 +58,7 @@ t.test('a full batch is written immediately; the next event starts a new one', a
   await Promise.all(first);
   t.same(writes, [{ key: 'a', batch: { total: 3, events: 3 } }]);
   void wb.add('a', 7);
-  await wb.close();
+  await wb.flush();
   t.same(writes[1], { key: 'a', batch: { total: 7, events: 1 } });
 });
 
@@ -69,7 +69,7 @@ t.test('more distinct keys than maxKeys force the held batches out (bounded memo
   t.equal(writes.length, 0);
   void wb.add('c', 1);
   t.equal(writes.length, 2, 'a and b written when c arrived');
-  await wb.close();
+  await wb.flush();
   t.equal(writes.length, 3);
 });
 
