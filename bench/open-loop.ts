@@ -3,9 +3,14 @@
  * latency is measured from its *scheduled* send time, so a stall shows up as latency
  * instead of silently lowering the offered load (autocannon's overallRate is still closed
  * loop per connection and suffers from that coordinated omission).
+ *
+ * The generator shares two cores with the server it measures, so it is kept lean: raw
+ * keep-alive sockets opened before the clock starts (connection set-up is not part of a
+ * token request's latency), requests written as one string, responses parsed only as far as
+ * the status line and Content-Length. node:http's client cost several times more CPU per
+ * request, and its own event-loop stalls were counted as server latency.
  */
-import { Agent, request } from 'node:http';
-import { FORM_HEADERS } from './requests.js';
+import { connect, type Socket } from 'node:net';
 
 export interface OpenLoopResult {
   offered_rps: number;
@@ -26,8 +31,75 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-export async function openLoop(host: string, port: number, bodies: string[], rate: number, seconds: number, maxSockets = 128): Promise<OpenLoopResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+const HEADER_END = Buffer.from('\r\n\r\n');
+const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
+
+interface Response { status: number; body: Buffer }
+
+/** One keep-alive HTTP/1.1 connection with at most one request in flight (no pipelining). */
+class Connection {
+  private pending: Buffer = Buffer.alloc(0);
+  private onResponse: ((r: Response) => void) | undefined;
+  private onFailure: ((e: Error) => void) | undefined;
+  broken = false;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    socket.on('error', (error) => this.fail(error));
+    socket.on('close', () => this.fail(new Error('connection closed')));
+  }
+
+  static open(host: string, port: number): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port }, () => {
+        socket.off('error', reject);
+        resolve(new Connection(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  send(request: string, onResponse: (r: Response) => void, onFailure: (e: Error) => void): void {
+    this.onResponse = onResponse;
+    this.onFailure = onFailure;
+    this.socket.write(request);
+  }
+
+  close(): void {
+    this.broken = true;
+    this.socket.destroy();
+  }
+
+  private read(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const headerEnd = this.pending.indexOf(HEADER_END);
+    if (headerEnd < 0) return;
+    const head = this.pending.toString('latin1', 0, headerEnd);
+    const length = CONTENT_LENGTH.exec(head);
+    if (!length) return this.fail(new Error(`response without Content-Length: ${head.slice(0, 200)}`));
+    const end = headerEnd + HEADER_END.length + Number(length[1]);
+    if (this.pending.length < end) return;
+    const status = Number(head.slice(9, 12));
+    const body = this.pending.subarray(headerEnd + HEADER_END.length, end);
+    this.pending = this.pending.subarray(end);
+    const done = this.onResponse;
+    this.onResponse = this.onFailure = undefined;
+    done?.({ status, body });
+  }
+
+  private fail(error: Error): void {
+    this.broken = true;
+    const failed = this.onFailure;
+    this.onResponse = this.onFailure = undefined;
+    failed?.(error);
+  }
+}
+
+export async function openLoop(host: string, port: number, bodies: string[], rate: number, seconds: number, connections = 128): Promise<OpenLoopResult> {
+  const pool = await Promise.all(Array.from({ length: connections }, () => Connection.open(host, port)));
+  const idle = [...pool];
+  const queue: number[] = [];
   const total = Math.floor(rate * seconds);
   const latencies: number[] = [];
   let ok = 0;
@@ -39,30 +111,48 @@ export async function openLoop(host: string, port: number, bodies: string[], rat
   let lastResponse = 0;
   const start = performance.now() + 20;
   const intervalMs = 1000 / rate;
+  const head = `POST /oauth/token HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: `;
 
-  const fire = (i: number) => {
+  const dispatch = (conn: Connection, i: number) => {
     const scheduled = start + i * intervalMs;
     const body = bodies[i % bodies.length] as string;
-    const req = request({ agent, host, port, method: 'POST', path: '/oauth/token', headers: { ...FORM_HEADERS, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => res.statusCode !== 200 && chunks.push(c));
-      res.on('end', () => {
-        lastResponse = performance.now();
-        latencies.push(lastResponse - scheduled);
-        if (res.statusCode === 200) ok++;
-        else {
-          failed++;
-          sampleError ??= `${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`;
-        }
-        done++;
-      });
-    });
-    req.on('error', (error) => {
+    conn.send(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`, (res) => {
+      lastResponse = performance.now();
+      latencies.push(lastResponse - scheduled);
+      if (res.status === 200) ok++;
+      else {
+        failed++;
+        sampleError ??= `${res.status} ${res.body.toString().slice(0, 300)}`;
+      }
+      done++;
+      release(conn);
+    }, (error) => {
       errors++;
       done++;
       sampleError ??= `error ${error.message}`;
+      release(conn);
     });
-    req.end(body);
+  };
+  // A free connection takes the oldest queued request; a broken one is replaced first.
+  const release = (conn: Connection) => {
+    if (conn.broken) {
+      Connection.open(host, port).then(release, (error: Error) => {
+        sampleError ??= `error reconnecting: ${error.message}`;
+      });
+      return;
+    }
+    const next = queue.shift();
+    if (next === undefined) idle.push(conn);
+    else dispatch(conn, next);
+  };
+  const fire = (i: number) => {
+    let conn = idle.pop();
+    while (conn?.broken) {
+      release(conn);
+      conn = idle.pop();
+    }
+    if (conn) dispatch(conn, i);
+    else queue.push(i);
   };
 
   await new Promise<void>((resolve) => {
@@ -77,7 +167,8 @@ export async function openLoop(host: string, port: number, bodies: string[], rat
   const sendEnd = performance.now();
   const deadline = sendEnd + 15_000;
   while (done < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  agent.destroy();
+  for (const conn of pool) conn.close();
+  for (const conn of idle) conn.close();
   const elapsedS = (Math.max(sendEnd, lastResponse) - start) / 1000;
   latencies.sort((a, b) => a - b);
   return {
