@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createIssuerKeyResolver, VerifiedTokenCache, type AttestationContext, type IssuerKeyResolver } from './attestation/index.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { AuditTrail, BrokerContext, OutcomeObserver, PolicyHolder } from './context.js';
+import type { AuditTrail, BrokerContext, OutcomeObserver, PolicyHolder, RevocationKind } from './context.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-body.js';
 import { registerTokenRateLimits } from './rate-limit/index.js';
@@ -34,6 +34,7 @@ export interface AppDeps {
   /** Raw Redis client for the shared rate-limit counters (absent: in-process counters). */
   rateLimitRedis?: import('ioredis').Redis | import('ioredis').Cluster;
   onReplay?: () => void;
+  onRevoked?: (kind: RevocationKind) => void;
 }
 
 /** Every request body is bounded (issue 2: 64 KiB, then 413). */
@@ -52,9 +53,8 @@ function serverOptions(config: Readonly<Config>, logger: FastifyBaseLogger) {
   };
 }
 
-export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify(serverOptions(config, deps.logger));
-  const ctx: BrokerContext = {
+function brokerContext(config: Readonly<Config>, deps: AppDeps): BrokerContext {
+  return {
     config,
     clock: deps.clock,
     logger: deps.logger,
@@ -62,7 +62,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     policy: deps.policy,
     audit: deps.audit,
     observers: deps.observers ?? [],
+    onRevoked: deps.onRevoked ?? (() => {}),
   };
+}
+
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify(serverOptions(config, deps.logger));
+  const ctx = brokerContext(config, deps);
   installErrorHandler(app);
   registerFormParser(app);
 
@@ -95,7 +101,7 @@ export async function buildAdminApp(config: Readonly<Config>, deps: AppDeps): Pr
   const app = Fastify(serverOptions(config, deps.logger));
   installErrorHandler(app);
   registerFormParser(app);
-  const ctx: BrokerContext = { config, clock: deps.clock, logger: deps.logger, store: deps.store, policy: deps.policy, audit: deps.audit, observers: deps.observers ?? [] };
+  const ctx = brokerContext(config, deps);
   await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
   return app;
 }

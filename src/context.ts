@@ -82,4 +82,8 @@ export interface BrokerContext {
   policy: PolicyHolder;
   audit: AuditTrail;
   observers: OutcomeObserver[];
+  /** A revocation was stored (sts_revocations_total): a token by jti, an agent's tokens, a compromised key. */
+  onRevoked: (kind: RevocationKind) => void;
 }
+
+export type RevocationKind = 'token' | 'agent' | 'key';

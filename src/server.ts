@@ -71,6 +71,7 @@ export async function serve(env: NodeJS.ProcessEnv, options: { dev?: boolean } =
     observers,
     ...('redis' in store ? { rateLimitRedis: (store as { redis: NonNullable<AppDeps['rateLimitRedis']> }).redis } : {}),
     onReplay: () => metrics.replayRejected(),
+    onRevoked: (kind) => metrics.revoked(kind),
   };
   const app = await buildApp(config, deps);
   const admin = config.adminPort !== undefined ? await buildAdminApp(config, deps) : undefined;

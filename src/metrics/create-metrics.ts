@@ -5,14 +5,14 @@
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
-import type { ExchangeOutcome, OutcomeObserver, PolicyHolder } from '../context.js';
+import type { ExchangeOutcome, OutcomeObserver, PolicyHolder, RevocationKind } from '../context.js';
 import type { AnomalyAction, AnomalyKind } from '../policy/types.js';
 import { AGENT_STATES, countAgentStates } from './agent-states.js';
 import { grantLabel, issuedLabels, reasonLabel, tierLabel } from './labels.js';
 
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['out_of_scope', 'volume', 'novelty', 'attestation_failure'];
 
-export type RevocationKind = 'token' | 'agent' | 'key';
+export type { RevocationKind };
 export type AlertDeliveryResult = 'delivered' | 'failed' | 'dropped';
 
 export interface MetricsSources {

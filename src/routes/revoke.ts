@@ -23,6 +23,7 @@ export async function revokeRoute(app: FastifyInstance, options: TokenEndpointOp
     if (status.active) {
       const { jti, client_id: agent, exp } = status.claims;
       await ctx.store.revokeToken(jti, exp * 1000);
+      ctx.onRevoked('token');
       try {
         ctx.audit.record('token_revoked', { jti, agent, revoked_until: exp * 1000, by: 'holder', remote_address: request.ip });
       } catch (error) {

@@ -123,7 +123,7 @@ export async function buildHarness(options: { store?: Store } = {}): Promise<Har
   });
   const keyRing = await createKeyRing({ clock, store });
   const config = loadConfig({ STS_ISSUER: STS });
-  const ctx: BrokerContext = { config, clock, logger: logger as unknown as FastifyBaseLogger, store, policy: createPolicyHolder(compilePolicy(policy, 'v1')), audit, observers: [] };
+  const ctx: BrokerContext = { config, clock, logger: logger as unknown as FastifyBaseLogger, store, policy: createPolicyHolder(compilePolicy(policy, 'v1')), audit, observers: [], onRevoked: () => {} };
   const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));

@@ -196,6 +196,7 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
     logger,
     observers: wiring.observers,
     onReplay: () => wiring.metrics.replayRejected(),
+    onRevoked: (kind) => wiring.metrics.revoked(kind),
   });
   const { attest, assertion, token, exchange, clientCredentials } = brokerClients(app, clock, prepared);
 

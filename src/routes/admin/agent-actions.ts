@@ -64,6 +64,7 @@ export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, g
     // suspension is stored, plus a margin for clock skew between instances.
     const revokedBeforeMs = ctx.clock() + REVOCATION_SKEW_MS;
     await ctx.store.revokeAgentTokens(id, revokedBeforeMs);
+    ctx.onRevoked('agent');
     const audited = recordAction(ctx, request, operator, 'agent_revoked', { agent: id, reason, tokens_revoked_before: revokedBeforeMs });
     return reply(id, await ctx.store.getAgentControl(id), audited);
   });

@@ -35,6 +35,7 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
       untilMs = nowMs + HARD_MAX_TTL_MS;
     }
     await ctx.store.revokeToken(jti, untilMs);
+    ctx.onRevoked('token');
     const audited = recordAction(ctx, request, operator, 'token_revoked', {
       jti,
       ...(agent ? { agent } : {}),
@@ -53,6 +54,7 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
     const body = (request.body as RotateBody) ?? {};
     const compromised = body.compromised === true;
     const result = await keyRing.rotateNow({ compromised });
+    if (result.compromisedKid) ctx.onRevoked('key');
     const audited = recordAction(ctx, request, operator, 'keys_rotated', {
       compromised,
       activated_kid: result.activatedKid,
