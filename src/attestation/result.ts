@@ -12,10 +12,11 @@ export function failure(
 }
 
 /**
- * The agent a token with a VERIFIED signature points to (its claims may still have failed,
- * e.g. expired), so attestation failures of a known identity can be flagged.
+ * The agent a token's iss/sub (and bound claims) point to, so attestation failures of a known
+ * identity can be flagged. Whether that is verified depends on whether the signature was:
+ * the caller says so (agentVerified) and only a verified one may inform a decision.
  */
-export function verifiedAgentId(policy: CompiledPolicy, payload: unknown): string | undefined {
+export function namedAgentId(policy: CompiledPolicy, payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
   const { iss, sub } = payload as Record<string, unknown>;
   if (typeof iss !== 'string' || typeof sub !== 'string') return undefined;

@@ -9,7 +9,7 @@ import { identifyAgent } from './identify-agent.js';
 import { inspectToken } from './inspect-token.js';
 import { mapVerifyError } from './jose-errors.js';
 import { issuerReplayClaim } from './replay-key.js';
-import { errorPayload, failure, verifiedAgentId } from './result.js';
+import { errorPayload, failure, namedAgentId } from './result.js';
 import { filterShadowClaims } from './shadow-claims.js';
 import { checkTimes, readTimes, type TokenTimes } from './time-checks.js';
 import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationResult } from './types.js';
@@ -55,8 +55,12 @@ export async function verifyIssuerToken(token: string, ctx: AttestationContext):
     });
   } catch (error) {
     const mapped = mapVerifyError(error);
-    const agentId = mapped.signatureVerified ? verifiedAgentId(ctx.policy, errorPayload(error)) : undefined;
-    return failure(mapped.reason, mapped.detail, { issuer: issuer.issuer, ...(agentId ? { agentId, agentVerified: true } : {}) });
+    // Issue 5: a stale or forged credential presented in a known agent's name is flagged for
+    // that agent. With a bad signature the name is only claimed (agentVerified false), which
+    // may raise an alert but never a decision about the agent (see anomaly/rules.ts).
+    const verified = mapped.signatureVerified;
+    const agentId = namedAgentId(ctx.policy, verified ? errorPayload(error) : inspected.payload);
+    return failure(mapped.reason, mapped.detail, { issuer: issuer.issuer, ...(agentId ? { agentId, agentVerified: verified } : {}) });
   }
   return decide(ctx, issuer, token, payload, tokenHash, nowMs);
 }
@@ -70,7 +74,7 @@ function decide(ctx: AttestationContext, issuer: TrustedIssuer, token: string, p
   if (!times) return failure('bad_claims', 'exp, iat or nbf is not a number', base);
   const verdict = checkTimes(times, nowMs, { maxAgeMs: issuer.maxAgeMs });
   if (!verdict.ok) {
-    const agentId = verifiedAgentId(ctx.policy, payload);
+    const agentId = namedAgentId(ctx.policy, payload);
     return failure(verdict.reason, verdict.detail, { ...base, ...(agentId ? { agentId, agentVerified: true } : {}) });
   }
 
