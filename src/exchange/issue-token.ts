@@ -14,7 +14,7 @@ import type { Agent, CompiledPolicy, Tier } from '../policy/types.js';
 import { mintAccessToken, type KeyRing } from '../signing/index.js';
 import type { MintCheckResult, Store } from '../store/types.js';
 import { TOKEN_TYPE_ACCESS_TOKEN, type TokenRequest } from './token-request.js';
-import { agentRefused, attestationRefused, GOVERNANCE_TEXT } from './refusals.js';
+import { agentRefused, attestationRefused, GOVERNANCE_TEXT, suspensionText } from './refusals.js';
 import type { ExchangeTrace } from './trace.js';
 
 export interface IssueDeps {
@@ -101,7 +101,7 @@ function guardReplay(request: TokenRequest, attested: AttestationSuccess, state:
 function guardAgentState(request: TokenRequest, agent: Agent, policy: CompiledPolicy, state: MintCheckResult, nowMs: number): Tier {
   const governance = agentGovernance(agent, policy, nowMs);
   if (governance.blockedBy) throw agentRefused(request, agent.id, governance.blockedBy, GOVERNANCE_TEXT[governance.blockedBy]);
-  if (state.control.suspended) throw agentRefused(request, agent.id, 'suspended', 'is suspended by an operator');
+  if (state.control.suspended) throw agentRefused(request, agent.id, 'suspended', suspensionText(state.control.suspended.by));
   const tier = policy.policy.tiers[agent.tier];
   if (!tier) throw agentRefused(request, agent.id, 'no_agent', 'has no tier');
   return tier;

@@ -4,6 +4,7 @@
  * credentials by the client assertion.
  */
 import type { DenialReason } from '../context.js';
+import { SUSPENDED_BY } from '../anomaly/index.js';
 import { OAuthError } from '../errors.js';
 import type { GovernanceBlock } from '../policy/types.js';
 import type { TokenRequest } from './token-request.js';
@@ -14,6 +15,11 @@ export const GOVERNANCE_TEXT: Record<GovernanceBlock, string> = {
   orphaned: 'is orphaned: its owner is missing or inactive',
   review_overdue: 'is overdue for its permission review (reviewed_at older than the tier review_every)',
 };
+
+/** Who suspended the agent, so its owner knows what happened (only an operator can resume it). */
+export function suspensionText(by: string): string {
+  return by === SUSPENDED_BY ? 'is suspended by the automatic anomaly response' : 'is suspended by an operator';
+}
 
 /** RFC 8693 §2.2.2: a subject token unacceptable by policy is invalid_request; a client that may not use the grant is unauthorized_client (RFC 6749 §5.2). */
 export function agentRefused(request: TokenRequest, agentId: string, reason: DenialReason, text: string): OAuthError {

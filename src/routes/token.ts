@@ -91,7 +91,7 @@ function reportOutcome(ctx: BrokerContext, request: FastifyRequest, reply: Fasti
     // Issue 2: the agent, intent and decision as structured fields; the jti, never the token.
     request.log.info({ agent: outcome.agentId, intent: outcome.intent, decision: 'issued', jti: outcome.jti, grant: outcome.grant }, 'token issued');
   } else {
-    recordDenial(ctx, request, outcome);
+    recordDenial(ctx, request, reply.statusCode, outcome);
   }
   if (outcome.agentId) {
     // Only the logger is kept for the batched write's failure: holding the request until its
@@ -110,7 +110,7 @@ function reportOutcome(ctx: BrokerContext, request: FastifyRequest, reply: Fasti
   }
 }
 
-function recordDenial(ctx: BrokerContext, request: FastifyRequest, outcome: ExchangeOutcome): void {
+function recordDenial(ctx: BrokerContext, request: FastifyRequest, status: number, outcome: ExchangeOutcome): void {
   request.log.info({ agent: outcome.agentId, intent: outcome.intent, decision: 'denied', reason: outcome.reason, grant: outcome.grant }, 'token request denied');
   try {
     ctx.audit.record('token_denied', {
@@ -120,7 +120,7 @@ function recordDenial(ctx: BrokerContext, request: FastifyRequest, outcome: Exch
       claimed_agent: outcome.claimedAgentId,
       intent: outcome.intent,
       audience: outcome.audience,
-      status: request.raw.statusCode,
+      status,
       client_address: request.ip,
     });
   } catch (error) {

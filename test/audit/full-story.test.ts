@@ -15,7 +15,9 @@ t.test('the audit trail of a full story: issue, deny, suspend, revoke (real app)
   t.equal(denied.statusCode, 400);
   const s = await b.app.inject({ method: 'POST', url: '/admin/agents/ticket-summarizer/suspend', headers: admin, payload: { reason: 'incident 7' } });
   t.equal(s.statusCode, 200, s.body);
-  t.equal((await b.exchange(await b.attest())).statusCode, 400, 'no new token while suspended');
+  const refused = await b.exchange(await b.attest());
+  t.equal(refused.statusCode, 400, 'no new token while suspended');
+  t.match(refused.json().error_description, /suspended by an operator/);
   const r = await b.app.inject({ method: 'POST', url: '/admin/agents/ticket-summarizer/revoke', headers: admin, payload: { reason: 'incident 7' } });
   t.equal(r.statusCode, 200);
   const rv = await b.app.inject({ method: 'POST', url: '/oauth/revoke', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${accessToken}` });

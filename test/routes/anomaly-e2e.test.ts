@@ -25,7 +25,7 @@ t.test('a scripted out-of-scope attack is detected and stopped without a person'
 
   const next = await broker.exchange(await broker.attest());
   t.equal(next.statusCode, 400);
-  t.match(next.json().error_description, /suspended/);
+  t.match(next.json().error_description, /suspended by the automatic anomaly response/, 'the refusal says who suspended it');
 
   const events = broker.auditLines.map((l) => l.event);
   t.ok(events.filter((e) => e === 'anomaly_detected').length >= 3, 'each detection is an audit event');

@@ -77,6 +77,7 @@ t.test('issued and denied requests leave audit records, never token text', async
     t.not(denied.statusCode, 200);
     const line = broker.auditLines.slice(before).find((l) => l.event === 'token_denied');
     t.match(line, { event: 'token_denied', ...want }, JSON.stringify(want));
+    t.equal(line?.status, denied.statusCode, 'the audited status is the answer sent');
     t.ok(logs.some((l) => l.includes('"decision":"denied"') && l.includes(`"reason":"${want.reason as string}"`)), `denial logged: ${want.reason as string}`);
   }
 
