@@ -2,6 +2,7 @@
  * Turns the form parameters of POST /oauth/token into a typed request, or the RFC error
  * that a malformed one deserves. Pure: no I/O, no verification of the tokens themselves.
  */
+import type { GrantName } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { refuseRepeats, single, type FormParams } from '../http/form-body.js';
 import { MAX_TOKEN_BYTES, readClientAuthentication } from './client-auth.js';
@@ -28,6 +29,17 @@ export type TokenRequest =
 /** What the request says outside its body that matters to parsing (client authentication). */
 export interface TokenRequestHeaders {
   authorization?: string | undefined;
+}
+
+/**
+ * The grant a request asks for, read before the rest is checked so that a malformed token
+ * exchange is still counted and audited as one. Only a single, exact grant_type names one.
+ */
+export function requestedGrant(params: FormParams): GrantName {
+  const grantType = params.grant_type;
+  if (grantType === GRANT_TOKEN_EXCHANGE) return 'token_exchange';
+  if (grantType === GRANT_CLIENT_CREDENTIALS) return 'client_credentials';
+  return 'unsupported';
 }
 
 export function parseTokenRequest(params: FormParams, headers: TokenRequestHeaders = {}): TokenRequest {

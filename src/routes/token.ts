@@ -9,7 +9,7 @@ import type { AttestationContext } from '../attestation/index.js';
 import type { BrokerContext, DenialReason, ExchangeOutcome } from '../context.js';
 import { authenticateCaller } from '../exchange/authenticate.js';
 import { issueToken } from '../exchange/issue-token.js';
-import { parseTokenRequest } from '../exchange/token-request.js';
+import { parseTokenRequest, requestedGrant } from '../exchange/token-request.js';
 import { newTrace, type ExchangeTrace } from '../exchange/trace.js';
 import { NO_STORE, toOAuthError } from '../http/error-handler.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
@@ -45,8 +45,9 @@ export async function tokenRoute(app: FastifyInstance, options: TokenRouteOption
     handler: async (request, reply) => {
       const trace = request.exchangeTrace ?? newTrace();
       const response = await traced(trace, async () => {
-        const tokenRequest = parseTokenRequest(formBody(request.headers['content-type'], request.body), { authorization: request.headers.authorization });
-        trace.grant = tokenRequest.grant;
+        const params = formBody(request.headers['content-type'], request.body);
+        trace.grant = requestedGrant(params);
+        const tokenRequest = parseTokenRequest(params, { authorization: request.headers.authorization });
         const attested = await authenticateCaller(tokenRequest, trace, { attestation: options.attestation(), store: ctx.store, logger: request.log });
         await limits.byAgent(request, attested.agent.id, ctx.policy.current().policy.tiers[attested.agent.tier]);
         return issueToken(tokenRequest, attested, trace, {

@@ -116,3 +116,27 @@ t.test('while the audit sink cannot be written, nothing is minted', async (t) =>
   t.equal(res.statusCode, 200, 'minting resumes once the sink is writable');
   t.ok(lines.some((l) => l.includes('"event":"token_issued"')));
 });
+
+t.test('a malformed request of a supported grant is counted and audited under that grant', async (t) => {
+  const broker = await buildTestBroker();
+  t.teardown(broker.close);
+  const exchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+  const cases: Array<[Record<string, string | string[]>, string]> = [
+    [{ grant_type: exchangeGrant, audience: 'https://tickets.test' }, 'token_exchange'],
+    [{ grant_type: 'client_credentials', audience: ['https://a.test', 'https://b.test'] }, 'client_credentials'],
+    [{ grant_type: [exchangeGrant, exchangeGrant] }, 'unsupported'],
+    [{ grant_type: 'password' }, 'unsupported'],
+    [{ grant_type: 'Client_Credentials' }, 'unsupported'],
+  ];
+  for (const [form, grant] of cases) {
+    const res = await broker.token(form);
+    t.ok(res.statusCode === 400 || res.statusCode === 401, res.body);
+    t.match(broker.auditLines.at(-1), { event: 'token_denied', grant }, `${JSON.stringify(form)} is audited as ${grant}`);
+  }
+  const metric = broker.registry.getSingleMetric('sts_token_requests_total');
+  const { values } = await (metric as NonNullable<typeof metric>).get();
+  const denied = (grant: string) => values.filter((v) => v.labels.grant === grant && v.labels.result === 'denied').reduce((n, v) => n + v.value, 0);
+  t.equal(denied('token_exchange'), 1);
+  t.equal(denied('client_credentials'), 1);
+  t.equal(denied('unsupported'), 3);
+});
