@@ -121,7 +121,12 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
     let action: AnomalyAction = 'alert';
     if (rule.action === 'suspend') {
       const count = await state.recordDetection(agentId, kind, atMs, rule.withinMs);
-      if (decideAction(rule, count) === 'suspend') action = await suspend(agentId, `${kind}: ${detail}`);
+      if (decideAction(rule, count) === 'suspend') {
+        action = await suspend(agentId, `${kind}: ${detail}`);
+        // The detections behind a suspension are spent: once an operator resumes the agent it
+        // takes `after` new ones to suspend it again, not the next single mistake.
+        await state.clearDetections(agentId, kind).catch((error: unknown) => logger.warn({ err: error, agent: agentId }, 'could not clear spent anomaly detections'));
+      }
     }
     record('anomaly_detected', { agent: agentId, kind, action, detail, tier: tierName });
     metrics.anomaly(kind, action);

@@ -79,5 +79,9 @@ export function createMemoryAnomalyState(options: { maxAgents?: number } = {}): 
       record.detections.set(kind, kept.slice(-DETECTION_CAP));
       return kept.filter((t) => t > atMs - withinMs && t <= atMs).length;
     },
+
+    async clearDetections(agentId, kind) {
+      agents.get(agentId)?.detections.delete(kind);
+    },
   };
 }

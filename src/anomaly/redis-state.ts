@@ -55,5 +55,8 @@ export function createRedisAnomalyState(client: Redis | Cluster, options: RedisA
       const count = await recordDetection([key(agentId, `det:${kind}`)], [atMs, withinMs, `${atMs}:${randomUUID()}`, DETECTION_CAP]);
       return Number(count);
     },
+    async clearDetections(agentId, kind) {
+      await client.del(key(agentId, `det:${kind}`));
+    },
   };
 }

@@ -45,6 +45,8 @@ export interface AnomalyState {
   recordIssued(agentId: string, atMs: number, values: Partial<Record<NoveltyDimension, string>>, count?: number): Promise<IssuedSnapshot>;
   /** Record one detection; returns how many the agent has of this kind within `withinMs` up to `atMs`. */
   recordDetection(agentId: string, kind: AnomalyKind, atMs: number, withinMs: number): Promise<number>;
+  /** Forget the agent's detections of this kind: the ones that led to a suspension are spent. */
+  clearDetections(agentId: string, kind: AnomalyKind): Promise<void>;
   /**
    * True for the first caller only, per agent and hour holding `atMs`: the volume detection
    * is reported once an hour even if late counts for the previous hour move its threshold.

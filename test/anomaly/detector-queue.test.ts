@@ -14,6 +14,7 @@ t.test('observe never blocks: a full queue drops and counts', async (t) => {
   const state: AnomalyState = {
     async recordIssued() { await gate; return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] }; },
     async recordDetection() { return 1; },
+    async clearDetections() {},
     async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state, settings: { maxQueue: 2, concurrency: 1 } });
@@ -37,6 +38,7 @@ t.test('identical issued tokens are counted in one state call; different values 
       return { currentHour: total, added: count ?? 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: false, novel: [] };
     },
     async recordDetection() { return 1; },
+    async clearDetections() {},
     async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state });
@@ -57,6 +59,7 @@ t.test('held issued tokens are counted within the batch interval without a flush
       return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: false, novel: [] };
     },
     async recordDetection() { return 1; },
+    async clearDetections() {},
     async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state, settings: { batchMs: 10 } });
@@ -75,6 +78,7 @@ t.test('observe never throws: a failing state is logged, later outcomes still pr
       return { currentHour: 1, added: 1, previousHours: [], firstSeenMs: NOW_MS, firstEver: true, novel: [] };
     },
     async recordDetection() { return 1; },
+    async clearDetections() {},
     async claimVolumeHour() { return true; },
   };
   const h = await buildHarness(policy, { state });
@@ -110,6 +114,7 @@ t.test('volume is reported once an hour even when late counts move its threshold
   const state: AnomalyState = {
     async recordIssued() { return { ...(snapshots.shift() as (typeof snapshots)[number]), firstSeenMs: NOW_MS - 86_400_000, firstEver: false, novel: [] }; },
     async recordDetection() { return 1; },
+    async clearDetections() {},
     claimVolumeHour: (agentId, atMs) => claims.claimVolumeHour(agentId, atMs),
   };
   const h = await buildHarness(policy, { state });

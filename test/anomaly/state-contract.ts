@@ -87,4 +87,18 @@ export function runAnomalyStateContract(t: Tap, name: string, make: (ns: string)
     t.equal(await s.recordDetection('a', 'out_of_scope', T0 + 11 * MIN, within), 2, 'older detections leave the window');
     t.equal(await s.recordDetection('a', 'out_of_scope', T0 + 40 * MIN, within), 1);
   });
+
+  t.test(`${name}: spent detections are cleared for one agent and kind`, async (t) => {
+    const s = await fresh();
+    const within = 10 * MIN;
+    await s.recordDetection('a', 'out_of_scope', T0, within);
+    await s.recordDetection('a', 'out_of_scope', T0 + 1, within);
+    await s.recordDetection('a', 'volume', T0, within);
+    await s.recordDetection('b', 'out_of_scope', T0, within);
+    await s.clearDetections('a', 'out_of_scope');
+    t.equal(await s.recordDetection('a', 'out_of_scope', T0 + 2, within), 1, 'counting starts again');
+    t.equal(await s.recordDetection('a', 'volume', T0 + 2, within), 2, 'other kinds are kept');
+    t.equal(await s.recordDetection('b', 'out_of_scope', T0 + 2, within), 2, 'other agents are kept');
+    await s.clearDetections('nobody', 'volume');
+  });
 }

@@ -33,6 +33,20 @@ t.test('a scripted out-of-scope attack is detected and stopped without a person'
 
   const metrics = await broker.registry.getSingleMetricAsString('sts_anomalies_total');
   t.match(metrics, /sts_anomalies_total\{kind="out_of_scope",action="suspend"\} [1-9]/);
+
+  // An operator resumes the agent: the detections behind the suspension are spent, so one
+  // more mistake is an alert and it takes `after` new ones to suspend it again.
+  await broker.store.resumeAgent('ticket-summarizer');
+  const outOfScope = async () => {
+    t.equal((await broker.exchange(await broker.attest(), { scope: 'tickets:write' })).json().error, 'invalid_scope');
+    await broker.flush();
+  };
+  await outOfScope();
+  t.equal((await broker.store.getAgentControl('ticket-summarizer')).suspended, null, 'one mistake after a resume does not suspend');
+  t.equal((await broker.exchange(await broker.attest())).statusCode, 200);
+  await outOfScope();
+  await outOfScope();
+  t.equal((await broker.store.getAgentControl('ticket-summarizer')).suspended?.by, 'anomaly-detector', 'the third new one does');
 });
 
 t.test('metrics count requests by grant, result and reason with policy-bounded labels', async (t) => {
