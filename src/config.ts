@@ -139,8 +139,33 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
   if (config.alertWebhooks.length > 0 && !config.alertWebhookSecret) {
     problems.push('STS_ALERT_WEBHOOK_SECRET: required with STS_ALERT_WEBHOOKS (deliveries are signed)');
   }
+  problems.push(...listenerClashes(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * The agents' port, the metrics listener and the admin listener are separate sockets (the
+ * metrics and admin APIs are never served to agents): two on one address and port would
+ * fail at listen with a bare EADDRINUSE, so say which settings clash instead.
+ */
+function listenerClashes(config: Config): string[] {
+  const listeners = [
+    { name: 'STS_PORT', host: config.host, port: config.port },
+    { name: 'STS_METRICS_PORT', host: config.metricsHost, port: config.metricsPort },
+    ...(config.adminPort !== undefined ? [{ name: 'STS_ADMIN_PORT', host: config.adminHost ?? config.host, port: config.adminPort }] : []),
+  ];
+  const wildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
+  const problems: string[] = [];
+  listeners.forEach((a, i) => {
+    for (const b of listeners.slice(i + 1)) {
+      if (a.port === 0 || a.port !== b.port) continue;
+      if (a.host === b.host || wildcard(a.host) || wildcard(b.host)) {
+        problems.push(`${b.name}: ${b.port} is already used by ${a.name}; each listener needs its own port`);
+      }
+    }
+  });
+  return problems;
 }
 
 /** RFC 8414 §2: the issuer is a URL with no query or fragment; http only for loopback. */

@@ -49,6 +49,14 @@ t.test('webhooks need their signing secret', async (t) => {
   t.same(loadConfig({ STS_ALERT_WEBHOOKS: 'https://a.example/x, https://b.example/y', STS_ALERT_WEBHOOK_SECRET: 's' }).alertWebhooks, ['https://a.example/x', 'https://b.example/y']);
 });
 
+t.test('each listener has its own port: a clash is a bad setting, not an EADDRINUSE at listen', async (t) => {
+  t.throws(() => loadConfig({ STS_PORT: '9000', STS_METRICS_PORT: '9000' }), /STS_METRICS_PORT: 9000 is already used by STS_PORT/);
+  t.throws(() => loadConfig({ STS_ADMIN_PORT: '9464' }), /STS_ADMIN_PORT: 9464 is already used by STS_METRICS_PORT/);
+  t.throws(() => loadConfig({ STS_ADMIN_PORT: '8080', STS_ADMIN_HOST: '0.0.0.0' }), /STS_ADMIN_PORT/);
+  t.equal(loadConfig({ STS_PORT: '9000', STS_METRICS_PORT: '9000', STS_METRICS_HOST: '10.0.0.5' }).metricsPort, 9000, 'distinct addresses may share a port');
+  t.equal(loadConfig({ STS_METRICS_PORT: '0', STS_ADMIN_PORT: '9000', STS_ADMIN_HOST: '127.0.0.1' }).metricsPort, 0, 'metrics on port 0 picks a free port');
+});
+
 t.test('an optional config file sits under the environment and rejects unknown keys', async (t) => {
   const files: Record<string, string> = { '/etc/sts.yaml': 'STS_PORT: 9090\nSTS_LOG_LEVEL: debug\n', '/etc/bad.yaml': 'STS_PROT: 1\n' };
   const read = (p: string) => files[p] ?? '';
