@@ -79,6 +79,10 @@ function readTier(ctx: ValidateContext, name: string, raw: RawTier): Tier | null
     if (rule === undefined) continue;
     const withinMs = rule.within === undefined ? DEFAULT_ANOMALY_WINDOW_MS : readDuration(ctx, `${path}.anomalies.${kind}.within`, rule.within);
     anomalies[kind] = { action: rule.action ?? 'alert', after: rule.after ?? 1, withinMs: withinMs ?? DEFAULT_ANOMALY_WINDOW_MS };
+    if (kind === 'attestation_failure' && rule.action === 'suspend') {
+      // Anyone can forge an attestation naming an agent: suspending on it would let them lock it out.
+      ctx.problems.warning(`${path}.anomalies.${kind}.action`, 'suspend is treated as alert: attestation failures name an unverified agent, so they never suspend it');
+    }
   }
   if (ctx.problems.items.slice(before).some((p) => p.severity === 'error') || maxTtlMs === null || reviewEveryMs === null) {
     return null;

@@ -26,6 +26,8 @@ const cases: Case[] = [
     want: [{ severity: 'warning', path: 'agents[summarizer].intents[read-tickets].max_ttl', message: /capped/ }] },
   { name: 'agent with no intents', policy: patch(base, { 'agents.0.intents': [] }),
     want: [{ severity: 'warning', path: 'agents[summarizer].intents', message: /no intents/ }] },
+  { name: 'suspend on attestation failures is only an alert', policy: patch(base, { 'tiers.read-only.anomalies': { attestation_failure: { action: 'suspend', after: 2 } } }),
+    want: [{ severity: 'warning', path: 'tiers[read-only].anomalies.attestation_failure.action', message: /treated as alert/ }] },
   { name: 'agent with intents left out', policy: patch(base, { 'agents.0.intents': undefined }),
     want: [{ severity: 'warning', path: 'agents[summarizer].intents', message: /no intents/ }] },
 ];
