@@ -1,11 +1,12 @@
 /**
- * The policy in force and its reloads. A reload (SIGHUP or a change of the file) loads and
- * validates the new file; a policy with errors is refused with its report and the old one
- * stays in force.
+ * The policy in force and its reloads. A reload (SIGHUP, or a change of the file or of a
+ * jwks_file it names) loads and validates the new file; a policy with errors is refused with
+ * its report and the old one stays in force.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { keyFilesOf } from './key-files.js';
 import type { CompiledPolicy, PolicyProblem } from './types.js';
 
 export interface MutablePolicyHolder {
@@ -40,7 +41,8 @@ export interface PolicyReloader {
 }
 
 export function createPolicyReloader(options: PolicyReloaderOptions): PolicyReloader {
-  let watcher: FSWatcher | undefined;
+  const watchers = new Map<string, FSWatcher>();
+  let watchedNames = new Map<string, Set<string>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<boolean> = Promise.resolve(true);
 
@@ -57,31 +59,63 @@ export function createPolicyReloader(options: PolicyReloaderOptions): PolicyRelo
     }
     if (compiled.version === previous.version) return true;
     options.holder.replace(compiled);
+    syncWatchers();
     options.logger.info({ version: compiled.version, previous: previous.version }, 'policy reloaded');
     options.onReloaded?.(compiled, previous);
     return true;
   };
   // Reloads run one after another so an older file never overwrites a newer one.
   const reload = (): Promise<boolean> => (running = running.then(reloadOnce, reloadOnce));
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), options.debounceMs ?? 200);
+    timer.unref();
+  };
 
-  try {
-    // Watch the folder: editors and ConfigMap updates replace the file rather than write it.
-    watcher = watch(dirname(options.path), (_event, name) => {
-      if (name && name.toString() !== basename(options.path) && !name.toString().startsWith('..')) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => void reload(), options.debounceMs ?? 200);
-      timer.unref();
-    });
-    watcher.unref();
-  } catch (error) {
-    options.logger.warn({ err: error }, 'cannot watch the policy file; reload with SIGHUP');
+  /**
+   * Watch the folders of the policy file and of the JWKS files it names: editors and
+   * ConfigMap updates replace a file (ConfigMaps through a `..data` link) rather than write it.
+   */
+  function syncWatchers(): void {
+    watchedNames = new Map();
+    for (const file of [options.path, ...keyFilesOf(options.holder.current().policy)]) {
+      const names = watchedNames.get(dirname(file)) ?? new Set<string>();
+      names.add(basename(file));
+      watchedNames.set(dirname(file), names);
+    }
+    for (const [dir, watcher] of watchers) {
+      if (watchedNames.has(dir)) continue;
+      watcher.close();
+      watchers.delete(dir);
+    }
+    for (const dir of watchedNames.keys()) {
+      if (watchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, (_event, name) => {
+          const changed = name?.toString();
+          if (changed && !watchedNames.get(dir)?.has(changed) && !changed.startsWith('..')) return;
+          schedule();
+        });
+        watcher.on('error', (error) => {
+          options.logger.warn({ err: error, dir }, 'stopped watching a policy folder; reload with SIGHUP');
+          watcher.close();
+          watchers.delete(dir);
+        });
+        watcher.unref();
+        watchers.set(dir, watcher);
+      } catch (error) {
+        options.logger.warn({ err: error, dir }, 'cannot watch a policy folder; reload with SIGHUP');
+      }
+    }
   }
+  syncWatchers();
 
   return {
     reload,
     close: () => {
       clearTimeout(timer);
-      watcher?.close();
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
     },
   };
 }

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compilePolicy } from './compile.js';
+import { loadedKeySets } from './key-files.js';
 import type { CompiledPolicy, PolicyProblem } from './types.js';
 import { validatePolicyDocument } from './validate.js';
 
@@ -38,7 +39,8 @@ export async function loadPolicyFile(
     ...(options.stsIssuer !== undefined && { stsIssuer: options.stsIssuer }),
   });
   if (policy === null) return { compiled: null, problems };
-  const version = createHash('sha256').update(bytes).digest('hex');
+  // The key sets loaded from jwks_file count too: a key removed from one is a new policy.
+  const version = createHash('sha256').update(bytes).update('\0').update(loadedKeySets(policy)).digest('hex');
   return { compiled: compilePolicy(policy, version, source), problems };
 }
 

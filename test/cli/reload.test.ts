@@ -59,3 +59,30 @@ t.test('a change of the file is picked up without a signal', async (t) => {
   for (let i = 0; i < 100 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
   t.not(holder.current().version, before, 'reloaded by the file watcher');
 });
+
+const OTHER_JWK = { kty: 'EC', crv: 'P-256', x: 'gI0GAILBdu7T53akrFmMyGcsF3n5dO7MmwNBHKW5SV0', y: 'SLW_xSffzlPWrHEVI30DHM_4egVwt3NQqeUD7nMFpps', kid: 'k2' };
+
+t.test('a changed jwks_file is a new policy on reload, though the policy file is unchanged', async (t) => {
+  const { path, holder, reloader } = await setup(t);
+  const before = holder.current();
+  t.equal(await reloader.reload(), true);
+  t.equal(holder.current(), before, 'nothing changed: the same policy stays');
+  // The compromised issuer key is replaced by another one.
+  writeFileSync(join(path, '..', 'k8s.jwks.json'), JSON.stringify({ keys: [OTHER_JWK] }));
+  t.equal(await reloader.reload(), true);
+  t.not(holder.current().version, before.version);
+  t.same(holder.current().issuersByIss.get(holder.current().policy.issuers[0]!.issuer)?.jwks?.keys.map((k) => k.kid), ['k2'], 'the new key set is in force');
+  // An agent's own key file too.
+  const version = holder.current().version;
+  writeFileSync(join(path, '..', 'ticket-summarizer.jwks.json'), JSON.stringify({ keys: [OTHER_JWK] }));
+  t.equal(await reloader.reload(), true);
+  t.not(holder.current().version, version);
+});
+
+t.test('a change of a jwks_file is picked up without a signal', async (t) => {
+  const { path, holder } = await setup(t);
+  const before = holder.current().version;
+  writeFileSync(join(path, '..', 'k8s.jwks.json'), JSON.stringify({ keys: [OTHER_JWK] }));
+  for (let i = 0; i < 100 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
+  t.not(holder.current().version, before, 'reloaded by the file watcher');
+});
