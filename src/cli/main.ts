@@ -47,12 +47,20 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+// `agent-sts admin audit --json | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
     process.stderr.write(`agent-sts: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    // Exit now: a broker that failed to start may still hold connections and timers open,
+    // and a supervisor must see it stop rather than a live process that serves nothing.
+    process.exit(1);
   },
 );

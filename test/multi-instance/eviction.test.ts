@@ -18,7 +18,7 @@ const setPolicy = (policy: string) =>
 
 t.test('allkeys-lru: building the store throws a clear error', async (t) => {
   await t.rejects(createRedisStore({ url: redis.url, clock: systemClock }), EvictionPolicyError);
-  await t.rejects(createRedisStore({ url: redis.url, clock: systemClock }), /maxmemory-policy is "allkeys-lru".*noeviction/s, 'names the policy and the fix');
+  await t.rejects(createRedisStore({ url: redis.url, clock: systemClock }), /maxmemory-policy is "allkeys-lru".*noeviction.*STS_REDIS_ALLOW_EVICTION=true/s, 'names the policy, the fix and the setting');
   await t.rejects(buildRedisBrokers({ redisUrl: redis.url }), EvictionPolicyError, 'so a broker instance does not start');
   const config = loadConfig({ REDIS_URL: redis.url, STS_KEY_ENCRYPTION_KEY: TEST_KEK });
   await t.rejects(createStore(config, systemClock), EvictionPolicyError, 'from the configuration too (the server path)');

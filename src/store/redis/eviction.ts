@@ -37,6 +37,6 @@ export async function checkEvictionPolicy(
       continue;
     }
     throw new EvictionPolicyError(`Redis maxmemory-policy is "${policy}", which can evict revocations and replay records: ` +
-      'set it to noeviction, or allow it explicitly (allowEviction)');
+      'set it to noeviction, or allow it explicitly (STS_REDIS_ALLOW_EVICTION=true)');
   }
 }

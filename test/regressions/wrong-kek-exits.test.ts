@@ -1,0 +1,68 @@
+/**
+ * Regression (black-box review): a broker started with an STS_KEY_ENCRYPTION_KEY that does
+ * not decrypt the key ring already in Redis printed the reason but kept running, listening on
+ * nothing, until killed. A supervisor must see a refused start as an exit.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { basePolicy } from '../helpers/broker.js';
+import { freePort, startRedis } from '../helpers/redis.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const JWK = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
+
+function writePolicy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sts-kek-'));
+  for (const name of ['k8s.jwks.json', 'ticket-summarizer.jwks.json']) writeFileSync(join(dir, name), JSON.stringify({ keys: [JWK] }));
+  writeFileSync(join(dir, 'policy.yaml'), stringify(basePolicy()));
+  return join(dir, 'policy.yaml');
+}
+
+/** Runs `agent-sts serve`; resolves with its exit code, or 'running' once /healthz answers. */
+async function serve(env: Record<string, string>, timeoutMs = 30_000): Promise<{ outcome: number | 'running'; stderr: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve'], {
+    env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
+  const deadline = Date.now() + timeoutMs;
+  const healthy = (async () => {
+    while (Date.now() < deadline && child.exitCode === null) {
+      const ok = await fetch(`http://127.0.0.1:${env.STS_PORT}/healthz`).then((r) => r.ok, () => false);
+      if (ok) return 'running' as const;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return child.exitCode ?? ('timeout' as const);
+  })();
+  const outcome = await Promise.race([exited, healthy]);
+  if (outcome === 'timeout') {
+    child.kill('SIGKILL');
+    throw new Error(`neither exited nor became healthy: ${stderr}`);
+  }
+  return { outcome, stderr, stop: () => child.kill('SIGKILL') };
+}
+
+t.test('a key-encryption key that does not open the stored key ring stops the broker with exit 1', async (t) => {
+  const redis = await startRedis();
+  t.teardown(() => redis.stop());
+  const policy = writePolicy();
+  const env = async (kek: Buffer) => ({
+    REDIS_URL: redis.url, STS_KEY_ENCRYPTION_KEY: kek.toString('base64'), STS_POLICY: policy, STS_LOG_LEVEL: 'error',
+    STS_PORT: String(await freePort()), STS_METRICS_PORT: String(await freePort()), STS_AUDIT_LOG: join(dirname(policy), 'audit.log'),
+  });
+
+  const first = await serve(await env(randomBytes(32)));
+  t.equal(first.outcome, 'running', first.stderr);
+  first.stop();
+
+  const second = await serve(await env(randomBytes(32)));
+  t.equal(second.outcome, 1, 'exits 1 instead of staying alive');
+  t.match(second.stderr, /STS_KEY_ENCRYPTION_KEY does not decrypt the key ring/);
+});
