@@ -55,6 +55,7 @@ export async function issueToken(request: TokenRequest, attested: AttestationSuc
 
   ensureAuditWritable(deps.audit);
   const issuedAtMs = deps.clock();
+  guardRevokedUntil(state, issuedAtMs);
   const { token, claims } = mintAccessToken(
     {
       issuer: deps.issuer,
@@ -105,6 +106,24 @@ function guardAgentState(request: TokenRequest, agent: Agent, policy: CompiledPo
   const tier = policy.policy.tiers[agent.tier];
   if (!tier) throw agentRefused(request, agent.id, 'no_agent', 'has no tier');
   return tier;
+}
+
+/**
+ * An operator's "revoke all tokens" reaches a little into the future (clock skew between
+ * instances), and introspection treats every token issued up to that instant as revoked. A
+ * resume inside that window must not mint tokens that are born revoked (introspection and
+ * offline JWKS verification would disagree about them): come back once it has passed.
+ */
+function guardRevokedUntil(state: MintCheckResult, issuedAtMs: number): void {
+  const until = state.control.revokedBeforeMs;
+  // The token's iat is in whole seconds; revocationByTime compares iat * 1000 <= until.
+  if (until === null || Math.floor(issuedAtMs / 1000) * 1000 > until) return;
+  const retryAfterS = Math.max(1, Math.ceil((Math.floor(until / 1000) * 1000 + 1000 - issuedAtMs) / 1000));
+  throw new OAuthError('temporarily_unavailable', `this agent's tokens were revoked moments ago; retry in ${retryAfterS} s`, {
+    reason: 'unavailable',
+    headers: { 'retry-after': String(retryAfterS) },
+    internal: 'mint inside the agent revocation window',
+  });
 }
 
 /** No signing key yet (a shared ring not loaded): the broker is not ready, 503 rather than 500. */

@@ -1,0 +1,38 @@
+/**
+ * Regression (black-box review): "revoke all of an agent's tokens" revokes up to a few seconds
+ * into the future (clock skew between instances). An operator who resumed the agent inside
+ * that window got tokens minted that introspection already called revoked, while offline
+ * JWKS verification accepted them. Inside the window the broker now answers 503 with
+ * Retry-After, and the first token after it is live.
+ */
+import { createHash } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import t from 'tap';
+import { revocationByTime } from '../../src/admin/token-status.js';
+import { basePolicy, buildTestBroker } from '../helpers/broker.js';
+
+t.test('no token is born revoked after a resume inside the revocation window', async (t) => {
+  const keySha = createHash('sha256').update('op-key').digest('hex');
+  const b = await buildTestBroker({ policy: { ...basePolicy(), operators: [{ id: 'op@example.com', role: 'operator', key_sha256: keySha }] } });
+  t.teardown(b.close);
+  const admin = { authorization: 'Bearer op-key' };
+  const act = async (action: string) => {
+    const res = await b.app.inject({ method: 'POST', url: `/admin/agents/ticket-summarizer/${action}`, headers: admin, payload: { reason: 'leak' } });
+    t.equal(res.statusCode, 200, res.body);
+  };
+
+  await act('revoke');
+  await act('resume');
+  const inside = await b.exchange(await b.attest());
+  t.equal(inside.statusCode, 503, inside.body);
+  t.equal(inside.json().error, 'temporarily_unavailable');
+  const retryAfter = Number(inside.headers['retry-after']);
+  t.ok(retryAfter >= 1 && retryAfter <= 6, `Retry-After ${retryAfter} s covers the window`);
+
+  b.clock.advance(retryAfter * 1000);
+  const after = await b.exchange(await b.attest());
+  t.equal(after.statusCode, 200, after.body);
+  const { iat } = decodeJwt(after.json().access_token as string);
+  const control = await b.store.getAgentControl('ticket-summarizer');
+  t.equal(revocationByTime(iat as number, control.revokedBeforeMs, 0), null, 'the first token after Retry-After is live');
+});
