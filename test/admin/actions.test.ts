@@ -51,7 +51,8 @@ t.test('a store that cannot take the write answers 503, never success', async (t
   const res = await post(h, '/admin/agents/healthy/suspend', { reason: 'r' });
   t.equal(res.statusCode, 503);
   t.equal(res.json().error, 'temporarily_unavailable');
-  t.notOk(h.auditLines.some((l) => l.event === 'agent_suspended'), 'nothing recorded as done');
+  t.notOk(h.auditLines.some((l) => l.event === 'agent_suspended' && l.outcome !== 'unconfirmed'), 'nothing recorded as done');
+  t.ok(h.auditLines.some((l) => l.event === 'agent_suspended' && l.outcome === 'unconfirmed'), 'the attempt is recorded as unconfirmed');
   t.equal((await post(h, '/admin/tokens/revoke', { jti: 'j' })).statusCode, 503);
 });
 

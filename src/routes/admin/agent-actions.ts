@@ -8,7 +8,7 @@ import type { BrokerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
 import type { AgentControl } from '../../store/types.js';
 import type { OperatorGuard } from './guard.js';
-import { recordAction, requireAuditTrail } from './record-action.js';
+import { applyAction, requireAuditTrail } from './record-action.js';
 import { AgentActionReply, AgentParams, OptionalReasonBody, ReasonBody } from './schemas.js';
 
 /** Clock skew allowed between broker instances when revoking everything an agent holds. */
@@ -37,8 +37,8 @@ export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, g
     const operator = guard.operator(request);
     const { reason } = request.body as ReasonBody;
     const atMs = ctx.clock();
-    await ctx.store.suspendAgent(id, { atMs, by: operator.id, reason });
-    const audited = recordAction(ctx, request, operator, 'agent_suspended', { agent: id, reason });
+    const { audited } = await applyAction(ctx, request, operator, 'agent_suspended', { agent: id, reason },
+      () => ctx.store.suspendAgent(id, { atMs, by: operator.id, reason }));
     return reply(id, await ctx.store.getAgentControl(id), audited);
   });
 
@@ -47,8 +47,7 @@ export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, g
     const operator = guard.operator(request);
     const reason = (request.body as OptionalReasonBody)?.reason ?? null;
     requireAuditTrail(ctx); // resuming restores access: not without a record
-    await ctx.store.resumeAgent(id);
-    const audited = recordAction(ctx, request, operator, 'agent_resumed', { agent: id, reason });
+    const { audited } = await applyAction(ctx, request, operator, 'agent_resumed', { agent: id, reason }, () => ctx.store.resumeAgent(id));
     return reply(id, await ctx.store.getAgentControl(id), audited);
   });
 
@@ -57,15 +56,19 @@ export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, g
     const operator = guard.operator(request);
     const { reason } = request.body as ReasonBody;
     const atMs = ctx.clock();
-    // Suspend first: no new token can slip in between the revocation and the suspension.
-    await ctx.store.suspendAgent(id, { atMs, by: operator.id, reason });
-    // A mint on another instance may have passed its state check just before the suspension
-    // and sign just after, with its own clock: the revocation instant is taken once the
-    // suspension is stored, plus a margin for clock skew between instances.
-    const revokedBeforeMs = ctx.clock() + REVOCATION_SKEW_MS;
-    await ctx.store.revokeAgentTokens(id, revokedBeforeMs);
-    ctx.onRevoked('agent');
-    const audited = recordAction(ctx, request, operator, 'agent_revoked', { agent: id, reason, tokens_revoked_before: revokedBeforeMs });
+    // Filled in by the write, read by the audit record either way.
+    const fields: Record<string, unknown> = { agent: id, reason, tokens_revoked_before: null };
+    const { audited } = await applyAction(ctx, request, operator, 'agent_revoked', fields, async () => {
+      // Suspend first: no new token can slip in between the revocation and the suspension.
+      await ctx.store.suspendAgent(id, { atMs, by: operator.id, reason });
+      // A mint on another instance may have passed its state check just before the suspension
+      // and sign just after, with its own clock: the revocation instant is taken once the
+      // suspension is stored, plus a margin for clock skew between instances.
+      const revokedBeforeMs = ctx.clock() + REVOCATION_SKEW_MS;
+      fields.tokens_revoked_before = revokedBeforeMs;
+      await ctx.store.revokeAgentTokens(id, revokedBeforeMs);
+      ctx.onRevoked('agent');
+    });
     return reply(id, await ctx.store.getAgentControl(id), audited);
   });
 }

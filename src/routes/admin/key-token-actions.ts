@@ -5,7 +5,7 @@ import type { BrokerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
 import { HARD_MAX_TTL_MS } from '../../policy/index.js';
 import type { OperatorGuard } from './guard.js';
-import { recordAction } from './record-action.js';
+import { applyAction } from './record-action.js';
 import { RotateBody, RotateReply, TokenRevokeBody, TokenRevokeReply } from './schemas.js';
 
 export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext, guard: OperatorGuard, keyRing: AdminKeyRing): void {
@@ -34,14 +34,15 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
       // The jti alone does not say when the token expires: cover the longest token life.
       untilMs = nowMs + HARD_MAX_TTL_MS;
     }
-    await ctx.store.revokeToken(jti, untilMs);
-    ctx.onRevoked('token');
-    const audited = recordAction(ctx, request, operator, 'token_revoked', {
+    const { audited } = await applyAction(ctx, request, operator, 'token_revoked', {
       jti,
       ...(agent ? { agent } : {}),
       revoked_until: untilMs,
       reason: body.reason ?? null,
       by: 'operator',
+    }, async () => {
+      await ctx.store.revokeToken(jti, untilMs);
+      ctx.onRevoked('token');
     });
     return { jti, revoked_until: new Date(untilMs).toISOString(), agent, audited };
   });
@@ -53,14 +54,12 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
     const operator = guard.operator(request);
     const body = (request.body as RotateBody) ?? {};
     const compromised = body.compromised === true;
-    const result = await keyRing.rotateNow({ compromised });
-    if (result.compromisedKid) ctx.onRevoked('key');
-    const audited = recordAction(ctx, request, operator, 'keys_rotated', {
-      compromised,
-      activated_kid: result.activatedKid,
-      retired_kid: result.retiredKid,
-      compromised_kid: result.compromisedKid,
-      reason: body.reason ?? null,
+    const fields: Record<string, unknown> = { compromised, reason: body.reason ?? null };
+    const { result, audited } = await applyAction(ctx, request, operator, 'keys_rotated', fields, async () => {
+      const rotated = await keyRing.rotateNow({ compromised });
+      Object.assign(fields, { activated_kid: rotated.activatedKid, retired_kid: rotated.retiredKid, compromised_kid: rotated.compromisedKid });
+      if (rotated.compromisedKid) ctx.onRevoked('key');
+      return rotated;
     });
     return {
       activated_kid: result.activatedKid,

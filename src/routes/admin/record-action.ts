@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { OperatorIdentity } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
-import { OAuthError } from '../../errors.js';
+import { OAuthError, StoreUnavailableError } from '../../errors.js';
 
 export function recordAction(
   ctx: BrokerContext,
@@ -32,6 +32,35 @@ export function recordAction(
     ctx.logger.error({ audit_event: event, ...data, err: (error as Error).message }, 'admin action applied but the audit trail cannot be written');
     return false;
   }
+}
+
+/**
+ * Apply an action's store writes, then audit it. A write the store did not confirm (a timeout,
+ * a lost connection) may still be in flight and land once the store answers, so the attempt is
+ * audited too, as `outcome: unconfirmed` with who and why, and the operator is told to check
+ * the state before retrying instead of being told plainly that nothing happened.
+ */
+export async function applyAction<T>(
+  ctx: BrokerContext,
+  request: FastifyRequest,
+  operator: OperatorIdentity,
+  event: string,
+  fields: Record<string, unknown>,
+  write: () => Promise<T>,
+): Promise<{ result: T; audited: boolean }> {
+  let result: T;
+  try {
+    result = await write();
+  } catch (error) {
+    recordAction(ctx, request, operator, event, { ...fields, outcome: 'unconfirmed' });
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    throw new OAuthError(
+      'temporarily_unavailable',
+      'the store did not confirm the change; it may still take effect when the store answers: check the current state before retrying',
+      { reason: 'unavailable', internal: error.message },
+    );
+  }
+  return { result, audited: recordAction(ctx, request, operator, event, { ...fields, outcome: 'applied' }) };
 }
 
 /** Before an action that restores access: no unrecorded grants of access. */
