@@ -38,6 +38,6 @@ t.test('an admin write the store did not confirm is audited as unconfirmed', asy
     t.match(res.json().error_description, /did not confirm the change; it may still take effect/);
     t.match(b.auditLines.at(-1), { event, outcome: 'unconfirmed', operator: 'root@example.com', reason: payload.reason }, `${event} audited as unconfirmed`);
   }
-  const revokedLine = b.auditLines.findLast((l) => l.event === 'agent_revoked');
+  const revokedLine = [...b.auditLines].reverse().find((l) => l.event === 'agent_revoked');
   t.type(revokedLine?.tokens_revoked_before, 'number', 'the revocation instant the write carried is audited');
 });
