@@ -145,11 +145,13 @@ export async function openLoop(host: string, port: number, bodies: string[], rat
     if (next === undefined) idle.push(conn);
     else dispatch(conn, next);
   };
+  // Oldest idle connection first (FIFO): all of them stay in use, so none idles into the
+  // server's keep-alive timeout and gets closed just as a request is written to it.
   const fire = (i: number) => {
-    let conn = idle.pop();
+    let conn = idle.shift();
     while (conn?.broken) {
       release(conn);
-      conn = idle.pop();
+      conn = idle.shift();
     }
     if (conn) dispatch(conn, i);
     else queue.push(i);
