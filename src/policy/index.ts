@@ -9,6 +9,7 @@ export { validatePolicyDocument, type ValidateOptions } from './validate.js';
 export { ALLOWED_ALGORITHMS } from './validate-issuers.js';
 export { compilePolicy } from './compile.js';
 export { agentGovernance, computeGovernance, REVIEW_DUE_SOON_MS } from './governance.js';
+export { INTROSPECT_SCOPE, mayIntrospect } from './introspection.js';
 export { decideGrant, HARD_MAX_TTL_MS, type GrantDecision, type GrantInput } from './decide-grant.js';
 export { formatProblems } from './problems.js';
 export { buildInventory, type InventoryRow } from './inventory.js';

@@ -105,6 +105,8 @@ export const AgentSchema = Type.Object(
     status: Type.Optional(OneOf(['active', 'retired'] as const)),
     attestation: List(AttestationSchema, 50),
     intents: Type.Optional(List(IntentSchema, 200)),
+    /** For a resource server: the audiences whose tokens it may introspect (RFC 7662 §4). */
+    introspects: Type.Optional(List(Text(1024), 200)),
   },
   Strict,
 );

@@ -97,6 +97,11 @@ export interface Agent {
   status: AgentStatus;
   attestation: AttestationEntry[];
   intents: Intent[];
+  /**
+   * For a resource server: the audiences whose tokens it may introspect. Absent: every
+   * audience (RFC 7662 §4 leaves the choice to the server; the policy check warns).
+   */
+  introspects?: string[];
 }
 
 export interface Operator {

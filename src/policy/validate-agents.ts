@@ -1,6 +1,7 @@
 /** Agents: references, separation of duties, intents within the tier ceiling, governance. */
 import { formatDuration } from './duration.js';
 import { computeGovernance } from './governance.js';
+import { INTROSPECT_SCOPE } from './introspection.js';
 import { parseIsoDate } from './iso-date.js';
 import type { RawAgent, RawIntent } from './schema.js';
 import { isScopeToken, scopeWithinCeiling } from './scope-glob.js';
@@ -53,6 +54,7 @@ function readAgent(ctx: ValidateContext, raw: RawAgent, refs: AgentRefs): Agent 
   const ceiling = refs.ceilings.get(raw.tier);
   const intents = readIntents(ctx, path, raw.intents ?? [], ceiling && { name: raw.tier, scopes: ceiling });
   if (intents.length === 0 && (raw.intents ?? []).length === 0) ctx.problems.warning(`${path}.intents`, 'has no intents: this agent can never get tokens');
+  checkIntrospection(ctx, path, raw, intents);
 
   if (ctx.problems.items.slice(before).some((p) => p.severity === 'error') || reviewedAtMs === null) return null;
   const agent: Agent = {
@@ -67,9 +69,28 @@ function readAgent(ctx: ValidateContext, raw: RawAgent, refs: AgentRefs): Agent 
     status: raw.status ?? 'active',
     attestation,
     intents,
+    ...(raw.introspects !== undefined && { introspects: [...new Set(raw.introspects)] }),
   };
   reportGovernance(ctx, path, agent, refs.owners.get(agent.owner), tier);
   return agent;
+}
+
+/**
+ * RFC 7662 §4: a token usable only at certain resource servers must be judged for the
+ * resource server asking. `introspects` names the audiences a resource server serves; an
+ * agent that can introspect without it sees the claims of every agent's tokens.
+ */
+function checkIntrospection(ctx: ValidateContext, path: string, raw: RawAgent, intents: Intent[]): void {
+  const canIntrospect = intents.some((i) => i.scopes.includes(INTROSPECT_SCOPE));
+  (raw.introspects ?? []).forEach((audience, i) => {
+    if (audience.includes('*')) ctx.problems.error(`${path}.introspects[${i}]`, 'must be an exact audience: wildcards are not allowed');
+  });
+  if (canIntrospect && raw.introspects === undefined) {
+    ctx.problems.warning(`${path}.introspects`, `is missing: this resource server may introspect tokens for every audience; list the audiences it serves (RFC 7662 §4)`);
+  }
+  if (!canIntrospect && raw.introspects !== undefined) {
+    ctx.problems.warning(`${path}.introspects`, `has no effect: no intent of this agent grants ${INTROSPECT_SCOPE}`);
+  }
 }
 
 type Ceiling = { name: string; scopes: readonly string[] };

@@ -1,7 +1,8 @@
 /**
  * RFC 7662 token introspection for resource servers. The caller authenticates with a bearer
  * token minted by this broker for the broker itself (`aud` = issuer) with the scope
- * `sts:introspect`, and itself active; otherwise 401 (RFC 7662 §2.3, RFC 6750 §3).
+ * `sts:introspect`, and itself active; otherwise 401 (RFC 7662 §2.3, RFC 6750 §3). A caller
+ * whose policy entry lists `introspects` only learns about tokens for those audiences.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
@@ -9,8 +10,16 @@ import { bearerCredential, invalidToken, oauthErrorHandler, tokenStatus, type Ad
 import type { BrokerContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
+import { INTROSPECT_SCOPE, mayIntrospect } from '../policy/index.js';
 
-export const INTROSPECT_SCOPE = 'sts:introspect';
+export { INTROSPECT_SCOPE };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified agent id of the resource server calling the introspection endpoint. */
+    introspectionCaller?: string;
+  }
+}
 
 export interface TokenEndpointOptions {
   ctx: BrokerContext;
@@ -67,6 +76,7 @@ export async function introspectRoute(app: FastifyInstance, options: TokenEndpoi
         headers: { 'www-authenticate': `Bearer realm="agent-sts", error="insufficient_scope", scope="${INTROSPECT_SCOPE}"` },
       });
     }
+    request.introspectionCaller = status.claims.sub;
   };
 
   app.post('/oauth/introspect', {
@@ -81,6 +91,12 @@ export async function introspectRoute(app: FastifyInstance, options: TokenEndpoi
     // RFC 7662 §2.2: an inactive token gets `active: false` and nothing else.
     if (!status.active) return { active: false };
     const c = status.claims;
+    // RFC 7662 §4: a token meant for another resource server is not this caller's business.
+    const caller = ctx.policy.current().agentsById.get(request.introspectionCaller ?? '');
+    if (!mayIntrospect(caller, c.aud)) {
+      request.log.info({ caller: request.introspectionCaller, audience: c.aud }, 'introspected token is for an audience the caller does not serve');
+      return { active: false };
+    }
     return {
       active: true,
       iss: c.iss, sub: c.sub, client_id: c.client_id, aud: c.aud,

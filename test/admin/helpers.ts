@@ -55,6 +55,8 @@ export function policyDoc(ssoJwks: unknown) {
       agent('old', { status: 'retired' }),
       agent('formula', { created_by: '=HYPERLINK("http://evil","x")' }),
       agent('resource-server', { intents: [{ name: 'introspect', audience: STS, scopes: ['sts:introspect'] }] }),
+      // A resource server that serves one audience (RFC 7662 §4).
+      agent('tickets-rs', { intents: [{ name: 'introspect', audience: STS, scopes: ['sts:introspect'] }], introspects: ['https://tickets.test'] }),
     ].map((a) => JSON.parse(JSON.stringify(a)) as Record<string, unknown>),
     operators: [
       { id: 'ann@example.com', role: 'auditor', key_sha256: sha(KEYS.auditor) },

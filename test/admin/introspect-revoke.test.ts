@@ -53,6 +53,16 @@ t.test('inactive: expired, revoked by jti, by agent, before the store epoch, for
   t.same((await introspect('garbage')).json(), { active: false }, 'garbage');
 });
 
+t.test('RFC 7662 §4: a caller that lists the audiences it serves learns only about their tokens', async (t) => {
+  const { h, introspect } = await setup(t);
+  const ticketsRs = { authorization: `Bearer ${h.mint('tickets-rs', { audience: STS, scopes: ['sts:introspect'] })}` };
+  const forTickets = h.mint('healthy', { audience: 'https://tickets.test', scopes: ['tickets:read'] });
+  const forPayroll = h.mint('healthy', { audience: 'https://payroll.test', scopes: ['payroll:read'] });
+  t.match((await introspect(forTickets, ticketsRs)).json(), { active: true, aud: 'https://tickets.test' }, 'its own audience');
+  t.same((await introspect(forPayroll, ticketsRs)).json(), { active: false }, 'another resource server\'s token');
+  t.match((await introspect(forPayroll)).json(), { active: true }, 'a caller without introspects sees every audience');
+});
+
 t.test('tokens issued before the store epoch are inactive', async (t) => {
   const { h, introspect } = await setup(t);
   const token = h.mint('healthy');
