@@ -25,7 +25,7 @@ export interface Config {
   keyPublishAheadMs: number;
   rateLimitAddress: Rate;
   trustProxy: string[];
-  adminHost: string | undefined;
+  adminHost: string;
   adminPort: number | undefined;
   metricsHost: string;
   metricsPort: number;
@@ -122,7 +122,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     ),
     rateLimitAddress: check('STS_RATE_LIMIT_ADDRESS', () => parseRate(s.STS_RATE_LIMIT_ADDRESS ?? '1000/10s'), { max: 1000, windowMs: 10_000 }),
     trustProxy: splitList(s.STS_TRUST_PROXY),
-    adminHost: s.STS_ADMIN_HOST || undefined,
+    adminHost: s.STS_ADMIN_HOST || '127.0.0.1',
     adminPort: check('STS_ADMIN_PORT', () => (s.STS_ADMIN_PORT ? parsePort(s.STS_ADMIN_PORT) : undefined), undefined),
     metricsHost: s.STS_METRICS_HOST ?? '127.0.0.1',
     metricsPort: check('STS_METRICS_PORT', () => parsePort(s.STS_METRICS_PORT ?? '9464', true), 9464),
@@ -144,6 +144,13 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
   return Object.freeze(config);
 }
 
+/** Could two listen addresses collide? `::` takes every address (dual stack), `0.0.0.0` every IPv4 one. */
+function addressesOverlap(a: string, b: string): boolean {
+  if (a === b || a === '::' || b === '::') return true;
+  const ipv4 = (host: string) => !host.includes(':');
+  return (a === '0.0.0.0' && ipv4(b)) || (b === '0.0.0.0' && ipv4(a));
+}
+
 /**
  * The agents' port, the metrics listener and the admin listener are separate sockets (the
  * metrics and admin APIs are never served to agents): two on one address and port would
@@ -153,14 +160,13 @@ function listenerClashes(config: Config): string[] {
   const listeners = [
     { name: 'STS_PORT', host: config.host, port: config.port },
     { name: 'STS_METRICS_PORT', host: config.metricsHost, port: config.metricsPort },
-    ...(config.adminPort !== undefined ? [{ name: 'STS_ADMIN_PORT', host: config.adminHost ?? config.host, port: config.adminPort }] : []),
+    ...(config.adminPort !== undefined ? [{ name: 'STS_ADMIN_PORT', host: config.adminHost, port: config.adminPort }] : []),
   ];
-  const wildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
   const problems: string[] = [];
   listeners.forEach((a, i) => {
     for (const b of listeners.slice(i + 1)) {
       if (a.port === 0 || a.port !== b.port) continue;
-      if (a.host === b.host || wildcard(a.host) || wildcard(b.host)) {
+      if (addressesOverlap(a.host, b.host)) {
         problems.push(`${b.name}: ${b.port} is already used by ${a.name}; each listener needs its own port`);
       }
     }

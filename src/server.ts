@@ -90,7 +90,7 @@ export async function serve(env: NodeJS.ProcessEnv, options: { dev?: boolean } =
   process.on('SIGHUP', onHangup);
 
   await app.listen({ host: config.host, port: config.port });
-  if (admin) await admin.listen({ host: config.adminHost ?? '127.0.0.1', port: config.adminPort ?? 0 });
+  if (admin) await admin.listen({ host: config.adminHost, port: config.adminPort ?? 0 });
   await metricsServer.listen({ host: config.metricsHost, port: config.metricsPort });
   logger.info({ issuer: config.issuer, store: store.kind, policy_version: holder.current().version }, 'agent-sts ready');
 

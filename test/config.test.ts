@@ -55,6 +55,11 @@ t.test('each listener has its own port: a clash is a bad setting, not an EADDRIN
   t.throws(() => loadConfig({ STS_ADMIN_PORT: '8080', STS_ADMIN_HOST: '0.0.0.0' }), /STS_ADMIN_PORT/);
   t.equal(loadConfig({ STS_PORT: '9000', STS_METRICS_PORT: '9000', STS_METRICS_HOST: '10.0.0.5' }).metricsPort, 9000, 'distinct addresses may share a port');
   t.equal(loadConfig({ STS_METRICS_PORT: '0', STS_ADMIN_PORT: '9000', STS_ADMIN_HOST: '127.0.0.1' }).metricsPort, 0, 'metrics on port 0 picks a free port');
+  // The admin listener defaults to 127.0.0.1 whatever STS_HOST is.
+  t.throws(() => loadConfig({ STS_HOST: '10.0.0.5', STS_ADMIN_PORT: '9464' }), /STS_ADMIN_PORT: 9464 is already used by STS_METRICS_PORT/);
+  t.equal(loadConfig({ STS_HOST: '10.0.0.5', STS_ADMIN_PORT: '8080' }).adminHost, '127.0.0.1', 'another address may share the agents\' port');
+  t.equal(loadConfig({ STS_HOST: '0.0.0.0', STS_ADMIN_PORT: '8080', STS_ADMIN_HOST: '::1' }).adminPort, 8080, '0.0.0.0 does not take IPv6 addresses');
+  t.throws(() => loadConfig({ STS_HOST: '::', STS_ADMIN_PORT: '8080' }), /STS_ADMIN_PORT/, ':: takes every address');
 });
 
 t.test('an optional config file sits under the environment and rejects unknown keys', async (t) => {
