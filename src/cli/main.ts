@@ -47,10 +47,10 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-// `agent-sts admin audit --json | head`: a reader that stops early is not an error.
+// `agent-sts admin audit --json | head`: a reader that stops early is not a crash. The rest
+// of the output is dropped and the command still exits with its own result.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+  if (error.code !== 'EPIPE') throw error;
 });
 
 main(process.argv.slice(2)).then(
