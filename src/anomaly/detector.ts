@@ -50,6 +50,15 @@ const ISSUED_BATCH_MS = 50;
  */
 const MAX_ISSUED_GROUPS = 1_000;
 
+/**
+ * attestation_failure names an agent from unverified claims, so anyone who knows an agent's
+ * iss/sub can raise it at will. Every one is audited and counted, but webhook alerts for one
+ * agent are sent for the 1st, 2nd, 4th, 8th... within this window, so a flood of forgeries
+ * cannot fill the delivery queues and push out real alerts.
+ */
+const UNVERIFIED_ALERT_WINDOW_MS = 10 * 60_000;
+const MAX_THROTTLED_AGENTS = 10_000;
+
 /** Work for a lane: a denial, or a group of issued tokens that used the same values. */
 type Job = { outcome: ExchangeOutcome; count: number };
 
@@ -67,6 +76,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
   const { state, store, audit, metrics, policy, clock, alerts, logger } = options;
   const settings: DetectionSettings = { ...DEFAULT_DETECTION_SETTINGS, ...options.settings };
   const warnedTiers = new Set<string>();
+  const unverified = new Map<string, { sinceMs: number; count: number }>();
   const lanes = createLanes<Job>(options.settings?.concurrency ?? 4, options.settings?.maxQueue ?? 10_000, examine);
   // Held groups are handed to the lanes (in the order they started) when released.
   const issuedGroups = createWriteBehind<ExchangeOutcome, Job>({
@@ -122,29 +132,47 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
     if (rule.action === 'suspend') {
       const count = await state.recordDetection(agentId, kind, atMs, rule.withinMs);
       if (decideAction(rule, count) === 'suspend') {
-        action = await suspend(agentId, `${kind}: ${detail}`);
+        const outcome = await suspend(agentId, `${kind}: ${detail}`);
+        if (outcome === 'suspended') action = 'suspend';
         // The detections behind a suspension are spent: once an operator resumes the agent it
-        // takes `after` new ones to suspend it again, not the next single mistake.
-        await state.clearDetections(agentId, kind).catch((error: unknown) => logger.warn({ err: error, agent: agentId }, 'could not clear spent anomaly detections'));
+        // takes `after` new ones to suspend it again, not the next single mistake. A failed
+        // suspension keeps them, so the next detection tries again.
+        if (outcome !== 'failed') {
+          await state.clearDetections(agentId, kind).catch((error: unknown) => logger.warn({ err: error, agent: agentId }, 'could not clear spent anomaly detections'));
+        }
       }
     }
     record('anomaly_detected', { agent: agentId, kind, action, detail, tier: tierName });
     metrics.anomaly(kind, action);
-    alerts.send({ type: 'anomaly', agent: agentId, kind, action, detail, at: new Date(atMs).toISOString(), id: randomUUID() });
+    const seen = kind === 'attestation_failure' ? countUnverified(agentId, atMs) : 1;
+    if ((seen & (seen - 1)) !== 0) return; // not a power of two: already alerted in this window
+    const alertDetail = seen > 1 ? `${detail} (${seen} within ${UNVERIFIED_ALERT_WINDOW_MS / 60_000}m)` : detail;
+    alerts.send({ type: 'anomaly', agent: agentId, kind, action, detail: alertDetail, at: new Date(atMs).toISOString(), id: randomUUID() });
   }
 
-  /** Suspends unless already suspended (an operator's reason is kept). Returns the action taken. */
-  async function suspend(agentId: string, reason: string): Promise<AnomalyAction> {
+  /** How many attestation failures this agent has had in the current window, this one included. */
+  function countUnverified(agentId: string, atMs: number): number {
+    let entry = unverified.get(agentId);
+    if (!entry || atMs - entry.sinceMs >= UNVERIFIED_ALERT_WINDOW_MS) {
+      if (unverified.size >= MAX_THROTTLED_AGENTS) unverified.delete(unverified.keys().next().value as string);
+      entry = { sinceMs: atMs, count: 0 };
+      unverified.set(agentId, entry);
+    }
+    return ++entry.count;
+  }
+
+  /** Suspends unless already suspended (an operator's reason is kept). */
+  async function suspend(agentId: string, reason: string): Promise<'suspended' | 'already_suspended' | 'failed'> {
     try {
       const control = await store.getAgentControl(agentId);
-      if (control.suspended !== null) return 'alert';
+      if (control.suspended !== null) return 'already_suspended';
       const atMs = clock();
       await store.suspendAgent(agentId, { atMs, by: SUSPENDED_BY, reason });
       record('agent_suspended', { agent: agentId, by: SUSPENDED_BY, reason, atMs });
-      return 'suspend';
+      return 'suspended';
     } catch (error) {
       logger.error({ err: error, agent: agentId }, 'anomaly detector could not suspend the agent');
-      return 'alert';
+      return 'failed';
     }
   }
 

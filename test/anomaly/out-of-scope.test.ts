@@ -49,6 +49,28 @@ t.test('out_of_scope: the third denial within the window suspends the agent', as
   t.equal(h.audit.filter((e) => e.event === 'agent_suspended').length, 1);
 });
 
+t.test('out_of_scope: a suspension the store refused keeps the detections, so the next one tries again', async (t) => {
+  const suspensions: string[] = [];
+  let storeDown = true;
+  const store = {
+    getAgentControl: async () => ({ suspended: null, revokedBeforeMs: null }),
+    suspendAgent: async (agentId: string) => {
+      if (storeDown) throw new Error('store down');
+      suspensions.push(agentId);
+    },
+  };
+  const h = await buildHarness(policy, { store });
+  t.teardown(h.close);
+  for (let i = 0; i < 3; i++) h.detector.observe(denied('scope', NOW_MS + i));
+  let alerts = await h.settle();
+  t.same(alerts.map((a) => a.action), ['alert', 'alert', 'alert'], 'the failed suspension is reported as an alert');
+  storeDown = false;
+  h.detector.observe(denied('scope', NOW_MS + 3));
+  alerts = await h.settle();
+  t.equal(alerts.at(-1)!.action, 'suspend', 'the fourth detection suspends: the three were not spent');
+  t.same(suspensions, ['agent-a']);
+});
+
 t.test('out_of_scope: detections spread beyond the window do not suspend', async (t) => {
   const h = await buildHarness(policy);
   t.teardown(h.close);
