@@ -45,8 +45,10 @@ export function createPolicyReloader(options: PolicyReloaderOptions): PolicyRelo
   let watchedNames = new Map<string, Set<string>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<boolean> = Promise.resolve(true);
+  let closed = false;
 
   const reloadOnce = async (): Promise<boolean> => {
+    if (closed) return false;
     const previous = options.holder.current();
     const { compiled, problems } = await options.load().catch((error: unknown) => ({
       compiled: null,
@@ -57,7 +59,7 @@ export function createPolicyReloader(options: PolicyReloaderOptions): PolicyRelo
       options.onRefused?.(problems);
       return false;
     }
-    if (compiled.version === previous.version) return true;
+    if (compiled.version === previous.version || closed) return true;
     options.holder.replace(compiled);
     syncWatchers();
     options.logger.info({ version: compiled.version, previous: previous.version }, 'policy reloaded');
@@ -67,6 +69,7 @@ export function createPolicyReloader(options: PolicyReloaderOptions): PolicyRelo
   // Reloads run one after another so an older file never overwrites a newer one.
   const reload = (): Promise<boolean> => (running = running.then(reloadOnce, reloadOnce));
   const schedule = () => {
+    if (closed) return;
     clearTimeout(timer);
     timer = setTimeout(() => void reload(), options.debounceMs ?? 200);
     timer.unref();
@@ -77,6 +80,7 @@ export function createPolicyReloader(options: PolicyReloaderOptions): PolicyRelo
    * ConfigMap updates replace a file (ConfigMaps through a `..data` link) rather than write it.
    */
   function syncWatchers(): void {
+    if (closed) return;
     watchedNames = new Map();
     for (const file of [options.path, ...keyFilesOf(options.holder.current().policy)]) {
       const names = watchedNames.get(dirname(file)) ?? new Set<string>();
@@ -113,6 +117,7 @@ export function createPolicyReloader(options: PolicyReloaderOptions): PolicyRelo
   return {
     reload,
     close: () => {
+      closed = true;
       clearTimeout(timer);
       for (const watcher of watchers.values()) watcher.close();
       watchers.clear();

@@ -134,7 +134,7 @@ export interface Policy {
 /** A policy plus the indexes the hot path needs. Built once per load. */
 export interface CompiledPolicy {
   policy: Policy;
-  /** SHA-256 (hex) of the policy file bytes: identifies the version in logs and audit. */
+  /** SHA-256 (hex) of the policy file bytes and the key sets loaded from its jwks_file entries: identifies the version in logs and audit. */
   version: string;
   /** Absolute path of the file it came from, if any. */
   source?: string;

@@ -56,7 +56,7 @@ t.test('a change of the file is picked up without a signal', async (t) => {
   const doc = basePolicy();
   (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-watch', contact: 'w@example.com', active: true });
   writeFileSync(path, stringify(doc));
-  for (let i = 0; i < 100 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 500 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
   t.not(holder.current().version, before, 'reloaded by the file watcher');
 });
 
@@ -83,6 +83,22 @@ t.test('a change of a jwks_file is picked up without a signal', async (t) => {
   const { path, holder } = await setup(t);
   const before = holder.current().version;
   writeFileSync(join(path, '..', 'k8s.jwks.json'), JSON.stringify({ keys: [OTHER_JWK] }));
-  for (let i = 0; i < 100 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 500 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
   t.not(holder.current().version, before, 'reloaded by the file watcher');
+});
+
+t.test('a closed reloader stays closed, even if a reload was running', async (t) => {
+  const { path, holder, reloader } = await setup(t);
+  const doc = basePolicy();
+  (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-late', contact: 'l@example.com', active: true });
+  writeFileSync(path, stringify(doc));
+  const running = reloader.reload();
+  reloader.close();
+  await running;
+  const version = holder.current().version;
+  (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-later', contact: 'l2@example.com', active: true });
+  writeFileSync(path, stringify(doc));
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(holder.current().version, version, 'no watcher reloads after close');
+  t.equal(await reloader.reload(), false, 'nor does an explicit reload');
 });
