@@ -13,7 +13,11 @@ import { agentGovernance, decideGrant } from '../policy/index.js';
 import type { Agent, CompiledPolicy, Tier } from '../policy/types.js';
 import { mintAccessToken, type KeyRing } from '../signing/index.js';
 import type { MintCheckResult, Store } from '../store/types.js';
+import { revocationByTime } from '../admin/token-status.js';
 import { TOKEN_TYPE_ACCESS_TOKEN, type TokenRequest } from './token-request.js';
+
+/** The longest Retry-After the revocation-window guard asks for (the window itself is ~5 s). */
+const MAX_WAIT_S = 60;
 import { agentRefused, attestationRefused, GOVERNANCE_TEXT, suspensionText } from './refusals.js';
 import type { ExchangeTrace } from './trace.js';
 
@@ -110,15 +114,18 @@ function guardAgentState(request: TokenRequest, agent: Agent, policy: CompiledPo
 
 /**
  * An operator's "revoke all tokens" reaches a little into the future (clock skew between
- * instances), and introspection treats every token issued up to that instant as revoked. A
- * resume inside that window must not mint tokens that are born revoked (introspection and
- * offline JWKS verification would disagree about them): come back once it has passed.
+ * instances), and a new store epoch set by an instance whose clock is ahead can lie after
+ * this instance's now. Introspection treats tokens issued before either instant as revoked,
+ * so minting one now would give a token born revoked (introspection and offline JWKS
+ * verification would disagree about it): come back once the instant has passed.
  */
 function guardRevokedUntil(state: MintCheckResult, issuedAtMs: number): void {
-  const until = state.control.revokedBeforeMs;
-  // The token's iat is in whole seconds; revocationByTime compares iat * 1000 <= until.
-  if (until === null || Math.floor(issuedAtMs / 1000) * 1000 > until) return;
-  const retryAfterS = Math.max(1, Math.ceil((Math.floor(until / 1000) * 1000 + 1000 - issuedAtMs) / 1000));
+  const live = (iat: number) => revocationByTime(iat, state.control.revokedBeforeMs, state.epochMs) === null;
+  const iat = Math.floor(issuedAtMs / 1000); // as minted: whole seconds
+  if (live(iat)) return;
+  let firstLive = iat + 1;
+  while (!live(firstLive) && firstLive < iat + MAX_WAIT_S) firstLive++;
+  const retryAfterS = Math.max(1, Math.ceil((firstLive * 1000 - issuedAtMs) / 1000));
   throw new OAuthError('temporarily_unavailable', `this agent's tokens were revoked moments ago; retry in ${retryAfterS} s`, {
     reason: 'unavailable',
     headers: { 'retry-after': String(retryAfterS) },

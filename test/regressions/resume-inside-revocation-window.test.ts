@@ -36,3 +36,19 @@ t.test('no token is born revoked after a resume inside the revocation window', a
   const control = await b.store.getAgentControl('ticket-summarizer');
   t.equal(revocationByTime(iat as number, control.revokedBeforeMs, 0), null, 'the first token after Retry-After is live');
 });
+
+t.test('no token is born before the store epoch when this instance\'s clock lags the one that set it', async (t) => {
+  const b = await buildTestBroker();
+  t.teardown(b.close);
+  const epochMs = (await b.store.checkMint({ agentId: 'ticket-summarizer' })).epochMs;
+  b.clock.set(epochMs - 4_000); // this instance is 4 s behind
+  const early = await b.exchange(await b.attest());
+  t.equal(early.statusCode, 503, early.body);
+  const retryAfter = Number(early.headers['retry-after']);
+  t.ok(retryAfter >= 1 && retryAfter <= 5, `Retry-After ${retryAfter} s`);
+  b.clock.advance(retryAfter * 1000);
+  const later = await b.exchange(await b.attest());
+  t.equal(later.statusCode, 200, later.body);
+  const { iat } = decodeJwt(later.json().access_token as string);
+  t.equal(revocationByTime(iat as number, null, epochMs), null, 'and the token it mints is live');
+});
