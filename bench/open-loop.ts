@@ -98,7 +98,9 @@ class Connection {
 
 export async function openLoop(host: string, port: number, bodies: string[], rate: number, seconds: number, connections = 128): Promise<OpenLoopResult> {
   const pool = await Promise.all(Array.from({ length: connections }, () => Connection.open(host, port)));
+  const all = new Set(pool);
   const idle = [...pool];
+  let finished = false;
   const queue: number[] = [];
   const total = Math.floor(rate * seconds);
   const latencies: number[] = [];
@@ -135,8 +137,14 @@ export async function openLoop(host: string, port: number, bodies: string[], rat
   };
   // A free connection takes the oldest queued request; a broken one is replaced first.
   const release = (conn: Connection) => {
+    if (finished) return;
     if (conn.broken) {
-      Connection.open(host, port).then(release, (error: Error) => {
+      all.delete(conn);
+      Connection.open(host, port).then((fresh) => {
+        if (finished) return fresh.close();
+        all.add(fresh);
+        release(fresh);
+      }, (error: Error) => {
         sampleError ??= `error reconnecting: ${error.message}`;
       });
       return;
@@ -169,8 +177,9 @@ export async function openLoop(host: string, port: number, bodies: string[], rat
   const sendEnd = performance.now();
   const deadline = sendEnd + 15_000;
   while (done < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  for (const conn of pool) conn.close();
-  for (const conn of idle) conn.close();
+  // Nothing is sent or reconnected after the run: a late answer must not load the next phase.
+  finished = true;
+  for (const conn of all) conn.close();
   const elapsedS = (Math.max(sendEnd, lastResponse) - start) / 1000;
   latencies.sort((a, b) => a - b);
   return {

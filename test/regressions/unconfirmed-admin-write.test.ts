@@ -38,6 +38,13 @@ t.test('an admin write the store did not confirm is audited as unconfirmed', asy
     t.match(res.json().error_description, /did not confirm the change; it may still take effect/);
     t.match(b.auditLines.at(-1), { event, outcome: 'unconfirmed', operator: 'root@example.com', reason: payload.reason }, `${event} audited as unconfirmed`);
   }
+  // Any other error is a failure, audited as such: nothing is left open.
+  const original = b.store.suspendAgent;
+  b.store.suspendAgent = async () => { throw new Error('bug'); };
+  const failed = await post('/admin/agents/ticket-summarizer/suspend', { reason: 'broken' });
+  b.store.suspendAgent = original;
+  t.equal(failed.statusCode, 500);
+  t.match(b.auditLines.at(-1), { event: 'agent_suspended', outcome: 'failed', reason: 'broken' });
   const revokedLine = [...b.auditLines].reverse().find((l) => l.event === 'agent_revoked');
   t.type(revokedLine?.tokens_revoked_before, 'number', 'the revocation instant the write carried is audited');
 });

@@ -53,10 +53,15 @@ t.test('a key-encryption key that does not open the stored key ring stops the br
   const redis = await startRedis();
   t.teardown(() => redis.stop());
   const policy = writePolicy();
-  const env = async (kek: Buffer) => ({
-    REDIS_URL: redis.url, STS_KEY_ENCRYPTION_KEY: kek.toString('base64'), STS_POLICY: policy, STS_LOG_LEVEL: 'error',
-    STS_PORT: String(await freePort()), STS_METRICS_PORT: String(await freePort()), STS_AUDIT_LOG: join(dirname(policy), 'audit.log'),
-  });
+  const env = async (kek: Buffer) => {
+    const port = await freePort();
+    let metricsPort = await freePort();
+    while (metricsPort === port) metricsPort = await freePort();
+    return {
+      REDIS_URL: redis.url, STS_KEY_ENCRYPTION_KEY: kek.toString('base64'), STS_POLICY: policy, STS_LOG_LEVEL: 'error',
+      STS_PORT: String(port), STS_METRICS_PORT: String(metricsPort), STS_AUDIT_LOG: join(dirname(policy), 'audit.log'),
+    };
+  };
 
   const first = await serve(await env(randomBytes(32)));
   t.equal(first.outcome, 'running', first.stderr);

@@ -29,7 +29,8 @@ export function recordAction(
     ctx.audit.record(event, data);
     return true;
   } catch (error) {
-    ctx.logger.error({ audit_event: event, ...data, err: (error as Error).message }, 'admin action applied but the audit trail cannot be written');
+    const what = `admin action ${typeof fields.outcome === 'string' ? fields.outcome : 'applied'}`;
+    ctx.logger.error({ audit_event: event, ...data, err: (error as Error).message }, `${what} but the audit trail cannot be written`);
     return false;
   }
 }
@@ -52,8 +53,10 @@ export async function applyAction<T>(
   try {
     result = await write();
   } catch (error) {
-    recordAction(ctx, request, operator, event, { ...fields, outcome: 'unconfirmed' });
-    if (!(error instanceof StoreUnavailableError)) throw error;
+    // Only a store that did not answer leaves the outcome open; any other error means it failed.
+    const unconfirmed = error instanceof StoreUnavailableError;
+    recordAction(ctx, request, operator, event, { ...fields, outcome: unconfirmed ? 'unconfirmed' : 'failed' });
+    if (!unconfirmed) throw error;
     throw new OAuthError(
       'temporarily_unavailable',
       'the store did not confirm the change; it may still take effect when the store answers: check the current state before retrying',
