@@ -15,11 +15,11 @@ import { mintAccessToken, type KeyRing } from '../signing/index.js';
 import type { MintCheckResult, Store } from '../store/types.js';
 import { revocationByTime } from '../admin/token-status.js';
 import { TOKEN_TYPE_ACCESS_TOKEN, type TokenRequest } from './token-request.js';
-
-/** The longest Retry-After the revocation-window guard asks for (the window itself is ~5 s). */
-const MAX_WAIT_S = 60;
 import { agentRefused, attestationRefused, GOVERNANCE_TEXT, suspensionText } from './refusals.js';
 import type { ExchangeTrace } from './trace.js';
+
+/** The longest Retry-After the born-revoked guard asks for (a revocation window is ~5 s). */
+const MAX_WAIT_S = 60;
 
 export interface IssueDeps {
   issuer: string;
@@ -126,10 +126,10 @@ function guardRevokedUntil(state: MintCheckResult, issuedAtMs: number): void {
   let firstLive = iat + 1;
   while (!live(firstLive) && firstLive < iat + MAX_WAIT_S) firstLive++;
   const retryAfterS = Math.max(1, Math.ceil((firstLive * 1000 - issuedAtMs) / 1000));
-  throw new OAuthError('temporarily_unavailable', `this agent's tokens were revoked moments ago; retry in ${retryAfterS} s`, {
+  throw new OAuthError('temporarily_unavailable', `a token issued now would already count as revoked (a revocation or a store reset moments ago); retry in ${retryAfterS} s`, {
     reason: 'unavailable',
     headers: { 'retry-after': String(retryAfterS) },
-    internal: 'mint inside the agent revocation window',
+    internal: 'mint inside a revocation window (agent revocation or store epoch)',
   });
 }
 
