@@ -1,12 +1,10 @@
 import t from 'tap';
-import { createHash } from 'node:crypto';
-import { basePolicy, buildTestBroker } from '../helpers/broker.js';
+import { buildTestBroker, policyWithOperator } from '../helpers/broker.js';
 
 t.test('the audit trail of a full story: issue, deny, suspend, revoke (real app)', async (t) => {
-  const policy = { ...basePolicy(), operators: [{ id: 'carol@example.com', role: 'operator', key_sha256: createHash('sha256').update('carol-key').digest('hex') }] };
+  const { policy, admin } = policyWithOperator('carol@example.com', 'operator', 'carol-key');
   const b = await buildTestBroker({ policy });
   t.teardown(b.close);
-  const admin = { authorization: 'Bearer carol-key' };
 
   const issued = await b.exchange(await b.attest());
   t.equal(issued.statusCode, 200, issued.body);

@@ -3,7 +3,7 @@
  * keys for a local attestation issuer and for the agents, the embedded store (or one given)
  * and an in-memory audit sink. Policies are plain objects shaped like the YAML file.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -50,6 +50,12 @@ export function basePolicy(): PolicyDoc {
     issuers: [{ issuer: K8S, jwks_file: 'k8s.jwks.json', audience: 'agent-sts', algorithms: ['ES256', 'RS256'], max_age: '1h', single_use: false }],
     agents: [agentDoc('ticket-summarizer')],
   };
+}
+
+/** The base policy plus one operator signing in with a static key, and the header it sends. */
+export function policyWithOperator(id: string, role: 'auditor' | 'operator' | 'admin', key: string): { policy: PolicyDoc; admin: Record<string, string> } {
+  const operator = { id, role, key_sha256: createHash('sha256').update(key).digest('hex') };
+  return { policy: { ...basePolicy(), operators: [operator] }, admin: { authorization: `Bearer ${key}` } };
 }
 
 export function agentDoc(id: string, overrides: Record<string, unknown> = {}): PolicyDoc {

@@ -3,17 +3,15 @@
  * holder's RFC 7009 request, an operator's jti or agent revocation, a compromised key.
  * Requests that revoke nothing (an unknown token, a plain rotation) are not counted.
  */
-import { createHash } from 'node:crypto';
 import t from 'tap';
-import { basePolicy, buildTestBroker } from '../helpers/broker.js';
+import { buildTestBroker, policyWithOperator } from '../helpers/broker.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 t.test('every kind of revocation is counted once, on the instance that stored it', async (t) => {
-  const keySha = createHash('sha256').update('root-key').digest('hex');
-  const b = await buildTestBroker({ policy: { ...basePolicy(), operators: [{ id: 'root@example.com', role: 'admin', key_sha256: keySha }] } });
+  const { policy, admin } = policyWithOperator('root@example.com', 'admin', 'root-key');
+  const b = await buildTestBroker({ policy });
   t.teardown(b.close);
-  const admin = { authorization: 'Bearer root-key' };
   const count = async (kind: string) => {
     const metric = b.registry.getSingleMetric('sts_revocations_total');
     const { values } = await (metric as NonNullable<typeof metric>).get();

@@ -5,17 +5,15 @@
  * JWKS verification accepted them. Inside the window the broker now answers 503 with
  * Retry-After, and the first token after it is live.
  */
-import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import t from 'tap';
 import { revocationByTime } from '../../src/admin/token-status.js';
-import { basePolicy, buildTestBroker } from '../helpers/broker.js';
+import { buildTestBroker, policyWithOperator } from '../helpers/broker.js';
 
 t.test('no token is born revoked after a resume inside the revocation window', async (t) => {
-  const keySha = createHash('sha256').update('op-key').digest('hex');
-  const b = await buildTestBroker({ policy: { ...basePolicy(), operators: [{ id: 'op@example.com', role: 'operator', key_sha256: keySha }] } });
+  const { policy, admin } = policyWithOperator('op@example.com', 'operator', 'op-key');
+  const b = await buildTestBroker({ policy });
   t.teardown(b.close);
-  const admin = { authorization: 'Bearer op-key' };
   const act = async (action: string) => {
     const res = await b.app.inject({ method: 'POST', url: `/admin/agents/ticket-summarizer/${action}`, headers: admin, payload: { reason: 'leak' } });
     t.equal(res.statusCode, 200, res.body);

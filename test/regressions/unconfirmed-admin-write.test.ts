@@ -4,16 +4,14 @@
  * store did not confirm may still land, so the attempt is audited as unconfirmed (who, what,
  * why) and the 503 tells the operator to check the state before retrying.
  */
-import { createHash } from 'node:crypto';
 import t from 'tap';
 import { StoreUnavailableError } from '../../src/errors.js';
-import { basePolicy, buildTestBroker } from '../helpers/broker.js';
+import { buildTestBroker, policyWithOperator } from '../helpers/broker.js';
 
 t.test('an admin write the store did not confirm is audited as unconfirmed', async (t) => {
-  const keySha = createHash('sha256').update('root-key').digest('hex');
-  const b = await buildTestBroker({ policy: { ...basePolicy(), operators: [{ id: 'root@example.com', role: 'admin', key_sha256: keySha }] } });
+  const { policy, admin } = policyWithOperator('root@example.com', 'admin', 'root-key');
+  const b = await buildTestBroker({ policy });
   t.teardown(b.close);
-  const admin = { authorization: 'Bearer root-key' };
   const post = (url: string, payload: Record<string, unknown>) => b.app.inject({ method: 'POST', url, headers: admin, payload });
   const stall = (method: 'suspendAgent' | 'resumeAgent' | 'revokeToken' | 'revokeAgentTokens') => {
     const original = b.store[method];
