@@ -1,8 +1,8 @@
 /**
  * Audit records must never carry token, assertion or key material. Callers pass only ids
  * (`jti`, key ids, hashes); this list is the second line of defence for a field added by
- * mistake. It is applied to every record, before pino (whose `redact` is a third line) and
- * before the copy sent to the store.
+ * mistake. It is applied to every record, at every depth, before the record is written to the
+ * trail and before the copy sent to the store.
  */
 export const SECRET_FIELDS = [
   'token',
@@ -28,12 +28,6 @@ export const SECRET_FIELDS = [
 const SECRET = new Set<string>(SECRET_FIELDS.map((f) => f.toLowerCase()));
 export const REDACTED = '[Redacted]';
 const MAX_DEPTH = 8;
-
-/**
- * pino `redact` paths: top-level names only. redactSecrets already walks every level; wildcard
- * paths would double the cost of each audit record for no extra protection.
- */
-export const PINO_REDACT_PATHS: string[] = [...SECRET_FIELDS];
 
 /** A copy of `value` with every secret-named field replaced; deep, bounded. */
 export function redactSecrets(value: unknown, depth = 0): unknown {

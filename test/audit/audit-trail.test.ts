@@ -25,8 +25,29 @@ t.test('writes structured records with event, time and stream', async (t) => {
   trail.record('token_issued', { agent: 'a1', jti: 'j1', scopes: ['x'] });
   trail.close();
   const [rec] = lines(file);
-  t.match(rec, { event: 'token_issued', agent: 'a1', jti: 'j1', stream: 'audit', time: '2030-01-02T03:04:05.000Z' });
+  t.match(rec, { level: 'info', event: 'token_issued', agent: 'a1', jti: 'j1', stream: 'audit', time: '2030-01-02T03:04:05.000Z' });
+  t.same(Object.keys(rec ?? {}).slice(0, 3), ['level', 'time', 'stream'], 'the shape of the app logs, one JSON object per line');
   t.equal(trail.healthy(), true);
+});
+
+t.test("a record's data cannot change its event, stream, level or time", async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const trail = createAuditTrail({ destination: file, clock: manualClock(0), logger: quiet });
+  trail.record('token_denied', { event: 'token_issued', stream: 'app', level: 'debug', time: 'yesterday', agent: 'a1' });
+  trail.close();
+  const [rec] = lines(file);
+  t.match(rec, { event: 'token_denied', stream: 'audit', level: 'info', time: '1970-01-01T00:00:00.000Z', agent: 'a1' });
+});
+
+t.test('a record that cannot be serialised is refused, not half-written', async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const trail = createAuditTrail({ destination: file, clock: manualClock(0), logger: quiet });
+  t.throws(() => trail.record('token_issued', { agent: 'a1', count: 1n }), { name: 'AuditWriteError' });
+  t.equal(trail.healthy(), false, 'minting is refused until a record is written');
+  trail.record('token_issued', { agent: 'a1' });
+  t.equal(trail.healthy(), true);
+  trail.close();
+  t.same(lines(file).map((r) => r.event), ['token_issued']);
 });
 
 t.test('never writes token, assertion or key material', async (t) => {
