@@ -36,6 +36,7 @@ const AGENTS = 16;
 // BENCH_SCENARIOS=exchange runs only that one (the floor always runs: the ratio needs it).
 const SCENARIOS = (['exchange', 'client_credentials'] as const).filter((name) => (process.env.BENCH_SCENARIOS ?? 'exchange,client_credentials').split(',').includes(name));
 const WARMUP_S = Math.min(2, SECONDS);
+const WARMUP_TOKENS_PER_S = 15_000;
 const MAX_FAILURE_RATIO = 0.01;
 
 function positive(name: string, fallback: number): number {
@@ -53,8 +54,9 @@ async function measure(scenario: Scenario, target: Target, policy: BenchPolicy, 
   // A fresh Redis starts a new store epoch and attestations issued (in whole seconds) before it
   // are refused: sign only once the epoch's own second is over.
   await new Promise((resolve) => setTimeout(resolve, 1_005 - (Date.now() % 1_000)));
-  // Warm-up tokens may run out and repeat (cache hits, replays): only its rate is used.
-  const warm = await saturate(target.url, buildBodies(scenario, 8_000, policy, target.url), WARMUP_S, CONNECTIONS);
+  // Warm-up tokens are sized for a fast machine (a repeat is a cache hit for an exchange and a
+  // replay refusal for an assertion); only the warm-up's rate is used.
+  const warm = await saturate(target.url, buildBodies(scenario, WARMUP_TOKENS_PER_S * WARMUP_S, policy, target.url), WARMUP_S, CONNECTIONS);
   if (warm.failed + warm.errors > 0) log(`warm-up: ${warm.failed + warm.errors} of ${warm.requests} failed; sample: ${warm.sampleError ?? 'none'}`);
   // The warm-up runs on cold JIT and can be well below the saturated rate: three times its
   // rate, so no token repeats (a repeat is a verified-token cache hit and would flatter the broker).
