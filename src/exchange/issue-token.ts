@@ -77,7 +77,7 @@ export async function issueToken(request: TokenRequest, attested: AttestationSuc
   );
   trace.jti = claims.jti;
   trace.expiresAtMs = claims.exp * 1000;
-  recordIssued(deps.audit, trace, attested, policy.version);
+  await recordIssued(deps.audit, trace, attested, policy.version);
   return {
     access_token: token,
     token_type: 'Bearer',
@@ -155,9 +155,10 @@ function ensureAuditWritable(audit: AuditTrail): void {
   }
 }
 
-function recordIssued(audit: AuditTrail, trace: ExchangeTrace, attested: AttestationSuccess, policyVersion: string): void {
+/** Issue 4: no unrecorded tokens. The token is returned only once its record is written. */
+async function recordIssued(audit: AuditTrail, trace: ExchangeTrace, attested: AttestationSuccess, policyVersion: string): Promise<void> {
   try {
-    audit.record('token_issued', {
+    await audit.commit('token_issued', {
       agent: trace.agentId,
       intent: trace.intent,
       audience: trace.audience,

@@ -126,3 +126,84 @@ t.test('store failures are logged, never thrown', async (t) => {
   t.equal(trail.healthy(), true);
   trail.close();
 });
+
+/** A sink that keeps each write (one or more lines) and can be made to fail. */
+function memorySink() {
+  const writes: string[] = [];
+  const state = { failing: false };
+  return {
+    writes,
+    state,
+    events: () => writes.join('').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: string }).event),
+    sink: {
+      write(text: string) {
+        if (state.failing) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        writes.push(text);
+      },
+      close() {},
+    },
+  };
+}
+
+t.test('commit: the records of one loop turn share one write, and each settles only once written', async (t) => {
+  const mem = memorySink();
+  const copies: string[] = [];
+  const store = { appendAudit: async (r: { event: string }) => { copies.push(r.event); } } as unknown as Store;
+  const trail = createAuditTrail({ destination: mem.sink, store, clock: manualClock(0), logger: quiet });
+  let settled = 0;
+  const commits = ['token_issued', 'token_issued', 'token_issued'].map((e, i) => trail.commit(e, { agent: `a${i}` }).then(() => void settled++));
+  await Promise.resolve();
+  t.equal(mem.writes.length, 0, 'nothing written yet in this turn');
+  t.equal(settled, 0, 'no commit settles before its record is written');
+  await Promise.all(commits);
+  t.equal(mem.writes.length, 1, 'one write for the turn');
+  t.same(mem.events(), ['token_issued', 'token_issued', 'token_issued']);
+  t.same(copies, ['token_issued', 'token_issued', 'token_issued'], 'each record is copied to the store once written');
+  trail.close();
+});
+
+t.test('commit: a record written at once goes after those already queued (order kept)', async (t) => {
+  const mem = memorySink();
+  const trail = createAuditTrail({ destination: mem.sink, clock: manualClock(0), logger: quiet });
+  const first = trail.commit('token_issued', { agent: 'a1' });
+  trail.record('token_denied', { agent: 'a2' });
+  t.same(mem.events(), ['token_issued', 'token_denied'], 'the queued record was written first, in the same write');
+  t.equal(mem.writes.length, 1);
+  await first;
+  trail.close();
+});
+
+t.test('commit: a failed group write refuses every record in it, and nothing is copied', async (t) => {
+  const mem = memorySink();
+  const copies: string[] = [];
+  const store = { appendAudit: async (r: { event: string }) => { copies.push(r.event); } } as unknown as Store;
+  const trail = createAuditTrail({ destination: mem.sink, store, clock: manualClock(0), logger: quiet });
+  mem.state.failing = true;
+  const results = await Promise.allSettled([trail.commit('token_issued', { agent: 'a1' }), trail.commit('token_issued', { agent: 'a2' })]);
+  t.same(results.map((r) => r.status), ['rejected', 'rejected']);
+  t.match((results[0] as PromiseRejectedResult).reason, { name: 'AuditWriteError', code: 'ENOSPC' });
+  t.equal(trail.healthy(), false);
+  t.same(copies, []);
+  mem.state.failing = false;
+  await trail.commit('token_issued', { agent: 'a3' });
+  t.equal(trail.healthy(), true, 'a later write that lands makes the trail healthy again');
+  t.same(mem.events(), ['token_issued']);
+  trail.close();
+});
+
+t.test('commit: a record that cannot be serialised is refused at once', async (t) => {
+  const mem = memorySink();
+  const trail = createAuditTrail({ destination: mem.sink, clock: manualClock(0), logger: quiet });
+  await t.rejects(trail.commit('token_issued', { n: 1n }), { name: 'AuditWriteError' });
+  t.equal(mem.writes.length, 0);
+  trail.close();
+});
+
+t.test('close writes the records still queued', async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const trail = createAuditTrail({ destination: file, clock: manualClock(0), logger: quiet });
+  const pending = trail.commit('token_issued', { agent: 'a1' });
+  trail.close();
+  await pending;
+  t.same(lines(file).map((r) => r.event), ['token_issued']);
+});
