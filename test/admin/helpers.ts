@@ -18,7 +18,6 @@ import { introspectRoute } from '../../src/routes/introspect.js';
 import { revokeRoute } from '../../src/routes/revoke.js';
 import { createKeyRing, mintAccessToken } from '../../src/signing/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
-import { parseLines } from '../helpers/broker.js';
 
 export const NOW = Date.parse('2026-11-01T12:00:00Z');
 export const DAY = 86_400_000;
@@ -114,9 +113,9 @@ export async function buildHarness(options: { store?: Store } = {}): Promise<Har
   const auditBroken = { on: false };
   const audit = createAuditTrail({
     destination: {
-      write: (text) => {
+      write: (line) => {
         if (auditBroken.on) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
-        auditLines.push(...parseLines(text));
+        auditLines.push(JSON.parse(line) as Record<string, unknown>);
       },
       close: () => {},
     },

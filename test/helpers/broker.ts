@@ -188,7 +188,7 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
   const logger = pino({ level: 'silent' });
   const store = options.store ?? createMemoryStore({ clock });
   const auditLines: Record<string, unknown>[] = [];
-  const sink: SyncSink = options.auditSink ?? { write: (text) => void auditLines.push(...parseLines(text)), close: () => {} };
+  const sink: SyncSink = options.auditSink ?? { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} };
   const audit = createAuditTrail({ destination: sink, store, clock, logger });
   const keyRing = await createKeyRing({ clock, store, alg: config.signingAlg, ...(config.keyEncryptionKey ? { kek: config.keyEncryptionKey } : {}) });
   const registry = new Registry();
@@ -219,8 +219,3 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
 }
 
 export type TestBroker = Awaited<ReturnType<typeof buildTestBroker>>;
-
-/** An audit sink write carries one or more whole JSON lines (records of one loop turn share a write). */
-export function parseLines(text: string): Record<string, unknown>[] {
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-}

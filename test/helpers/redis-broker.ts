@@ -16,7 +16,7 @@ import { createObservers } from '../../src/observers.js';
 import { createPolicyHolder } from '../../src/policy/holder.js';
 import { createKeyRing } from '../../src/signing/index.js';
 import { createRedisStore, type RedisStoreOptions } from '../../src/store/index.js';
-import { agentDoc, basePolicy, brokerClients, parseLines, preparePolicy, STS, type PolicyDoc, type PreparedPolicy } from './broker.js';
+import { agentDoc, basePolicy, brokerClients, preparePolicy, STS, type PolicyDoc, type PreparedPolicy } from './broker.js';
 
 /** A fixed 32-byte key-encryption key (base64), the same on every instance. */
 export const TEST_KEK = Buffer.alloc(32, 7).toString('base64');
@@ -80,7 +80,7 @@ async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBro
   const holder = createPolicyHolder(prepared.compiled);
   const auditLines: Record<string, unknown>[] = [];
   const audit = createAuditTrail({
-    destination: { write: (text) => void auditLines.push(...parseLines(text)), close: () => {} },
+    destination: { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} },
     store, clock, logger,
   });
   const keyRing = await createKeyRing({
