@@ -12,7 +12,6 @@ import { grantLabel, issuedLabels, reasonLabel, tierLabel } from './labels.js';
 
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['out_of_scope', 'volume', 'novelty', 'attestation_failure'];
 
-export type { RevocationKind };
 export type AlertDeliveryResult = 'delivered' | 'failed' | 'dropped';
 
 export interface MetricsSources {

@@ -12,8 +12,6 @@ import { OAuthError } from '../errors.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
 import { INTROSPECT_SCOPE, mayIntrospect } from '../policy/index.js';
 
-export { INTROSPECT_SCOPE };
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified agent id of the resource server calling the introspection endpoint. */
