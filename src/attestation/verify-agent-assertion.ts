@@ -5,18 +5,18 @@
  */
 import type { KeyAttestation } from '../policy/types.js';
 import { sha256Hex } from './hash.js';
-import { inspectToken } from './inspect-token.js';
+import { inspectToken, type InspectedToken } from './inspect-token.js';
 import { mapVerifyError } from './jose-errors.js';
 import { assertionReplayClaim } from './replay-key.js';
 import { errorPayload, failure } from './result.js';
 import { ASSERTION_TIME_RULES, checkTimes, readTimes } from './time-checks.js';
-import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationResult } from './types.js';
+import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationFailure, type AttestationResult } from './types.js';
 import { isSignatureError, verifyJwt } from './verify-jwt.js';
 
 const MAX_JTI = 256;
 
-export async function verifyAgentAssertion(token: string, ctx: AttestationContext): Promise<AttestationResult> {
-  const inspected = inspectToken(token, ctx.stsIssuer);
+/** `inspected` is inspectToken's result for this same token when the caller already has it. */
+export async function verifyAgentAssertion(token: string, ctx: AttestationContext, inspected: InspectedToken | AttestationFailure = inspectToken(token, ctx.stsIssuer)): Promise<AttestationResult> {
   if (!inspected.ok) return inspected;
   const { iss, sub } = inspected.payload;
   if (typeof iss !== 'string' || typeof sub !== 'string') return failure('bad_claims', 'iss or sub missing');

@@ -6,20 +6,20 @@
 import type { TrustedIssuer } from '../policy/types.js';
 import { sha256Hex } from './hash.js';
 import { identifyAgent } from './identify-agent.js';
-import { inspectToken } from './inspect-token.js';
+import { inspectToken, type InspectedToken } from './inspect-token.js';
 import { mapVerifyError } from './jose-errors.js';
 import { issuerReplayClaim } from './replay-key.js';
 import { errorPayload, failure, namedAgentId } from './result.js';
 import { filterShadowClaims } from './shadow-claims.js';
 import { checkTimes, readTimes, type TokenTimes } from './time-checks.js';
-import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationResult } from './types.js';
+import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationFailure, type AttestationResult } from './types.js';
 import { verifyJwt } from './verify-jwt.js';
 
 const MAX_SUBJECT = 1024;
 const MAX_CACHED_VERIFICATION_MS = 5 * 60_000;
 
-export async function verifyIssuerToken(token: string, ctx: AttestationContext): Promise<AttestationResult> {
-  const inspected = inspectToken(token, ctx.stsIssuer);
+/** `inspected` is inspectToken's result for this same token when the caller already has it. */
+export async function verifyIssuerToken(token: string, ctx: AttestationContext, inspected: InspectedToken | AttestationFailure = inspectToken(token, ctx.stsIssuer)): Promise<AttestationResult> {
   if (!inspected.ok) return inspected;
   const iss = inspected.payload.iss;
   if (typeof iss !== 'string') return failure('unknown_issuer', 'iss missing or not a string');

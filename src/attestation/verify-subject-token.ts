@@ -13,8 +13,8 @@ export async function verifySubjectToken(token: string, ctx: AttestationContext)
   if (!inspected.ok) return inspected;
   const { iss, sub } = inspected.payload;
   if (typeof iss !== 'string') return failure('unknown_issuer', 'iss missing or not a string');
-  if (ctx.policy.issuersByIss.has(iss)) return verifyIssuerToken(token, ctx);
+  if (ctx.policy.issuersByIss.has(iss)) return verifyIssuerToken(token, ctx, inspected);
   const agent = iss === sub ? ctx.policy.agentsById.get(iss) : undefined;
-  if (agent && agent.attestation.some((entry) => entry.kind === 'keys')) return verifyAgentAssertion(token, ctx);
+  if (agent && agent.attestation.some((entry) => entry.kind === 'keys')) return verifyAgentAssertion(token, ctx, inspected);
   return failure('unknown_issuer', 'iss is neither a trusted issuer nor an agent with keys');
 }
