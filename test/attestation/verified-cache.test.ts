@@ -112,6 +112,23 @@ t.test('the cache is a bounded LRU', async (t) => {
   t.equal(cache.size, 1);
 });
 
+t.test('a full cache drops its least recently used hundredth at once and never grows past its bound', async (t) => {
+  const cache = new VerifiedTokenCache({ maxEntries: 300 });
+  const entry = { policyVersion: 'v', agentId: 'a', issuer: 'i', subject: 's', times: { iat: 1, exp: 2 }, expiresAtMs: NOW_MS + 1000 };
+  for (let i = 0; i < 300; i++) cache.set(`t${i}`, entry);
+  for (let i = 0; i < 3; i++) t.ok(cache.get(`t${i}`, NOW_MS), 'the three oldest are touched');
+  cache.set('new', entry);
+  t.equal(cache.size, 298, 'three evicted, one added');
+  for (let i = 0; i < 3; i++) t.ok(cache.get(`t${i}`, NOW_MS), 'recently used entries survive');
+  for (let i = 3; i < 6; i++) t.equal(cache.get(`t${i}`, NOW_MS), undefined, `t${i}, the least recently used, was evicted`);
+  t.ok(cache.get('t6', NOW_MS));
+  for (let i = 0; i < 2000; i++) {
+    cache.set(`u${i}`, entry);
+    if (cache.size > 300) t.fail(`size ${cache.size} after ${i} inserts`);
+  }
+  t.ok(cache.get('u1999', NOW_MS), 'the newest entry is kept');
+});
+
 t.test('a cached verification lives at most 5 minutes (a withdrawn issuer key stops being honoured)', async (t) => {
   const { keys, ctx } = setup();
   const token = await sign(key, k8sClaims({ iat: NOW_S, exp: NOW_S + 3000 }));
