@@ -6,11 +6,13 @@
  *
  * The generator shares two cores with the server it measures, so it is kept lean: raw
  * keep-alive sockets opened before the clock starts (connection set-up is not part of a
- * token request's latency), requests written as one string, responses parsed only as far as
- * the status line and Content-Length. node:http's client cost several times more CPU per
+ * token request's latency), whole requests encoded to bytes before the clock starts, responses
+ * parsed only as far as the status line and Content-Length, and the generator's garbage
+ * collected just before the first send. node:http's client cost several times more CPU per
  * request, and its own event-loop stalls were counted as server latency.
  */
 import { connect, type Socket } from 'node:net';
+import { settleHeap } from './settle-heap.js';
 
 export interface OpenLoopResult {
   offered_rps: number;
@@ -60,7 +62,7 @@ class Connection {
     });
   }
 
-  send(request: string, onResponse: (r: Response) => void, onFailure: (e: Error) => void): void {
+  send(request: Buffer, onResponse: (r: Response) => void, onFailure: (e: Error) => void): void {
     this.onResponse = onResponse;
     this.onFailure = onFailure;
     this.socket.write(request);
@@ -96,7 +98,14 @@ class Connection {
   }
 }
 
+/** Whole requests, encoded before the clock starts: the generator does no string work per request. */
+function encodeRequests(host: string, port: number, bodies: string[]): Buffer[] {
+  const head = `POST /oauth/token HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: `;
+  return bodies.map((body) => Buffer.from(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`, 'utf8'));
+}
+
 export async function openLoop(host: string, port: number, bodies: string[], rate: number, seconds: number, connections = 128): Promise<OpenLoopResult> {
+  const requests = encodeRequests(host, port, bodies);
   const pool = await Promise.all(Array.from({ length: connections }, () => Connection.open(host, port)));
   const all = new Set(pool);
   const idle = [...pool];
@@ -111,14 +120,13 @@ export async function openLoop(host: string, port: number, bodies: string[], rat
   let sent = 0;
   let done = 0;
   let lastResponse = 0;
+  settleHeap(); // everything the run needs exists: the garbage of building it goes now
   const start = performance.now() + 20;
   const intervalMs = 1000 / rate;
-  const head = `POST /oauth/token HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: `;
 
   const dispatch = (conn: Connection, i: number) => {
     const scheduled = start + i * intervalMs;
-    const body = bodies[i % bodies.length] as string;
-    conn.send(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`, (res) => {
+    conn.send(requests[i % requests.length] as Buffer, (res) => {
       lastResponse = performance.now();
       latencies.push(lastResponse - scheduled);
       if (res.status === 200) ok++;

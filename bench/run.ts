@@ -25,6 +25,7 @@ import { diff, openStats, perToken } from './redis-stats.js';
 import { printProfile, printTable, type ScenarioResult } from './report.js';
 import { buildBodies, type Scenario } from './requests.js';
 import { saturate } from './saturate.js';
+import { settleHeap } from './settle-heap.js';
 import { startBroker, startFloor, type Target } from './targets.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +69,7 @@ async function saturatedRun(scenario: Scenario, target: Target, policy: BenchPol
   log(`signing ${satCount} tokens; saturated run ${SECONDS}s x ${CONNECTIONS} connections`);
   const satBodies = buildBodies(scenario, satCount, policy, target.url);
   const s0 = await stats?.snapshot();
+  settleHeap();
   const cpu0 = cpuSplit(target.child.pid, redisPid);
   const sat = await saturate(target.url, satBodies, SECONDS, CONNECTIONS);
   const cpu1 = cpuSplit(target.child.pid, redisPid);
