@@ -75,14 +75,14 @@ function decide(ctx: AttestationContext, issuer: TrustedIssuer, token: string, p
   const verdict = checkTimes(times, nowMs, { maxAgeMs: issuer.maxAgeMs });
   if (!verdict.ok) {
     const agentId = namedAgentId(ctx.policy, payload);
-    return failure(verdict.reason, verdict.detail, { ...base, ...(agentId ? { agentId, agentVerified: true } : {}) });
+    return failure(verdict.reason, verdict.detail, { issuer: issuer.issuer, ...(agentId ? { agentId, agentVerified: true } : {}) });
   }
 
   const found = identifyAgent(ctx.policy, issuer.issuer, sub, payload);
   if (!found.ok) {
     if (found.reason === 'ambiguous') return failure('ambiguous', `several agents match: ${found.agentIds.join(', ')}`, base);
     const shadow = { issuer: issuer.issuer, subject: sub, claims: filterShadowClaims(payload) };
-    return failure('no_agent', 'no agent claims this verified identity', { ...base, shadow });
+    return failure('no_agent', 'no agent claims this verified identity', { issuer: issuer.issuer, shadow });
   }
 
   const expMs = times.exp * 1000;
