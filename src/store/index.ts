@@ -5,3 +5,5 @@ export { checkEvictionPolicy, EvictionPolicyError } from './redis/eviction.js';
 export { parseRedisUrl, type RedisTarget, type RedisNode } from './redis/parse-url.js';
 export type { StoreLogger } from './redis/events.js';
 export { createStore, type StoreConfig } from './create-store.js';
+export { createControlKeeper, type ControlKeeper, type ControlKeeperOptions } from './control-keeper.js';
+export { mergeControl, emptyControl } from './control-merge.js';

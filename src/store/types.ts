@@ -20,18 +20,67 @@ export interface AgentControl {
   revokedBeforeMs: number | null;
 }
 
+/** When a suspension or resumption was written: the store epoch, then a per-agent sequence. */
+export interface ControlVersion {
+  epochMs: number;
+  seq: number;
+}
+
+/**
+ * One agent's control state with what is needed to merge copies of it (see control-merge.ts):
+ * the version of its last suspension or resumption; null when it was never suspended.
+ */
+export interface ControlRecord extends AgentControl {
+  agentId: string;
+  version: ControlVersion | null;
+}
+
+/** A fixed-window request budget: at most `max` requests per window of `windowMs`. */
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** A window counter after this request: its count so far and when the window ends. */
+export interface WindowCount {
+  count: number;
+  resetInMs: number;
+}
+
 export interface MintCheckInput {
   agentId: string;
-  /** Present for single-use attestations and assertions: claimed atomically (SET NX PX). */
-  replay?: { key: string; ttlMs: number };
+  /**
+   * Single-use attestations and assertions of this request, claimed atomically together (all
+   * or none: when one was seen before, none is claimed).
+   */
+  replay?: ReadonlyArray<{ key: string; ttlMs: number }>;
+  /** The client address's shared budget (key: the normalised address), counted in the same round trip. */
+  address?: WindowLimit & { key: string };
+  /** The agent's tier budget, counted in the same round trip unless the request is a replay. */
+  agentLimit?: WindowLimit;
 }
 
 export interface MintCheckResult {
-  /** False when the replay key was already claimed. */
+  /** False when a replay key was already claimed (then none of this request's keys is). */
   claimed: boolean;
+  /** Over the address's or the agent's budget: nothing was claimed, the request must be refused. */
+  limited?: 'address' | 'agent';
+  /**
+   * The agent holds its whole share of the store's single-use records (the embedded store
+   * bounds each agent's share so one agent flooding unique assertions cannot fill it for all).
+   */
+  replayShareExhausted?: boolean;
   control: AgentControl;
   /** The store's epoch (ms); see epoch(). */
   epochMs: number;
+  address?: WindowCount;
+  agent?: WindowCount;
+}
+
+/** What /readyz reports of the store beyond reachability. */
+export interface StoreHealth {
+  /** False while the single-use records are at capacity (new single-use attestations get 503). */
+  replayCapacity: boolean;
 }
 
 export interface KeyRingRecord {
@@ -106,13 +155,26 @@ export interface Store {
   /** Replay claim + agent control + epoch in one round trip: the hot path of minting. */
   checkMint(input: MintCheckInput): Promise<MintCheckResult>;
   /** Atomically claim a key once (SET NX PX). True when this call claimed it. */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  claimOnce(key: string, ttlMs: number, owner?: string): Promise<boolean>;
+  /**
+   * Adds requests refused before the state check to the addresses' shared budgets (batched,
+   * off the request path); answers each address's count so far.
+   */
+  countAddresses(hits: ReadonlyMap<string, number>, windowMs: number): Promise<Map<string, WindowCount>>;
 
   getAgentControl(agentId: string): Promise<AgentControl>;
   suspendAgent(agentId: string, suspension: Suspension): Promise<void>;
   resumeAgent(agentId: string): Promise<void>;
   /** Revoke every token of the agent issued at or before `beforeMs`. */
   revokeAgentTokens(agentId: string, beforeMs: number): Promise<void>;
+  /** Every agent with control state (suspended, resumed or revoked at some point). */
+  listControls(): Promise<ControlRecord[]>;
+  /**
+   * Writes copies of control records kept elsewhere (another instance's memory, the state
+   * file) back into the store, merging: a suspension is restored unless the store holds a
+   * newer one or a later resumption; revoke-before only moves forward.
+   */
+  restoreControls(records: readonly ControlRecord[]): Promise<void>;
 
   /** Revoke one token until `expiresAtMs` (then the record may vanish: the token is dead anyway). */
   revokeToken(jti: string, expiresAtMs: number): Promise<void>;
@@ -148,5 +210,6 @@ export interface Store {
 
   /** Round trip to the backing store; rejects when unreachable. */
   ping(): Promise<void>;
+  health(): StoreHealth;
   close(): Promise<void>;
 }

@@ -21,7 +21,7 @@ t.test('memory: a full replay map fails closed instead of forgetting a claim', a
   t.teardown(() => s.close());
   for (const k of ['a', 'b', 'c']) t.equal(await s.claimOnce(k, 1000), true);
   await t.rejects(s.claimOnce('d', 1000), StoreUnavailableError);
-  await t.rejects(s.checkMint({ agentId: 'x', replay: { key: 'd', ttlMs: 1000 } }), StoreUnavailableError);
+  await t.rejects(s.checkMint({ agentId: 'x', replay: [{ key: 'd', ttlMs: 1000 }] }), StoreUnavailableError);
   t.equal(await s.claimOnce('a', 1000), false, 'existing claims are all still remembered');
   c.advance(1001);
   t.equal(await s.claimOnce('d', 1000), true, 'room again once claims expire');

@@ -27,7 +27,7 @@ t.test('Redis stopped: every call rejects with StoreUnavailableError within the 
   const epoch = await store.epoch();
   await redis.kill();
   const calls: Array<[string, (s: Store) => Promise<unknown>]> = [
-    ['checkMint', (s) => s.checkMint({ agentId: 'a', replay: { key: 'k', ttlMs: 1000 } })],
+    ['checkMint', (s) => s.checkMint({ agentId: 'a', replay: [{ key: 'k', ttlMs: 1000 }] })],
     ['checkToken', (s) => s.checkToken('j', 'a')],
     ['suspendAgent', (s) => s.suspendAgent('a', { atMs: 1, by: 'o', reason: 'r' })],
     ['revokeToken', (s) => s.revokeToken('j', Date.now() + 60_000)],
@@ -44,7 +44,7 @@ t.test('Redis stopped: every call rejects with StoreUnavailableError within the 
   }
   await redis.restart();
   t.ok(await until(() => store.ping(), 10_000), 'the same store works again after Redis is back');
-  const after = await store.checkMint({ agentId: 'a', replay: { key: 'k', ttlMs: 1000 } });
+  const after = await store.checkMint({ agentId: 'a', replay: [{ key: 'k', ttlMs: 1000 }] });
   t.equal(after.claimed, true);
   t.ok(after.epochMs > epoch, 'Redis came back empty: a new epoch');
   t.ok(await until(async () => { if (!events.some((e) => e.type === 'epoch')) throw new Error('no event'); }, 2000),
@@ -86,7 +86,7 @@ t.test('Redis frozen (accepts nothing, answers nothing): calls reject within the
   if (pid === undefined) return;
   process.kill(pid, 'SIGSTOP');
   try {
-    const calls: Array<() => Promise<unknown>> = [() => store.checkMint({ agentId: 'a', replay: { key: 'k', ttlMs: 1000 } }), () => store.revokeToken('j', Date.now() + 9000)];
+    const calls: Array<() => Promise<unknown>> = [() => store.checkMint({ agentId: 'a', replay: [{ key: 'k', ttlMs: 1000 }] }), () => store.revokeToken('j', Date.now() + 9000)];
     for (const call of calls) {
       const started = Date.now();
       await t.rejects(call(), StoreUnavailableError);
@@ -96,12 +96,20 @@ t.test('Redis frozen (accepts nothing, answers nothing): calls reject within the
     process.kill(pid, 'SIGCONT');
   }
   t.ok(await until(() => store.ping(), 5000), 'works again once Redis answers');
-  t.equal((await store.checkMint({ agentId: 'a', replay: { key: 'k2', ttlMs: 1000 } })).claimed, true);
+  t.equal((await store.checkMint({ agentId: 'a', replay: [{ key: 'k2', ttlMs: 1000 }] })).claimed, true);
 });
 
-t.test('start without a reachable Redis rejects with StoreUnavailableError', async (t) => {
-  const port = await freePort();
+t.test('start without a reachable Redis: the store starts, fails closed, and connects when Redis answers', async (t) => {
+  const late = await startRedis();
+  t.teardown(() => late.stop());
+  await late.kill();
   const started = Date.now();
-  await t.rejects(createRedisStore({ url: `redis://127.0.0.1:${port}`, clock: systemClock, logger: quiet }), StoreUnavailableError);
-  t.ok(Date.now() - started < 5000);
+  const store = await createRedisStore({ url: late.url, clock: systemClock, logger: quiet });
+  t.teardown(() => store.close());
+  t.ok(Date.now() - started < 5000, 'created without waiting for Redis');
+  await t.rejects(store.checkMint({ agentId: 'a' }), StoreUnavailableError, 'every call fails closed');
+  await t.rejects(store.ping(), StoreUnavailableError);
+  await late.restart();
+  t.ok(await until(() => store.ping(), 10_000), 'usable once Redis answers');
+  t.equal((await store.checkMint({ agentId: 'a', replay: [{ key: 'k', ttlMs: 1000 }] })).claimed, true);
 });

@@ -1,32 +1,37 @@
 /**
  * The embedded store: one process, everything in bounded maps expiring by the injected clock.
- * Security state is never evicted: when the replay, revocation or agent map is full of live
- * entries, the write fails closed with StoreUnavailableError.
+ * Security state is never evicted: when the replay ledger, the revocations or the agent
+ * controls are full of live entries, the write fails closed (StoreUnavailableError); one
+ * agent filling its share of the replay ledger is refused on its own.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { StoreUnavailableError } from '../../errors.js';
-import type { AgentControl, KeyRingRecord, Lease, Store, StoreEvent } from '../types.js';
+import { emptyControl, mergeControl } from '../control-merge.js';
+import type { AgentControl, ControlRecord, KeyRingRecord, Lease, MintCheckInput, MintCheckResult, Store, StoreEvent } from '../types.js';
 import { ExpiringMap } from './expiring-map.js';
 import { ActivityLog, AuditLog, ShadowLog } from './records.js';
+import { ReplayLedger } from './replay-ledger.js';
+import { WindowCounters } from './window-counters.js';
 
 export interface MemoryStoreOptions {
   clock: Clock;
   /** Cap of every map (default 100 000). */
   maxEntries?: number;
+  /** The most single-use records one agent may hold at once (default a tenth of maxEntries). */
+  replaySharePerAgent?: number;
   /** Period of the expiry sweep (default 60 s); the timer is unref'd. */
   sweepIntervalMs?: number;
 }
 
-const NONE: AgentControl = { suspended: null, revokedBeforeMs: null };
-
 export function createMemoryStore(options: MemoryStoreOptions): Store {
   const { clock } = options;
   const max = options.maxEntries ?? 100_000;
-  const replay = new ExpiringMap<true>(clock, max);
+  const replay = new ReplayLedger(clock, max, options.replaySharePerAgent ?? Math.max(1, Math.floor(max / 10)));
   const revoked = new ExpiringMap<true>(clock, max);
   const leases = new ExpiringMap<string>(clock, max);
-  const agents = new Map<string, AgentControl>();
+  const windows = new WindowCounters(clock, max);
+  const controls = new Map<string, ControlRecord>();
   const shadows = new ShadowLog();
   const audit = new AuditLog();
   const activity = new ActivityLog(max);
@@ -34,7 +39,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
   const epochMs = clock();
   let keyRing: KeyRingRecord | null = null;
 
-  const sweep = setInterval(() => { replay.sweep(); revoked.sweep(); leases.sweep(); }, options.sweepIntervalMs ?? 60_000);
+  const sweep = setInterval(() => { replay.sweep(); revoked.sweep(); leases.sweep(); windows.sweep(); }, options.sweepIntervalMs ?? 60_000);
   sweep.unref();
 
   const full = (what: string) => new StoreUnavailableError(`memory store: ${what} map is full`);
@@ -43,40 +48,76 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       try { l(event); } catch { /* a listener's failure is its own */ }
     }
   };
+  const record = (agentId: string): ControlRecord => controls.get(agentId) ?? emptyControl(agentId);
   const control = (agentId: string): AgentControl => {
-    const c = agents.get(agentId) ?? NONE;
-    return { suspended: c.suspended ? { ...c.suspended } : null, revokedBeforeMs: c.revokedBeforeMs };
+    const c = controls.get(agentId);
+    return { suspended: c?.suspended ? { ...c.suspended } : null, revokedBeforeMs: c?.revokedBeforeMs ?? null };
   };
-  const setControl = (agentId: string, c: AgentControl) => {
-    if (!agents.has(agentId) && agents.size >= max) throw full('agent');
-    agents.set(agentId, c);
+  const setControl = (next: ControlRecord) => {
+    if (!controls.has(next.agentId) && controls.size >= max) throw full('agent');
+    controls.set(next.agentId, next);
+    emit({ type: 'agent', agentId: next.agentId });
   };
-  const claim = (key: string, ttlMs: number): boolean => {
-    if (replay.has(key)) return false;
-    if (!replay.set(key, true, clock() + Math.max(1, ttlMs), false)) throw full('replay');
-    return true;
+  /** A suspension or resumption: the next version in this store's epoch. */
+  const nextVersion = (c: ControlRecord) => ({ epochMs, seq: (c.version?.epochMs === epochMs ? c.version.seq : 0) + 1 });
+  const claim = (key: string, ttlMs: number, owner: string | undefined): boolean => {
+    const result = replay.claim(key, ttlMs, owner);
+    if (result === 'full') throw full('replay');
+    if (result === 'share_exhausted') throw new StoreUnavailableError('memory store: the agent holds its whole share of the replay map');
+    return result === 'claimed';
   };
+
+  /** The same rules as the Redis script (scripts.ts, stsCheckMint), in one synchronous step. */
+  function checkMint(input: MintCheckInput): MintCheckResult {
+    const base = { control: control(input.agentId), epochMs };
+    const address = input.address ? windows.add(`addr:${input.address.key}`, 1, input.address.windowMs) : undefined;
+    const withAddress = address ? { ...base, address } : base;
+    if (input.address && address && address.count > input.address.max) return { claimed: true, limited: 'address', ...withAddress };
+    const claims = input.replay ?? [];
+    // All or none: a request with one replayed attestation claims nothing.
+    if (claims.some((c) => replay.seen(c.key))) return { claimed: false, ...withAddress };
+    const agent = input.agentLimit ? windows.add(`agent:${input.agentId}`, 1, input.agentLimit.windowMs) : undefined;
+    const counted = agent ? { ...withAddress, agent } : withAddress;
+    if (input.agentLimit && agent && agent.count > input.agentLimit.max) return { claimed: true, limited: 'agent', ...counted };
+    for (const c of claims) {
+      const result = replay.claim(c.key, c.ttlMs, input.agentId);
+      if (result === 'full') throw full('replay');
+      if (result === 'share_exhausted') return { claimed: true, replayShareExhausted: true, ...counted };
+    }
+    return { claimed: true, ...counted };
+  }
 
   return {
     kind: 'memory',
-    async checkMint(input) {
-      const claimed = input.replay ? claim(input.replay.key, input.replay.ttlMs) : true;
-      return { claimed, control: control(input.agentId), epochMs };
+    async checkMint(input) { return checkMint(input); },
+    async claimOnce(key, ttlMs, owner) { return claim(key, ttlMs, owner); },
+    async countAddresses(hits, windowMs) {
+      const counts = new Map<string, { count: number; resetInMs: number }>();
+      for (const [key, n] of hits) counts.set(key, windows.add(`addr:${key}`, n, windowMs));
+      return counts;
     },
-    async claimOnce(key, ttlMs) { return claim(key, ttlMs); },
     async getAgentControl(agentId) { return control(agentId); },
     async suspendAgent(agentId, suspension) {
-      setControl(agentId, { ...control(agentId), suspended: { ...suspension } });
-      emit({ type: 'agent', agentId });
+      const c = record(agentId);
+      setControl({ ...c, suspended: { ...suspension }, version: nextVersion(c) });
     },
     async resumeAgent(agentId) {
-      if (agents.has(agentId)) setControl(agentId, { ...control(agentId), suspended: null });
-      emit({ type: 'agent', agentId });
+      const c = controls.get(agentId);
+      if (c) setControl({ ...c, suspended: null, version: nextVersion(c) });
+      else emit({ type: 'agent', agentId });
     },
     async revokeAgentTokens(agentId, beforeMs) {
-      const c = control(agentId);
-      setControl(agentId, { ...c, revokedBeforeMs: Math.max(c.revokedBeforeMs ?? -Infinity, beforeMs) });
-      emit({ type: 'agent', agentId });
+      const c = record(agentId);
+      setControl({ ...c, revokedBeforeMs: Math.max(c.revokedBeforeMs ?? -Infinity, beforeMs) });
+    },
+    async listControls() {
+      return [...controls.values()].map((c) => ({ ...c, suspended: c.suspended ? { ...c.suspended } : null }));
+    },
+    async restoreControls(records) {
+      for (const r of records) {
+        const merged = mergeControl(record(r.agentId), r);
+        setControl(merged);
+      }
     },
     async revokeToken(jti, expiresAtMs) {
       if (expiresAtMs > clock() && !revoked.set(jti, true, expiresAtMs, false)) throw full('revocation');
@@ -110,7 +151,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     },
     async recordShadow(sighting) { shadows.record(sighting); },
     async listShadows() { return shadows.list(); },
-    async appendAudit(record) { audit.append(record); },
+    async appendAudit(r) { audit.append(r); },
     async readAudit(query) { return audit.read(query); },
     async recordActivity(event) { activity.record(event); },
     async getActivity(agentId, nowMs) { return activity.get(agentId, nowMs); },
@@ -119,6 +160,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       return () => { listeners.delete(listener); };
     },
     async ping() {},
+    health: () => ({ replayCapacity: !replay.full }),
     async close() {
       clearInterval(sweep);
       listeners.clear();

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
 import type { StoreEvent } from '../types.js';
-import { waitReady } from './connect.js';
 
 export interface StoreLogger {
   warn(obj: object, msg: string): void;
@@ -25,7 +24,7 @@ function parseEvent(v: unknown): StoreEvent | null {
   return null;
 }
 
-export function createEvents(o: { client: Redis | Cluster; channel: string; logger: StoreLogger | undefined; readyTimeoutMs: number }) {
+export function createEvents(o: { client: Redis | Cluster; channel: string; logger: StoreLogger | undefined }) {
   const id = randomBytes(8).toString('hex');
   const listeners = new Set<Listener>();
   let remoteFilter: (e: StoreEvent) => boolean = () => true;
@@ -60,13 +59,24 @@ export function createEvents(o: { client: Redis | Cluster; channel: string; logg
       (o.client as Redis).publish(o.channel, JSON.stringify({ src: id, event })).catch((err: Error) =>
         o.logger?.warn({ err: err.message, event: event.type }, 'could not publish store event'));
     },
-    async start(): Promise<void> {
+    /**
+     * Subscribes whenever the subscriber connection is (again) ready: Redis may be down at start.
+     * Resolves once subscribed, or after `waitMs` (the subscription then follows when Redis answers).
+     */
+    start(waitMs: number): Promise<void> {
       const s: Redis | Cluster = o.client instanceof Cluster ? o.client.duplicate() : o.client.duplicate();
       sub = s;
       s.on('error', (err: Error) => o.logger?.warn({ err: err.message }, 'redis subscriber error'));
       s.on('message', onMessage);
-      await waitReady(s, o.readyTimeoutMs);
-      await s.subscribe(o.channel);
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        s.on('ready', () => {
+          s.subscribe(o.channel).then(
+            () => { clearTimeout(timer); resolve(); },
+            (err: Error) => o.logger?.warn({ err: err.message }, 'redis subscribe failed; retried on the next reconnect'),
+          );
+        });
+      });
     },
     async stop(): Promise<void> {
       listeners.clear();

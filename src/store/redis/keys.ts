@@ -1,6 +1,7 @@
 /**
  * Key layout. Redis Cluster runs a multi-key script only when all its keys share a slot, so:
- * - `{g}`: the whole hot path (epoch, agent control, replay claims, token revocations) shares
+ * - `{g}`: the whole hot path (epoch, agent control, replay claims, token revocations, request
+ *   counters) shares
  *   one slot. checkMint and checkToken are then single atomic scripts, and the epoch lives on
  *   the very node whose loss it detects.
  * - `{a:<agent>}`: one agent's activity counters; `{shadow}`, `{audit}`, `{keyring}`: their own.
@@ -29,6 +30,13 @@ export function redisKeys(prefix: string) {
     control: (agentId: string) => `${prefix}{g}:agent:${hAgent(agentId)}`,
     replay: (key: string) => `${prefix}{g}:replay:${h(key)}`,
     revokedToken: (jti: string) => `${prefix}{g}:jti:${h(jti)}`,
+    /** The ids of every agent with a control record (for listing and restoring them). */
+    controlled: `${prefix}{g}:agents`,
+    /** Fixed-window request counters: per client address and per agent. */
+    addressWindow: (address: string) => `${prefix}{g}:rl:addr:${h(address)}`,
+    agentWindow: (agentId: string) => `${prefix}{g}:rl:agent:${hAgent(agentId)}`,
+    /** Stands for an absent optional key in a script's fixed key positions (never written). */
+    unused: `${prefix}{g}:unused`,
     keyRing: `${prefix}{keyring}`,
     lease: (name: string) => `${prefix}lease:{${h(name)}}`,
     shadowData: `${prefix}{shadow}:data`,

@@ -1,5 +1,5 @@
 /** Turning raw Redis replies into store types (pure; a malformed reply fails closed). */
-import type { AgentControl, AuditRecord, Suspension } from '../types.js';
+import type { AgentControl, AuditRecord, ControlRecord, Suspension, WindowCount } from '../types.js';
 
 export class BadReplyError extends Error {}
 
@@ -46,4 +46,24 @@ export function parseAuditEntry(entry: unknown): AuditRecord {
   if (json === null) throw new BadReplyError('empty audit entry');
   const r = JSON.parse(json) as Omit<AuditRecord, 'id'>;
   return { id: str(id) ?? '', atMs: r.atMs, event: r.event, ...(r.agent !== undefined ? { agent: r.agent } : {}), data: r.data ?? {} };
+}
+
+/** One agent's fields from stsReadControls: id, susp, rb, version epoch, version seq. */
+export function parseControlRecord(fields: readonly unknown[]): ControlRecord | null {
+  const agentId = str(fields[0]);
+  if (agentId === null) return null;
+  const epochMs = num(fields[3]);
+  const seq = num(fields[4]);
+  return {
+    agentId,
+    ...parseControl(fields[1], fields[2]),
+    version: epochMs === null || seq === null ? null : { epochMs, seq },
+  };
+}
+
+/** A window counter's reply pair (count, ms left); -1 means it was not counted. */
+export function parseWindow(count: unknown, ttl: unknown): WindowCount | undefined {
+  const c = num(count);
+  if (c === null || c < 0) return undefined;
+  return { count: c, resetInMs: Math.max(0, num(ttl) ?? 0) };
 }

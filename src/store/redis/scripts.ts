@@ -13,17 +13,71 @@ local function epoch(k, now)
 end
 `;
 
+/** A fixed window (opened by its first request, lasting ARGV window ms): count, then ms left. */
+const WINDOW = `
+local function window(k, w, n)
+  local c = redis.call('INCRBY', k, n)
+  local ttl = redis.call('PTTL', k)
+  if ttl < 0 then
+    redis.call('PEXPIRE', k, w)
+    ttl = tonumber(w)
+  end
+  return c, ttl
+end
+`;
+
+/** Suspension version: the store epoch it is written in, then a per-agent sequence. */
+const NEXT_VERSION = `
+local function next_version(ctl, e)
+  local v = redis.call('HMGET', ctl, 've', 'vs')
+  local seq = 1
+  if v[1] == e then seq = (tonumber(v[2]) or 0) + 1 end
+  redis.call('HSET', ctl, 've', e, 'vs', seq)
+end
+`;
+
 export const SCRIPTS = {
-  // KEYS: epoch, control, replay. ARGV: now, replay ttl ms ('' = no replay claim).
+  // The one round trip of a mint. KEYS: epoch, control, address counter, agent counter, then the
+  // replay keys (variadic: numkeys is passed). ARGV: now, address window ms, address max, agent
+  // window ms, agent max ('' = not counted), then one replay ttl per replay key. Status: 1 claimed,
+  // 0 replayed (nothing claimed), 2 the address is over its budget, 3 the agent is: then nothing
+  // is claimed, so a request refused for its budget does not burn a single-use attestation, and a
+  // replay does not spend the agent's budget.
   stsCheckMint: {
-    numberOfKeys: 3,
-    lua: `${EPOCH}
-local claimed = 1
+    lua: `${EPOCH}${WINDOW}
+local e = epoch(KEYS[1], ARGV[1])
+local status = 1
+local ac, at, gc, gt = -1, -1, -1, -1
 if ARGV[2] ~= '' then
-  if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then claimed = 0 end
+  ac, at = window(KEYS[3], ARGV[2], 1)
+  if ac > tonumber(ARGV[3]) then status = 2 end
+end
+if status == 1 then
+  for i = 5, #KEYS do
+    if redis.call('EXISTS', KEYS[i]) == 1 then status = 0 end
+  end
+end
+if status == 1 and ARGV[4] ~= '' then
+  gc, gt = window(KEYS[4], ARGV[4], 1)
+  if gc > tonumber(ARGV[5]) then status = 3 end
+end
+if status == 1 then
+  for i = 5, #KEYS do redis.call('SET', KEYS[i], '1', 'PX', ARGV[i + 1]) end
 end
 local c = redis.call('HMGET', KEYS[2], 'susp', 'rb')
-return { claimed, c[1], c[2], epoch(KEYS[1], ARGV[1]) }`,
+return { status, c[1], c[2], e, ac, at, gc, gt }`,
+  },
+  // Requests refused before the mint check, added to their addresses' windows in one batch.
+  // KEYS: the counters. ARGV: window ms, then one count per key. Returns count, ms left per key.
+  stsCountWindows: {
+    lua: `${WINDOW}
+local out = {}
+for i = 1, #KEYS do
+  local c, t = window(KEYS[i], ARGV[1], tonumber(ARGV[i + 1]))
+  out[#out + 1] = c
+  out[#out + 1] = t
+end
+return out`,
   },
   // KEYS: epoch, control, revoked jti. ARGV: now.
   stsCheckToken: {
@@ -34,12 +88,52 @@ return { redis.call('EXISTS', KEYS[3]), c[1], c[2], epoch(KEYS[1], ARGV[1]) }`,
   },
   // KEYS: epoch. ARGV: now.
   stsEpoch: { numberOfKeys: 1, lua: `${EPOCH}\nreturn epoch(KEYS[1], ARGV[1])` },
-  // KEYS: control. ARGV: before ms. Revoked-before only moves forward.
+  // KEYS: epoch, control, controlled agents. ARGV: now, agent id, suspension json ('' = resume).
+  stsSetSuspension: {
+    numberOfKeys: 3,
+    lua: `${EPOCH}${NEXT_VERSION}
+next_version(KEYS[2], epoch(KEYS[1], ARGV[1]))
+if ARGV[3] == '' then redis.call('HDEL', KEYS[2], 'susp') else redis.call('HSET', KEYS[2], 'susp', ARGV[3]) end
+redis.call('HSET', KEYS[2], 'id', ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[2])
+return 1`,
+  },
+  // KEYS: control, controlled agents. ARGV: before ms, agent id. Revoked-before only moves forward.
   stsRevokeBefore: {
-    numberOfKeys: 1,
+    numberOfKeys: 2,
     lua: `local cur = tonumber(redis.call('HGET', KEYS[1], 'rb'))
 if not cur or cur < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'rb', ARGV[1]) end
+redis.call('HSET', KEYS[1], 'id', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[2])
 return 1`,
+  },
+  // KEYS: control keys. Returns id, susp, rb, version epoch, version seq per key.
+  stsReadControls: {
+    lua: `local out = {}
+for i = 1, #KEYS do
+  local c = redis.call('HMGET', KEYS[i], 'id', 'susp', 'rb', 've', 'vs')
+  for j = 1, 5 do out[#out + 1] = c[j] end
+end
+return out`,
+  },
+  // Copies of control records written back (see control-merge.ts): the newer version's
+  // suspension wins, revoke-before keeps the latest. KEYS: controlled agents, then the control
+  // keys. ARGV: per key: agent id, suspension json ('' = none), version epoch, version seq, rb ('' = none).
+  stsRestoreControls: {
+    lua: `for i = 2, #KEYS do
+  local a = (i - 2) * 5
+  local id, susp, ve, vs, rb = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), ARGV[a + 5]
+  local cur = redis.call('HMGET', KEYS[i], 've', 'vs', 'rb')
+  local cve, cvs = tonumber(cur[1]), tonumber(cur[2])
+  if ve and (not cve or ve > cve or (ve == cve and vs > cvs)) then
+    if susp == '' then redis.call('HDEL', KEYS[i], 'susp') else redis.call('HSET', KEYS[i], 'susp', susp) end
+    redis.call('HSET', KEYS[i], 've', ve, 'vs', vs)
+  end
+  if rb ~= '' and (not tonumber(cur[3]) or tonumber(cur[3]) < tonumber(rb)) then redis.call('HSET', KEYS[i], 'rb', rb) end
+  redis.call('HSET', KEYS[i], 'id', id)
+  redis.call('SADD', KEYS[1], id)
+end
+return #KEYS - 1`,
   },
   // KEYS: key ring. ARGV: expected version, blob. Returns the new version or 0.
   stsPutKeyRing: {
