@@ -31,7 +31,7 @@ export type DenialReason =
   | 'unavailable'
   | 'client_mismatch';
 
-export type GrantName = 'token_exchange' | 'client_credentials' | 'unsupported';
+export type GrantName = 'token_exchange' | 'client_credentials' | 'jwt_bearer' | 'unsupported';
 
 /** One token request's outcome, as seen by audit, metrics and anomaly detection. */
 export interface ExchangeOutcome {

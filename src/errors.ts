@@ -35,6 +35,9 @@ const DEFAULT_STATUS: Record<OAuthErrorCode, number> = {
   not_found: 404,
 };
 
+/** Seconds a 503 asks the caller to wait when the cause gives no better figure. */
+const DEFAULT_RETRY_AFTER_S = '1';
+
 export interface OAuthErrorOptions {
   status?: number;
   /** Logged, never sent. */
@@ -60,7 +63,10 @@ export class OAuthError extends Error {
     this.status = options.status ?? DEFAULT_STATUS[code];
     this.internal = options.internal;
     this.reason = options.reason;
-    this.headers = options.headers ?? {};
+    // RFC 9110 §10.2.3: every 503 says when to come back; callers that know better set their own.
+    this.headers = this.status === 503 && options.headers?.['retry-after'] === undefined
+      ? { ...options.headers, 'retry-after': DEFAULT_RETRY_AFTER_S }
+      : options.headers ?? {};
   }
 
   toJSON(): { error: string; error_description: string } {

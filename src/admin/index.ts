@@ -8,6 +8,6 @@ export {
   type LiveInventoryRow, type InventoryFilter, type AgentState,
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
-export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from './token-status.js';
+export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from '../tokens/index.js';
 export { oauthErrorHandler, toOAuthError, invalidToken, insufficientRole } from './error-reply.js';
 export type { AdminKeyRing } from './key-ring.js';

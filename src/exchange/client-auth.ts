@@ -10,9 +10,6 @@ import { single, type FormParams } from '../http/form-body.js';
 
 export const CLIENT_ASSERTION_TYPE_JWT = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** Tokens over this size are refused before any parsing of their content (the attestation limit). */
-export { MAX_TOKEN_BYTES };
-
 export interface ClientAuthentication {
   clientAssertion?: string;
   clientId?: string;

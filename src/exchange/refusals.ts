@@ -1,13 +1,14 @@
 /**
  * The errors an exchange answers when the caller or its agent is refused. The OAuth code
- * depends on the grant: token exchange authenticates by its subject token, client
- * credentials by the client assertion.
+ * depends on how the grant authenticates: token exchange by its subject token (RFC 8693
+ * §2.2.2), client credentials by the client assertion (RFC 6749 §5.2, RFC 7523 §3.2), the
+ * jwt-bearer grant by its assertion (RFC 7523 §3.1). A failed proof gets one answer whatever
+ * its cause; the cause goes to the log.
  */
-import type { DenialReason } from '../context.js';
 import { SUSPENDED_BY } from '../anomaly/index.js';
 import { OAuthError } from '../errors.js';
 import type { GovernanceBlock } from '../policy/types.js';
-import type { TokenRequest } from './token-request.js';
+import type { Refusals } from './grants/grant.js';
 
 export const GOVERNANCE_TEXT: Record<GovernanceBlock, string> = {
   pending: 'is awaiting creation review (no approved_by)',
@@ -21,16 +22,22 @@ export function suspensionText(by: string): string {
   return by === SUSPENDED_BY ? 'is suspended by the automatic anomaly response' : 'is suspended by an operator';
 }
 
-/** RFC 8693 §2.2.2: a subject token unacceptable by policy is invalid_request; a client that may not use the grant is unauthorized_client (RFC 6749 §5.2). */
-export function agentRefused(request: TokenRequest, agentId: string, reason: DenialReason, text: string): OAuthError {
-  const description = `agent ${agentId} may not get tokens: it ${text}`;
-  return request.grant === 'token_exchange'
-    ? new OAuthError('invalid_request', description, { reason })
-    : new OAuthError('unauthorized_client', description, { reason });
-}
+const agentDescription = (agentId: string, text: string) => `agent ${agentId} may not get tokens: it ${text}`;
 
-export function attestationRefused(request: TokenRequest, reason: DenialReason, internal: string): OAuthError {
-  return request.grant === 'token_exchange'
-    ? new OAuthError('invalid_request', 'subject_token was not accepted', { reason, internal })
-    : new OAuthError('invalid_client', 'client authentication failed', { reason, internal });
-}
+/** RFC 8693 §2.2.2: a subject token that is invalid or unacceptable by policy is invalid_request. */
+export const SUBJECT_TOKEN_REFUSALS: Refusals = {
+  proof: (reason, internal) => new OAuthError('invalid_request', 'subject_token was not accepted', { reason, internal }),
+  agent: (agentId, reason, text) => new OAuthError('invalid_request', agentDescription(agentId, text), { reason }),
+};
+
+/** RFC 6749 §5.2: failed client authentication is invalid_client (401); a client that may not use the grant is unauthorized_client. */
+export const CLIENT_REFUSALS: Refusals = {
+  proof: (reason, internal) => new OAuthError('invalid_client', 'client authentication failed', { reason, internal }),
+  agent: (agentId, reason, text) => new OAuthError('unauthorized_client', agentDescription(agentId, text), { reason }),
+};
+
+/** RFC 7523 §3.1: an assertion that is not valid, or not acceptable, is invalid_grant. */
+export const ASSERTION_REFUSALS: Refusals = {
+  proof: (reason, internal) => new OAuthError('invalid_grant', 'assertion was not accepted', { reason, internal }),
+  agent: (agentId, reason, text) => new OAuthError('invalid_grant', agentDescription(agentId, text), { reason }),
+};

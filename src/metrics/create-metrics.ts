@@ -131,6 +131,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         duration.observe({ grant, result }, outcome.durationSeconds);
       }
       if (result === 'issued') issued.inc(issuedLabels(outcome.agentId, outcome.intent, compiled));
+      else if (outcome.reason === 'replayed') replays.inc();
     },
     keyRotated: () => rotations.inc(),
     revoked: (kind) => revocations.inc({ kind }),

@@ -7,7 +7,7 @@ import type { CompiledPolicy } from '../policy/types.js';
 
 export const OTHER = 'other';
 
-const GRANTS: ReadonlySet<string> = new Set<GrantName>(['token_exchange', 'client_credentials', 'unsupported']);
+const GRANTS: ReadonlySet<string> = new Set<GrantName>(['token_exchange', 'client_credentials', 'jwt_bearer', 'unsupported']);
 const REASONS: ReadonlySet<string> = new Set<DenialReason>([
   'bad_request', 'attestation_invalid', 'replayed', 'no_agent', 'pending', 'retired', 'orphaned',
   'review_overdue', 'suspended', 'intent', 'scope', 'audience', 'rate_limited', 'unavailable', 'client_mismatch',

@@ -18,8 +18,10 @@ export interface GrantInput {
   agent: Agent;
   tier: Tier;
   audience: string;
-  scopes?: string[];
-  intent?: string;
+  /** Absent: all of the intent's scopes. */
+  scopes?: string[] | undefined;
+  /** Absent: the one intent that covers the audience and scopes. */
+  intent?: string | undefined;
 }
 
 export type GrantDecision =

@@ -20,6 +20,8 @@ export async function healthRoutes(app: FastifyInstance, options: { ctx: BrokerC
         },
       ),
       audit: ctx.audit.healthy() || ctx.audit.probe(),
+      // The embedded store's single-use records at capacity: new single-use attestations get 503.
+      replay_capacity: ctx.store.health().replayCapacity,
     };
     const ready = Object.values(checks).every(Boolean);
     return reply.status(ready ? 200 : 503).header('cache-control', 'no-store').send({ status: ready ? 'ready' : 'not_ready', checks });

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ASYMMETRIC_ALGORITHMS } from '../attestation/index.js';
-import { GRANT_CLIENT_CREDENTIALS, GRANT_TOKEN_EXCHANGE } from '../exchange/token-request.js';
+import { GRANT_TYPES_SUPPORTED } from '../exchange/index.js';
 
 export function buildMetadata(issuer: string, signingAlg: string): Record<string, unknown> {
   return {
@@ -13,7 +13,7 @@ export function buildMetadata(issuer: string, signingAlg: string): Record<string
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
-    grant_types_supported: [GRANT_TOKEN_EXCHANGE, GRANT_CLIENT_CREDENTIALS],
+    grant_types_supported: [...GRANT_TYPES_SUPPORTED],
     // Token exchange authenticates by its subject token, so it needs no client authentication.
     token_endpoint_auth_methods_supported: ['private_key_jwt', 'none'],
     token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],

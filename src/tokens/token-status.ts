@@ -1,6 +1,6 @@
 /**
- * Is a token of ours still good? Shared by introspection (RFC 7662), revocation (RFC 7009) and
- * the admin token revocation. verifyBrokerToken checks the signature against our own ring,
+ * Is a token of ours still good? Shared by introspection (RFC 7662), revocation (RFC 7009), the
+ * admin token revocation and the exchange's born-revoked guard. verifyBrokerToken checks the signature against our own ring,
  * the issuer, exp/nbf and compromised keys; then the store: revoked by jti, by its agent's
  * revocation, or issued before the store's epoch (the store lost its state).
  */

@@ -1,0 +1,62 @@
+/**
+ * What a grant is to the exchange: how its parameters parse (pure), how its caller proves who
+ * it is, and how it words a refusal. Every grant then goes through the same steps (replay and
+ * agent state, limits, decision, minting, audit) in create-exchange.ts.
+ */
+import type { AttestationContext, AttestationSuccess, ReplayClaim, ShadowIdentity } from '../../attestation/index.js';
+import type { DenialReason, GrantName } from '../../context.js';
+import type { OAuthError } from '../../errors.js';
+import type { FormParams } from '../../http/form-body.js';
+import type { Agent } from '../../policy/types.js';
+import type { Target } from '../target.js';
+
+/** The request headers a grant may read (client authentication, later proofs of possession). */
+export interface RequestHeaders {
+  authorization?: string | undefined;
+}
+
+/** A parsed token request: the target, and whatever the grant itself needs. */
+export interface GrantRequest extends Target {
+  readonly grant: GrantName;
+}
+
+/** Who is calling, once proven. */
+export interface Caller {
+  agent: Agent;
+  /** The proof that names the agent (subject token, assertion or client assertion). */
+  proof: AttestationSuccess;
+  /** Every single-use proof of the request, claimed together in the store. */
+  replay: ReplayClaim[];
+  /** The minted token may not outlive this instant (a subject token's own `exp`). */
+  notAfterMs?: number;
+}
+
+export type Authentication =
+  | { ok: true; caller: Caller }
+  | {
+      ok: false;
+      error: OAuthError;
+      /** UNVERIFIED: the agent a failed proof named (alerting only, never a decision). */
+      claimedAgentId?: string;
+      /** A verified identity that no agent claims (shadow-agent discovery). */
+      shadow?: ShadowIdentity;
+    };
+
+/** The OAuth errors a grant answers when its caller, or the caller's agent, is refused. */
+export interface Refusals {
+  /** The proof failed or was replayed: one answer for every cause (no oracle). */
+  proof(reason: DenialReason, internal: string): OAuthError;
+  /** The agent is known but may not get tokens now (governance, suspension). */
+  agent(agentId: string, reason: DenialReason, text: string): OAuthError;
+}
+
+export interface Grant<R extends GrantRequest = GrantRequest> {
+  readonly name: GrantName;
+  /** The grant_type URI or name (RFC 6749 §4.4.2, RFC 8693 §2.1, RFC 7523 §2.1). */
+  readonly type: string;
+  parse(params: FormParams, headers: RequestHeaders): R;
+  authenticate(request: R, ctx: AttestationContext): Promise<Authentication>;
+  readonly refusals: Refusals;
+  /** RFC 8693 §2.2.1: a token exchange response names the type of the issued token. */
+  readonly issuedTokenType?: string;
+}
