@@ -1,16 +1,18 @@
 /**
  * buildApp(config, deps): the broker's HTTP application. It touches no globals: the clock,
- * store, key ring, policy, audit trail, logger and observers come in as arguments, so tests
- * run it in-process with inject() and src/server.ts only wires and listens.
+ * store, key ring, policy, audit trail, logger and observers come in as arguments (src/broker.ts
+ * builds them, for the server and for tests alike), so tests run it in-process with inject().
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createIssuerKeyResolver, VerifiedTokenCache, type AttestationContext, type IssuerKeyResolver } from './attestation/index.js';
+import type { IssuerKeyResolver, VerifiedTokenCache } from './attestation/index.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AuditTrail, BrokerContext, OutcomeObserver, PolicyHolder, RevocationKind } from './context.js';
+import { createExchange } from './exchange/index.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-body.js';
-import { registerTokenRateLimits } from './rate-limit/index.js';
+import { refuseWhileClosing } from './http/closing.js';
+import type { AddressLimiter } from './rate-limit/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { healthRoutes } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
@@ -19,7 +21,7 @@ import { metadataRoutes } from './routes/metadata.js';
 import { revokeRoute } from './routes/revoke.js';
 import { tokenRoute } from './routes/token.js';
 import type { KeyRing } from './signing/index.js';
-import type { Store } from './store/types.js';
+import type { ControlKeeper, Store } from './store/index.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -28,20 +30,25 @@ export interface AppDeps {
   policy: PolicyHolder;
   audit: AuditTrail;
   logger: FastifyBaseLogger;
-  observers?: OutcomeObserver[];
-  issuerKeys?: IssuerKeyResolver;
-  verifiedTokens?: VerifiedTokenCache;
-  /** Raw Redis client for the shared rate-limit counters (absent: in-process counters). */
-  rateLimitRedis?: import('ioredis').Redis | import('ioredis').Cluster;
-  onReplay?: () => void;
+  observers: readonly OutcomeObserver[];
+  issuerKeys: IssuerKeyResolver;
+  verifiedTokens: VerifiedTokenCache;
+  limiter: AddressLimiter;
+  keeper?: ControlKeeper;
   onRevoked?: (kind: RevocationKind) => void;
 }
 
-/** Every request body is bounded (issue 2: 64 KiB, then 413). */
+/** Every request body is bounded: 64 KiB, then 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** Bounded bodies, believed proxies only, and timeouts so slow clients cannot hold connections (fastify's are off by default). */
+/**
+ * Bounded bodies, believed proxies only, and timeouts so slow clients cannot hold connections.
+ * Node checks header and request timeouts only every `connectionsCheckingInterval` (30 s by
+ * default): a 10 s timeout then cut a slow client after up to 40 s. Checked often enough, a
+ * slow sender is cut within a second of its timeout.
+ */
 function serverOptions(config: Readonly<Config>, logger: FastifyBaseLogger) {
+  const checkEveryMs = Math.max(100, Math.min(1_000, Math.floor(Math.min(config.requestTimeoutMs, config.connectionTimeoutMs) / 4)));
   return {
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -49,7 +56,9 @@ function serverOptions(config: Readonly<Config>, logger: FastifyBaseLogger) {
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    return503OnClosing: true,
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: checkEveryMs },
+    // Our own 503 while closing carries Retry-After (fastify's does not).
+    return503OnClosing: false,
   };
 }
 
@@ -61,30 +70,37 @@ function brokerContext(config: Readonly<Config>, deps: AppDeps): BrokerContext {
     store: deps.store,
     policy: deps.policy,
     audit: deps.audit,
-    observers: deps.observers ?? [],
+    observers: [...deps.observers],
     onRevoked: deps.onRevoked ?? (() => {}),
   };
 }
 
-export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
+function baseApp(config: Readonly<Config>, deps: AppDeps): FastifyInstance {
   const app = Fastify(serverOptions(config, deps.logger));
-  const ctx = brokerContext(config, deps);
   installErrorHandler(app);
   registerFormParser(app);
+  refuseWhileClosing(app);
+  return app;
+}
 
-  const issuerKeys = deps.issuerKeys ?? createIssuerKeyResolver();
-  const verifiedTokens = deps.verifiedTokens ?? new VerifiedTokenCache();
-  const attestation = (): AttestationContext => ({
-    policy: deps.policy.current(),
-    now: deps.clock,
-    stsIssuer: config.issuer,
-    tokenEndpoint: config.tokenEndpoint,
-    keys: issuerKeys,
-    cache: verifiedTokens,
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
+  const app = baseApp(config, deps);
+  const ctx = brokerContext(config, deps);
+  const exchange = createExchange({
+    issuer: config.issuer,
+    clock: deps.clock,
+    store: deps.store,
+    policy: deps.policy,
+    signer: () => deps.keyRing.currentSigner(),
+    audit: deps.audit,
+    observers: deps.observers,
+    logger: deps.logger,
+    limiter: deps.limiter,
+    issuerKeys: deps.issuerKeys,
+    verifiedTokens: deps.verifiedTokens,
+    ...(deps.keeper ? { keeper: deps.keeper } : {}),
   });
-
-  const limits = await registerTokenRateLimits(app, { address: config.rateLimitAddress, ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}) });
-  await app.register(tokenRoute, { ctx, keyRing: deps.keyRing, limits, attestation, ...(deps.onReplay ? { onReplay: deps.onReplay } : {}) });
+  await app.register(tokenRoute, { exchange });
   await app.register(introspectRoute, { ctx, keyRing: deps.keyRing });
   await app.register(revokeRoute, { ctx, keyRing: deps.keyRing });
   await app.register(jwksRoute, { keyRing: deps.keyRing });
@@ -98,10 +114,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
 /** The admin API on its own listener (STS_ADMIN_HOST/STS_ADMIN_PORT), reachable from the operators' network only. */
 export async function buildAdminApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify(serverOptions(config, deps.logger));
-  installErrorHandler(app);
-  registerFormParser(app);
-  const ctx = brokerContext(config, deps);
-  await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
+  const app = baseApp(config, deps);
+  await app.register(adminRoutes, { prefix: '/admin', ctx: brokerContext(config, deps), keyRing: deps.keyRing });
   return app;
 }

@@ -35,6 +35,8 @@ export interface Config {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Where the agents' suspensions are also kept, so they survive a restart of every instance and the store. */
+  stateFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +53,7 @@ const KNOWN = new Set([
   'STS_KEY_ENCRYPTION_KEY', 'STS_SIGNING_ALG', 'STS_KEY_ROTATION', 'STS_KEY_PUBLISH_AHEAD', 'STS_RATE_LIMIT_ADDRESS',
   'STS_TRUST_PROXY', 'STS_ADMIN_HOST', 'STS_ADMIN_PORT', 'STS_METRICS_HOST', 'STS_METRICS_PORT', 'STS_AUDIT_LOG',
   'STS_ALERT_WEBHOOKS', 'STS_ALERT_WEBHOOK_SECRET', 'STS_CONNECTION_TIMEOUT', 'STS_REQUEST_TIMEOUT', 'STS_KEEP_ALIVE_TIMEOUT',
+  'STS_STATE_FILE',
 ]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -132,6 +135,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     connectionTimeoutMs: check('STS_CONNECTION_TIMEOUT', () => parseDurationSetting(s.STS_CONNECTION_TIMEOUT ?? '10s', 100), 10_000),
     requestTimeoutMs: check('STS_REQUEST_TIMEOUT', () => parseDurationSetting(s.STS_REQUEST_TIMEOUT ?? '10s', 100), 10_000),
     keepAliveTimeoutMs: check('STS_KEEP_ALIVE_TIMEOUT', () => parseDurationSetting(s.STS_KEEP_ALIVE_TIMEOUT ?? '5s', 100), 5_000),
+    stateFile: s.STS_STATE_FILE || undefined,
   };
   if (config.keyPublishAheadMs >= config.keyRotationMs) {
     problems.push('STS_KEY_PUBLISH_AHEAD: must be shorter than STS_KEY_ROTATION');

@@ -30,6 +30,7 @@ export class KeyRing {
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private readonly closeHooks: Array<() => void> = [];
 
   constructor(options: KeyRingOptions) {
     this.opts = resolveRingOptions(options);
@@ -159,7 +160,13 @@ export class KeyRing {
     this.timer.unref();
   }
 
+  /** Runs `fn` when the ring closes (a caller's retry timer, for instance). */
+  onClose(fn: () => void): void {
+    this.closeHooks.push(fn);
+  }
+
   async close(): Promise<void> {
+    for (const fn of this.closeHooks.splice(0)) fn();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.unsubscribe?.();

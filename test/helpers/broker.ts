@@ -1,27 +1,25 @@
 /**
- * buildTestBroker: the real app in-process (fastify inject) with a fixed clock, generated
- * keys for a local attestation issuer and for the agents, the embedded store (or one given)
- * and an in-memory audit sink. Policies are plain objects shaped like the YAML file.
+ * buildTestBroker: the production wiring (createBroker) in-process (fastify inject) with a fixed
+ * clock, generated keys for a local attestation issuer and for the agents, the embedded store
+ * (or one given) and an in-memory audit sink. Policies are plain objects shaped like the YAML file.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { Registry } from 'prom-client';
-import { buildApp } from '../../src/app.js';
-import { createAuditTrail, type SyncSink } from '../../src/audit/index.js';
+import type { SyncSink } from '../../src/audit/index.js';
+import { createBroker } from '../../src/broker.js';
 import { manualClock, type Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { createObservers } from '../../src/observers.js';
-import { createPolicyHolder } from '../../src/policy/holder.js';
 import { compilePolicy, validatePolicyDocument } from '../../src/policy/index.js';
-import { createKeyRing } from '../../src/signing/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
 
 export const NOW = Date.parse('2026-11-01T12:00:00Z');
 export const STS = 'https://sts.test';
 export const K8S = 'https://k8s.test';
 export const TICKETS = 'https://tickets.test';
+/** The sample agent's second intent (read-kb): no intent max_ttl, so the tier's 15 minutes. */
+export const KB_AUDIENCE = 'https://kb.test';
 export const SA = 'system:serviceaccount:agents:ticket-summarizer';
 
 export interface KeyPair {
@@ -183,38 +181,26 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
   const clock = manualClock(options.now ?? NOW);
   const prepared = await preparePolicy(options.policy ?? basePolicy(), { nowMs: clock(), ...(options.files ? { files: options.files } : {}) });
   const { issuerKey, agentKeys } = prepared;
-  const holder = createPolicyHolder(prepared.compiled);
   const config = loadConfig({ STS_ISSUER: STS, STS_LOG_LEVEL: 'silent', ...options.env });
-  const logger = pino({ level: 'silent' });
-  const store = options.store ?? createMemoryStore({ clock });
   const auditLines: Record<string, unknown>[] = [];
-  const sink: SyncSink = options.auditSink ?? { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} };
-  const audit = createAuditTrail({ destination: sink, store, clock, logger });
-  const keyRing = await createKeyRing({ clock, store, alg: config.signingAlg, ...(config.keyEncryptionKey ? { kek: config.keyEncryptionKey } : {}) });
-  const registry = new Registry();
-  const wiring = createObservers({ config, registry, store, audit, holder, clock, logger, keyRing, defaultMetrics: false });
-  const app = await buildApp(config, {
+  const auditSink: SyncSink = options.auditSink ?? { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} };
+  const broker = await createBroker(config, {
     clock,
-    store,
-    keyRing,
-    policy: holder,
-    audit,
-    logger,
-    observers: wiring.observers,
-    onReplay: () => wiring.metrics.replayRejected(),
-    onRevoked: (kind) => wiring.metrics.revoked(kind),
+    logger: pino({ level: 'silent' }),
+    store: options.store ?? createMemoryStore({ clock }),
+    policy: prepared.compiled,
+    auditSink,
+    defaultMetrics: false,
+    keyRingTickMs: 0,
   });
+  const { app } = broker;
   const { attest, assertion, token, exchange, clientCredentials } = brokerClients(app, clock, prepared);
 
   return {
-    app, clock, store, keyRing, holder, audit, auditLines, registry, metrics: wiring.metrics, flush: wiring.flush,
+    app, clock, store: broker.store, keyRing: broker.keyRing, holder: broker.policy, audit: broker.audit, auditLines,
+    registry: broker.registry, metrics: broker.metrics, flush: broker.flush, broker,
     issuerKey, agentKeys, config, attest, assertion, token, exchange, clientCredentials,
-    close: async () => {
-      await app.close();
-      await wiring.close();
-      await keyRing.close();
-      await store.close();
-    },
+    close: () => broker.close(),
   };
 }
 

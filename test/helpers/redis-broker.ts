@@ -7,14 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
-import { Registry } from 'prom-client';
-import { buildApp } from '../../src/app.js';
-import { createAuditTrail } from '../../src/audit/index.js';
+import { createBroker } from '../../src/broker.js';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { createObservers } from '../../src/observers.js';
-import { createPolicyHolder } from '../../src/policy/holder.js';
-import { createKeyRing } from '../../src/signing/index.js';
 import { createRedisStore, type RedisStoreOptions } from '../../src/store/index.js';
 import { agentDoc, basePolicy, brokerClients, preparePolicy, STS, type PolicyDoc, type PreparedPolicy } from './broker.js';
 
@@ -75,25 +70,23 @@ async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBro
     STS_RATE_LIMIT_ADDRESS: '100000/10s',
     ...o.env,
   });
-  const logger = pino({ level: 'silent' });
-  const store = await createRedisStore({ url: o.redisUrl, clock, ...o.store });
-  const holder = createPolicyHolder(prepared.compiled);
   const auditLines: Record<string, unknown>[] = [];
-  const audit = createAuditTrail({
-    destination: { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} },
-    store, clock, logger,
+  const store = await createRedisStore({ url: o.redisUrl, clock, ...o.store });
+  const broker = await createBroker(config, {
+    clock,
+    logger: pino({ level: 'silent' }),
+    store,
+    policy: prepared.compiled,
+    auditSink: { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} },
+    defaultMetrics: false,
+    keyRingTickMs: o.tickMs ?? 0,
+    keyRing: {
+      ...(o.rotationMs !== undefined ? { rotationMs: o.rotationMs } : {}),
+      ...(o.publishAheadMs !== undefined ? { publishAheadMs: o.publishAheadMs } : {}),
+      ...(o.maxTokenTtlMs !== undefined ? { maxTokenTtlMs: o.maxTokenTtlMs } : {}),
+    },
   });
-  const keyRing = await createKeyRing({
-    clock, store, alg: config.signingAlg, kek: config.keyEncryptionKey as Buffer,
-    ...(o.rotationMs !== undefined ? { rotationMs: o.rotationMs } : {}),
-    ...(o.publishAheadMs !== undefined ? { publishAheadMs: o.publishAheadMs } : {}),
-    ...(o.maxTokenTtlMs !== undefined ? { maxTokenTtlMs: o.maxTokenTtlMs } : {}),
-  });
-  if (o.tickMs !== undefined) keyRing.start(o.tickMs);
-  const wiring = createObservers({ config, registry: new Registry(), store, audit, holder, clock, logger, keyRing, defaultMetrics: false });
-  const app = await buildApp(config, {
-    clock, store, keyRing, policy: holder, audit, logger, observers: wiring.observers, rateLimitRedis: store.redis,
-  });
+  const { app, keyRing, policy: holder, audit } = broker;
   await app.ready();
   const clients = brokerClients(app, clock, prepared);
 
@@ -120,12 +113,8 @@ async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBro
   return {
     name, app, clock, config, store, keyRing, holder, audit, auditLines, ...clients,
     form, admin, mint, callerToken, introspect,
-    close: async () => {
-      await app.close();
-      await wiring.close();
-      await keyRing.close();
-      await store.close();
-    },
+    broker,
+    close: () => broker.close(),
   };
 }
 
@@ -141,9 +130,6 @@ export async function buildRedisBrokers(o: RedisBrokerOptions) {
     await Promise.all(instances.map((b) => b.close()));
     throw error;
   }
-  // Attestations carry whole seconds and the store refuses those issued before its epoch:
-  // on a fresh Redis, let the epoch's own second pass before the first exchange.
-  if (instances[0]) await passEpochSecond(instances[0].store.epoch.bind(instances[0].store), clock);
   return {
     instances,
     prepared,

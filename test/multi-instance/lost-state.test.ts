@@ -1,12 +1,13 @@
 /**
- * Issue 3, lost state: Redis restarted without its data loses revocations and replay
- * records. The broker notices the new epoch and refuses every token and attestation issued
- * before it; agents simply exchange again, and both instances keep agreeing on the keys.
+ * Lost state: Redis restarted without its data loses revocations and replay records. The
+ * broker notices the new epoch and refuses every token issued before it and every single-use
+ * attestation (whose claim may have been lost); reusable attestations keep working, and both
+ * instances keep agreeing on the keys.
  */
 import t from 'tap';
 import { decodeProtectedHeader } from 'jose';
 import { startRedis } from '../helpers/redis.js';
-import { buildRedisBrokers, passEpochSecond, pollUntil, sleep, type RedisBrokerInstance } from '../helpers/redis-broker.js';
+import { buildRedisBrokers, pollUntil, sleep, type RedisBrokerInstance } from '../helpers/redis-broker.js';
 
 const redis = await startRedis();
 t.teardown(() => redis.stop());
@@ -22,7 +23,7 @@ const active = async (broker: RedisBrokerInstance, token: string, caller: string
   return (res.json() as { active: boolean }).active;
 };
 
-t.test('Redis restarted empty: older tokens and attestations are refused, fresh ones work', async (t) => {
+t.test('Redis restarted empty: older tokens and single-use attestations are refused, the rest works', async (t) => {
   const tokenBefore = await a.mint();
   const callerBefore = await b.callerToken();
   t.equal(await active(b, tokenBefore, callerBefore), true, 'active before the restart');
@@ -41,13 +42,11 @@ t.test('Redis restarted empty: older tokens and attestations are refused, fresh 
   const epochAfter = await a.store.epoch();
   t.ok(epochAfter > epochBefore, 'a new epoch');
   t.equal(await b.store.epoch(), epochAfter, 'B sees the same epoch');
-  await passEpochSecond(() => a.store.epoch());
 
-  const refused = await a.exchange(attestationBefore);
-  t.equal(refused.statusCode, 400, 'an attestation issued before the new epoch is refused');
-  t.equal((refused.json() as { error: string }).error, 'invalid_request', 'RFC 8693 §2.2.2: the subject_token was not accepted');
+  const reused = await a.exchange(attestationBefore);
+  t.equal(reused.statusCode, 200, `a reusable attestation issued before the new epoch still works: ${reused.body}`);
   const refusedAssertion = await b.clientCredentials(assertionBefore);
-  t.equal(refusedAssertion.statusCode, 401, 'so is an agent assertion from before');
+  t.equal(refusedAssertion.statusCode, 401, 'a single-use agent assertion from before is refused (its claim may be lost)');
   t.equal((refusedAssertion.json() as { error: string }).error, 'invalid_client');
 
   const fresh = await pollUntil(async () => (await b.exchange(await b.attest())).statusCode === 200, 5000, 100);

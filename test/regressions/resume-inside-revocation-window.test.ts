@@ -7,7 +7,7 @@
  */
 import { decodeJwt } from 'jose';
 import t from 'tap';
-import { revocationByTime } from '../../src/admin/token-status.js';
+import { revocationByTime } from '../../src/tokens/index.js';
 import { buildTestBroker, policyWithOperator } from '../helpers/broker.js';
 
 t.test('no token is born revoked after a resume inside the revocation window', async (t) => {

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import pino from 'pino';
 import t from 'tap';
-import { buildAdminApp } from '../../src/app.js';
-import { createAuditTrail } from '../../src/audit/index.js';
-import { loadConfig } from '../../src/config.js';
-import { basePolicy, buildTestBroker, STS } from '../helpers/broker.js';
+import { basePolicy, buildTestBroker } from '../helpers/broker.js';
 
 const KEY = 'admin-listener-key';
 
@@ -20,17 +16,8 @@ t.test('with STS_ADMIN_PORT the admin API leaves the agents port and lives on it
   const onMain = await broker.app.inject({ url: '/admin/agents', headers: { authorization: `Bearer ${KEY}` } });
   t.equal(onMain.statusCode, 404, 'not on the port agents use');
 
-  const config = loadConfig({ STS_ISSUER: STS, STS_ADMIN_PORT: '9999' });
-  const logger = pino({ level: 'silent' });
-  const admin = await buildAdminApp(config, {
-    clock: broker.clock,
-    store: broker.store,
-    keyRing: broker.keyRing,
-    policy: broker.holder,
-    audit: createAuditTrail({ destination: { write: () => {}, close: () => {} }, store: broker.store, clock: broker.clock, logger }),
-    logger,
-  });
-  t.teardown(() => admin.close());
+  const admin = broker.broker.adminApp;
+  if (!admin) throw new Error('createBroker built no admin app with STS_ADMIN_PORT set');
   const res = await admin.inject({ url: '/admin/agents', headers: { authorization: `Bearer ${KEY}` } });
   t.equal(res.statusCode, 200, res.body);
   t.ok(Array.isArray(res.json().agents ?? res.json()));

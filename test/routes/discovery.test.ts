@@ -13,7 +13,7 @@ t.test('RFC 8414 metadata at both well-known paths', async (t) => {
     t.equal(doc.jwks_uri, `${STS}/.well-known/jwks.json`);
     t.equal(doc.introspection_endpoint, `${STS}/oauth/introspect`);
     t.equal(doc.revocation_endpoint, `${STS}/oauth/revoke`);
-    t.same(doc.grant_types_supported, ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials']);
+    t.same(doc.grant_types_supported, ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
     t.same(doc.token_endpoint_auth_methods_supported, ['private_key_jwt', 'none']);
     t.ok(Array.isArray(doc.response_types_supported));
     t.notOk(doc.token_endpoint_auth_signing_alg_values_supported.some((a: string) => a === 'none' || a.startsWith('HS')));

@@ -107,9 +107,12 @@ t.test('issuer, audience and time claims', async (t) => {
     issued(t, await broker.exchange(await broker.attest(SA, NAMESPACE, { aud: ['other', 'agent-sts'] })), 'aud array containing ours');
   });
 
-  t.test('expired is refused beyond the 60 s tolerance', async (t) => {
-    const token = await broker.attest(SA, NAMESPACE, { iatOffsetS: -600, ttlS: 600 });
-    issued(t, await broker.exchange(token), 'exp is now: within tolerance');
+  t.test('expired is refused; one about to expire gets a token that dies with it', async (t) => {
+    const closing = await broker.exchange(await broker.attest(SA, NAMESPACE, { iatOffsetS: -595, ttlS: 600 }));
+    issued(t, closing, '5 s left');
+    t.equal(closing.json().expires_in, 5, 'the token never outlives its subject token');
+    // Within the 60 s tolerance the attestation verifies, but it has no life left to give.
+    refusedExchange(t, await broker.exchange(await broker.attest(SA, NAMESPACE, { iatOffsetS: -600, ttlS: 600 })));
     refusedExchange(t, await broker.exchange(await broker.attest(SA, NAMESPACE, { iatOffsetS: -661, ttlS: 600 })));
     const fresh = await broker.attest();
     issued(t, await broker.exchange(fresh), 'fresh (and now in the verified-token cache)');

@@ -4,7 +4,7 @@
  */
 import t, { type Test } from 'tap';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { agentDoc, basePolicy, buildTestBroker, STS, TICKETS, type PolicyDoc, type TestBroker } from '../helpers/broker.js';
+import { agentDoc, basePolicy, buildTestBroker, SA, STS, TICKETS, type PolicyDoc, type TestBroker } from '../helpers/broker.js';
 
 type Reply = Awaited<ReturnType<TestBroker['token']>>;
 
@@ -88,6 +88,8 @@ t.test('token exchange', async (t) => {
   const broker = await buildTestBroker({ policy: policy() });
   t.teardown(broker.close);
   const ok = (want: Partial<Want> = {}): Want => ({ aud: TICKETS, scope: 'tickets:read', intent: 'summarize-tickets', ttl: 600, ...want });
+  // A Kubernetes projected token lives an hour: long enough not to cap the tier's 15 minutes.
+  const hourLong = () => broker.attest(SA, undefined, { ttlS: 3600 });
 
   t.test('success with intent', async (t) => {
     await expectIssued(t, broker, await broker.exchange(await broker.attest(), { intent: 'summarize-tickets' }), ok());
@@ -98,7 +100,7 @@ t.test('token exchange', async (t) => {
   });
 
   t.test('success without intent when the scope singles out one of two intents', async (t) => {
-    const res = await broker.exchange(await broker.attest(), { audience: KB, scope: 'kb:read' });
+    const res = await broker.exchange(await hourLong(), { audience: KB, scope: 'kb:read' });
     await expectIssued(t, broker, res, { aud: KB, scope: 'kb:read', intent: 'read-kb', ttl: 900 });
   });
 
@@ -110,8 +112,8 @@ t.test('token exchange', async (t) => {
     await expectIssued(t, broker, await broker.exchange(await broker.attest(), { requested_token_type: ACCESS_TOKEN_TYPE }), ok());
   });
 
-  t.test('success with an agent-signed assertion as subject_token', async (t) => {
-    await expectIssued(t, broker, await broker.exchange(await broker.assertion()), ok());
+  t.test('success with an agent-signed assertion as subject_token (the token dies with the assertion)', async (t) => {
+    await expectIssued(t, broker, await broker.exchange(await broker.assertion()), ok({ ttl: 120 }));
   });
 
   t.test('client_id is ignored by token exchange', async (t) => {
@@ -119,26 +121,26 @@ t.test('token exchange', async (t) => {
   });
 
   t.test('scope subset: only what was requested', async (t) => {
-    const res = await broker.exchange(await broker.attest(), { audience: KB, intent: 'read-kb', scope: 'kb-drafts:read' });
+    const res = await broker.exchange(await hourLong(), { audience: KB, intent: 'read-kb', scope: 'kb-drafts:read' });
     await expectIssued(t, broker, res, { aud: KB, scope: 'kb-drafts:read', intent: 'read-kb', ttl: 900 });
   });
 
   t.test('default scopes: all of the intent', async (t) => {
-    const res = await broker.exchange(await broker.attest(), { audience: KB, intent: 'read-kb' });
+    const res = await broker.exchange(await hourLong(), { audience: KB, intent: 'read-kb' });
     await expectIssued(t, broker, res, { aud: KB, scope: 'kb:read kb-drafts:read', intent: 'read-kb', ttl: 900 });
   });
 
   t.test('TTL is min(tier, intent)', async (t) => {
     // summarize-tickets 10m < tier 15m; read-kb has none (tier 15m); review-drafts 2m.
     await expectIssued(t, broker, await broker.exchange(await broker.attest(), { intent: 'summarize-tickets' }), ok({ ttl: 600 }));
-    const kb = await broker.exchange(await broker.attest(), { audience: KB, intent: 'read-kb' });
+    const kb = await broker.exchange(await hourLong(), { audience: KB, intent: 'read-kb' });
     await expectIssued(t, broker, kb, { aud: KB, scope: 'kb:read kb-drafts:read', intent: 'read-kb', ttl: 900 });
-    const drafts = await broker.exchange(await broker.attest(), { audience: KB, intent: 'review-drafts' });
+    const drafts = await broker.exchange(await hourLong(), { audience: KB, intent: 'review-drafts' });
     await expectIssued(t, broker, drafts, { aud: KB, scope: 'kb-drafts:read', intent: 'review-drafts', ttl: 120 });
   });
 
   t.test('several matching intents: invalid_request naming them', async (t) => {
-    const res = await broker.exchange(await broker.attest(), { audience: KB, scope: 'kb-drafts:read' });
+    const res = await broker.exchange(await hourLong(), { audience: KB, scope: 'kb-drafts:read' });
     expectError(t, res, 400, 'invalid_request', /read-kb.*review-drafts|review-drafts.*read-kb/);
   });
 
@@ -148,7 +150,7 @@ t.test('token exchange', async (t) => {
 
   t.test('audience not granted: invalid_target', async (t) => {
     expectError(t, await broker.exchange(await broker.attest(), { audience: 'https://payroll.test' }), 400, 'invalid_target');
-    expectError(t, await broker.exchange(await broker.attest(), { audience: KB, intent: 'summarize-tickets' }), 400, 'invalid_target');
+    expectError(t, await broker.exchange(await hourLong(), { audience: KB, intent: 'summarize-tickets' }), 400, 'invalid_target');
   });
 
   t.test('scope escalation: invalid_scope', async (t) => {
@@ -194,7 +196,7 @@ t.test('token exchange', async (t) => {
     const form = { subject_token: await broker.attest(), subject_token_type: JWT_TYPE, audience: TICKETS };
     expectError(t, await broker.token(form), 400, 'invalid_request', /grant_type/);
     expectError(t, await broker.token({ ...form, grant_type: '' }), 400, 'invalid_request', /grant_type/);
-    for (const grant of ['password', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'TOKEN-EXCHANGE']) {
+    for (const grant of ['password', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:saml2-bearer', 'TOKEN-EXCHANGE']) {
       expectError(t, await broker.token({ ...form, grant_type: grant }), 400, 'unsupported_grant_type');
     }
   });
@@ -210,7 +212,7 @@ t.test('token exchange', async (t) => {
     // Intent wins over audience and scope.
     expectError(t, await broker.exchange(await broker.attest(), { intent: 'nope', audience: 'https://payroll.test', scope: 'x:write' }), 400, 'invalid_request', /nope/);
     // Audience wins over scope.
-    expectError(t, await broker.exchange(await broker.attest(), { audience: KB, intent: 'summarize-tickets', scope: 'tickets:write' }), 400, 'invalid_target');
+    expectError(t, await broker.exchange(await hourLong(), { audience: KB, intent: 'summarize-tickets', scope: 'tickets:write' }), 400, 'invalid_target');
     expectError(t, await broker.exchange(await broker.attest(), { audience: 'https://payroll.test', scope: 'payroll:write' }), 400, 'invalid_target');
   });
 });
@@ -229,8 +231,10 @@ t.test('TTL never exceeds 1 hour whatever the policy says', async (t) => {
   ];
   const broker = await buildTestBroker({ policy: doc });
   t.teardown(broker.close);
+  // An hour-long attestation: its own expiry does not cap the token below the hour.
+  const hourLong = () => broker.attest(SA, undefined, { ttlS: 3600 });
   const want = { aud: TICKETS, scope: 'tickets:read', intent: 'summarize-tickets', ttl: 3600, tier: 'long' };
-  await expectIssued(t, broker, await broker.exchange(await broker.attest()), want);
-  const kb = await broker.exchange(await broker.attest(), { audience: KB });
+  await expectIssued(t, broker, await broker.exchange(await hourLong()), want);
+  const kb = await broker.exchange(await hourLong(), { audience: KB });
   await expectIssued(t, broker, kb, { aud: KB, scope: 'kb:read', intent: 'read-kb', ttl: 3600, tier: 'long' });
 });
