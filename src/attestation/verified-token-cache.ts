@@ -4,7 +4,7 @@
  * was matched under and the token's times, so the caller re-checks exp/nbf/max_age on
  * every hit and a reloaded policy never reuses an old match. Failures are never cached.
  */
-import type { TokenTimes } from './time-checks.js';
+import type { TokenTimes } from '../jws/index.js';
 
 export interface CachedVerification {
   policyVersion: string;

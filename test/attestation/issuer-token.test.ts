@@ -170,3 +170,13 @@ function withMirroredEcdsaSignature(token: string): string {
   const mirrored = Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex');
   return `${token.slice(0, dot)}.${Buffer.concat([sig.subarray(0, 32), mirrored]).toString('base64url')}`;
 }
+
+t.test('typ: absent, JWT or JOSE (SPIFFE JWT-SVID); any other kind of token is refused', async (t) => {
+  for (const typ of [undefined, 'JWT', 'jwt', 'application/JWT', 'JOSE', 'application/jose']) {
+    t.equal(reason(await verifyIssuerToken(await sign(key, k8sClaims(), { typ }), context(policy))), 'ok', String(typ));
+  }
+  for (const typ of ['dpop+jwt', 'id_token+jwt', 'secevent+jwt', 'client-authentication+jwt', 'JOSE+JSON', '', null]) {
+    t.equal(reason(await verifyIssuerToken(await sign(key, k8sClaims(), { typ }), context(policy))), 'bad_header', String(typ));
+  }
+});
+

@@ -4,7 +4,7 @@ import {
 } from '../../src/attestation/index.js';
 import type { KeyAttestation } from '../../src/policy/types.js';
 import {
-  agent, compile, context, countingResolver, issuerEntry, jwksOf, k8sClaims, makeKey, NOW_MS, NOW_S, sign, TOKEN_ENDPOINT, trustedIssuer,
+  agent, compile, context, countingResolver, issuerEntry, jwksOf, k8sClaims, makeKey, NOW_MS, NOW_S, sign, STS_ISSUER, trustedIssuer,
 } from './helpers.js';
 
 const key = await makeKey('k1');
@@ -93,7 +93,7 @@ t.test('failures, single-use tokens and assertions are never cached', async (t) 
 
   const agentKey = await makeKey('a1');
   const withKeys = compile([issuer], [agent('bot', [{ kind: 'keys', jwks: jwksOf(agentKey) } satisfies KeyAttestation])], 'k');
-  const assertion = await sign(agentKey, { iss: 'bot', sub: 'bot', aud: TOKEN_ENDPOINT, iat: NOW_S, exp: NOW_S + 60, jti: 'x' });
+  const assertion = await sign(agentKey, { iss: 'bot', sub: 'bot', aud: STS_ISSUER, iat: NOW_S, exp: NOW_S + 60, jti: 'x' });
   t.equal(reason(await verifySubjectToken(assertion, context(withKeys, { keys, cache }))), 'ok');
   t.equal(cache.size, 0, 'assertions');
 });
