@@ -58,7 +58,8 @@ export async function verifyIssuerToken(token: string, ctx: AttestationContext, 
   const { payload } = inspected;
   const claims = checkClaims(payload, {
     issuer: issuer.issuer,
-    audience: { match: 'contains', value: issuer.audience }, // RFC 8725 §3.9: aud must name us
+    // RFC 8725 §3.9: aud must name us; with exclusive_audience, nobody else.
+    audience: { match: issuer.exclusiveAudience ? 'exclusive' : 'contains', value: issuer.audience },
     required: ['sub'],
     times: timeRules(issuer),
     nowMs,
