@@ -19,11 +19,12 @@ const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
-/** The index of the quote closing the string that opens at `start`. */
+/** The index of the quote closing the string that opens at `start` (the text's end if none). */
 function closingQuote(text: string, start: number): number {
   let end = text.indexOf('"', start + 1);
   // A quote preceded by an odd run of backslashes is escaped: keep looking.
   for (;;) {
+    if (end < 0) return text.length;
     let slashes = 0;
     while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
     if (slashes % 2 === 0) return end;
