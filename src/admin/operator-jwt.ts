@@ -1,24 +1,35 @@
 /**
  * Operator sign-on JWTs (OIDC ID tokens) from the policy's `operator_issuers`. The unverified
  * `iss` only selects the issuer (exact match); the signature is then checked against that
- * issuer's keys only, with its algorithm allow-list, audience, and exp/nbf (60 s tolerance).
+ * issuer's keys only, with its algorithm allow-list, audience, and exp/nbf/iat (60 s tolerance).
  */
-import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createIssuerKeyResolver, type IssuerKeyResolver } from '../attestation/index.js';
+import { checkClaims, checkTyp, CLOCK_TOLERANCE_MS, decodeJws, typRule, verifyWithKeySet, type JwsFailure } from '../jws/index.js';
 import type { OperatorIssuer, Role } from '../policy/types.js';
 import { highestRole, type OperatorIdentity } from './roles.js';
 
-const CLOCK_TOLERANCE_S = 60;
 const MAX_REMOTE_SETS = 32;
 const MAX_ROLE_VALUES = 256;
 
+/**
+ * RFC 8725 §3.11: an ID token is a plain JWT (identity providers send `JWT` or no `typ`); an
+ * access token (`at+jwt`, meant for a resource server), a logout token or any other kind the
+ * same provider signs is not a sign-on.
+ */
+const ID_TOKEN_TYP = typRule(['JWT'], { optional: true });
+
 export class OperatorJwtError extends Error {
+  /** A JWS failure reason (see jws/types.ts) or `unknown_issuer`: the audit trail's vocabulary. */
   readonly reason: string;
   constructor(reason: string) {
     super(reason);
     this.name = 'OperatorJwtError';
     this.reason = reason;
   }
+}
+
+function refuse(failure: JwsFailure): never {
+  throw new OperatorJwtError(failure.reason);
 }
 
 /** Caches the issuers' key sets for the process (a policy reload does not refetch them). */
@@ -39,38 +50,29 @@ export async function verifyOperatorJwt(
   keySets: OperatorKeySets,
   nowMs: number,
 ): Promise<OperatorIdentity> {
-  let iss: unknown;
-  let typ: unknown;
-  try {
-    iss = decodeJwt(token).iss; // unverified: selects the issuer only
-    typ = decodeProtectedHeader(token).typ;
-  } catch {
-    throw new OperatorJwtError('malformed_jwt');
-  }
-  const issuer = issuers.find((i) => i.issuer === iss);
+  const jws = decodeJws(token);
+  if (!jws.ok) refuse(jws);
+  const issuer = issuers.find((i) => i.issuer === jws.payload.iss); // unverified: selects the issuer only
   if (!issuer) throw new OperatorJwtError('unknown_issuer');
-  // An access token (RFC 9068 §2.1, typ at+jwt) is meant for a resource server, not as a sign-on.
-  if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)) throw new OperatorJwtError('access_token_typ');
+  const typ = checkTyp(jws.header, ID_TOKEN_TYP);
+  if (typ) refuse(typ);
   const keys = keySets.forIssuer(issuer);
-  if (!keys) throw new OperatorJwtError('no_issuer_keys');
-  let payload;
-  try {
-    ({ payload } = await jwtVerify(token, keys, {
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      algorithms: issuer.algorithms,
-      clockTolerance: CLOCK_TOLERANCE_S,
-      currentDate: new Date(nowMs),
-      requiredClaims: ['exp', 'sub'],
-    }));
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new OperatorJwtError(typeof code === 'string' ? code : 'jwt_invalid');
-  }
-  const sub = payload.sub as string;
+  if (!keys) throw new OperatorJwtError('no_keys');
+  const badSignature = await verifyWithKeySet(jws, keys, issuer.algorithms);
+  if (badSignature) refuse(badSignature);
+  const { payload } = jws;
+  const claims = checkClaims(payload, {
+    issuer: issuer.issuer,
+    audience: { match: 'contains', value: issuer.audience }, // OpenID Connect Core §3.1.3.7 item 3
+    required: ['sub'],
+    times: { toleranceMs: CLOCK_TOLERANCE_MS },
+    nowMs,
+  });
+  if (!claims.ok) refuse(claims);
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new OperatorJwtError('bad_claims');
   const email = typeof payload.email === 'string' ? payload.email.slice(0, 256) : undefined;
   return {
-    id: sub.slice(0, 256),
+    id: payload.sub.slice(0, 256),
     role: mapRole(payload[issuer.roleClaim], issuer.roles),
     method: 'oidc',
     issuer: issuer.issuer,

@@ -1,14 +1,37 @@
 /** Builders for attestation results, shared by both verifiers. */
+import type { JwsFailure, JwsFailureReason } from '../jws/index.js';
 import type { CompiledPolicy } from '../policy/types.js';
 import { identifyAgent } from './identify-agent.js';
 import type { AttestationFailure, AttestationFailureReason } from './types.js';
 
-export function failure(
-  reason: AttestationFailureReason,
-  detail: string,
-  extra: Omit<AttestationFailure, 'ok' | 'reason' | 'detail'> = {},
-): AttestationFailure {
+type FailureExtra = Omit<AttestationFailure, 'ok' | 'reason' | 'detail'>;
+
+export function failure(reason: AttestationFailureReason, detail: string, extra: FailureExtra = {}): AttestationFailure {
   return { ok: false, reason, detail, ...extra };
+}
+
+/** The attestation reason for each JWS reason; the JWS detail keeps the distinction for the log. */
+const FROM_JWS: Readonly<Record<JwsFailureReason, AttestationFailureReason>> = {
+  too_large: 'too_large',
+  malformed: 'malformed',
+  duplicate_member: 'malformed',
+  refused_header: 'bad_header',
+  wrong_typ: 'bad_header',
+  alg_not_allowed: 'bad_signature',
+  no_matching_key: 'bad_signature',
+  bad_signature: 'bad_signature',
+  keys_unavailable: 'keys_unavailable',
+  no_keys: 'no_keys',
+  bad_claims: 'bad_claims',
+  expired: 'expired',
+  not_yet_valid: 'not_yet_valid',
+  issued_in_future: 'not_yet_valid',
+  too_old: 'too_old',
+};
+
+export function jwsRefused(jws: JwsFailure, extra: FailureExtra = {}): AttestationFailure {
+  const reason = FROM_JWS[jws.reason];
+  return failure(reason, reason === jws.reason ? jws.detail : `${jws.reason}: ${jws.detail}`, extra);
 }
 
 /**
@@ -16,14 +39,15 @@ export function failure(
  * identity can be flagged. Whether that is verified depends on whether the signature was:
  * the caller says so (agentVerified) and only a verified one may inform a decision.
  */
-export function namedAgentId(policy: CompiledPolicy, payload: unknown): string | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined;
-  const { iss, sub } = payload as Record<string, unknown>;
+export function namedAgentId(policy: CompiledPolicy, payload: Record<string, unknown>): string | undefined {
+  const { iss, sub } = payload;
   if (typeof iss !== 'string' || typeof sub !== 'string') return undefined;
-  const found = identifyAgent(policy, iss, sub, payload as Record<string, unknown>);
+  const found = identifyAgent(policy, iss, sub, payload);
   return found.ok ? found.agent.id : undefined;
 }
 
-export function errorPayload(error: unknown): unknown {
-  return typeof error === 'object' && error !== null ? (error as { payload?: unknown }).payload : undefined;
+/** `agentId`/`agentVerified` for a failure about the agent `payload` names, if it names one. */
+export function namedAgent(policy: CompiledPolicy, payload: Record<string, unknown>, verified: boolean): FailureExtra {
+  const agentId = namedAgentId(policy, payload);
+  return agentId ? { agentId, agentVerified: verified } : {};
 }

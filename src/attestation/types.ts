@@ -26,8 +26,11 @@ export interface AttestationContext {
   now: Clock;
   /** The broker's own `iss`: its tokens are never accepted as attestations. */
   stsIssuer: string;
-  /** The token endpoint URL, an accepted `aud` of agent assertions (RFC 7523 §3 item 3). */
-  tokenEndpoint: string;
+  /**
+   * The token endpoint URL. Never an accepted `aud` (draft-ietf-oauth-rfc7523bis: the issuer
+   * identifier only); when given, a refusal for it says so in the log, to help clients migrate.
+   */
+  tokenEndpoint?: string;
   keys: IssuerKeyResolver;
   cache?: VerifiedTokenCache;
 }
@@ -55,6 +58,8 @@ export interface AttestationSuccess {
 export type AttestationFailureReason =
   | 'too_large'
   | 'malformed'
+  /** A JOSE header this kind of token may not carry (`typ`, `crit`, `b64`, `zip`, `cty`). */
+  | 'bad_header'
   | 'broker_token'
   | 'unknown_issuer'
   | 'bad_signature'
@@ -95,14 +100,8 @@ export interface AttestationFailure {
 export type AttestationResult = AttestationSuccess | AttestationFailure;
 
 /** RFC 8725 §3.2: only asymmetric algorithms; never `none` or HS*. */
-export const ASYMMETRIC_ALGORITHMS: readonly string[] = Object.freeze([
-  'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512',
-]);
-
+export { VERIFIABLE_ALGORITHMS as ASYMMETRIC_ALGORITHMS } from '../jws/index.js';
 /** Tokens over this size are refused before any parsing. */
-export const MAX_TOKEN_BYTES = 16_384;
-export const CLOCK_TOLERANCE_S = 60;
-export const CLOCK_TOLERANCE_MS = CLOCK_TOLERANCE_S * 1000;
+export { CLOCK_TOLERANCE_MS, MAX_JWS_BYTES as MAX_TOKEN_BYTES } from '../jws/index.js';
 /** An agent assertion lives at most 5 minutes (exp - iat). */
 export const MAX_ASSERTION_LIFETIME_S = 300;

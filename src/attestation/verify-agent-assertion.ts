@@ -3,82 +3,85 @@
  * subject_token and as a client_credentials client_assertion (RFC 7523 §2.2). The agent is
  * selected by the unverified `iss` and verified against that agent's public keys only.
  */
-import type { KeyAttestation } from '../policy/types.js';
+import { checkClaims, checkTyp, jwsFailure, typRule, verifyWithKeySet, type JwsFailure, type TimeRules } from '../jws/index.js';
+import type { Agent, KeyAttestation } from '../policy/types.js';
 import { sha256Hex } from './hash.js';
 import { inspectToken, type InspectedToken } from './inspect-token.js';
-import { mapVerifyError } from './jose-errors.js';
+import { keySetFor } from './key-set.js';
 import { assertionReplayClaim } from './replay-key.js';
-import { errorPayload, failure } from './result.js';
-import { ASSERTION_TIME_RULES, checkTimes, readTimes } from './time-checks.js';
-import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationFailure, type AttestationResult } from './types.js';
-import { isSignatureError, verifyJwt } from './verify-jwt.js';
+import { failure, jwsRefused } from './result.js';
+import {
+  ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_MS, MAX_ASSERTION_LIFETIME_S, type AttestationContext, type AttestationFailure, type AttestationResult,
+} from './types.js';
 
 const MAX_JTI = 256;
+
+/**
+ * RFC 8725 §3.11: an assertion is a plain JWT or says what it is (draft-ietf-oauth-rfc7523bis
+ * `client-authentication+jwt`); a DPoP proof, an access token or an ID token is not one.
+ */
+const ASSERTION_TYP = typRule(['JWT', 'client-authentication+jwt'], { optional: true });
+const ASSERTION_TIMES: TimeRules = Object.freeze({ toleranceMs: CLOCK_TOLERANCE_MS, maxLifetimeS: MAX_ASSERTION_LIFETIME_S });
 
 /** `inspected` is inspectToken's result for this same token when the caller already has it. */
 export async function verifyAgentAssertion(token: string, ctx: AttestationContext, inspected: InspectedToken | AttestationFailure = inspectToken(token, ctx.stsIssuer)): Promise<AttestationResult> {
   if (!inspected.ok) return inspected;
+  const typ = checkTyp(inspected.header, ASSERTION_TYP);
+  if (typ) return jwsRefused(typ);
   const { iss, sub } = inspected.payload;
   if (typeof iss !== 'string' || typeof sub !== 'string') return failure('bad_claims', 'iss or sub missing');
   // RFC 7523 §3 items 1-2: the agent asserts about itself.
   if (iss !== sub) return failure('bad_claims', 'iss differs from sub');
   const agent = ctx.policy.agentsById.get(iss);
   if (!agent) return failure('unknown_issuer', 'iss names no agent');
-  const entries = agent.attestation.filter((e): e is KeyAttestation => e.kind === 'keys');
   // Only selected by the unverified iss: marked unverified so nobody is suspended on it.
   const selected = { agentId: agent.id, agentVerified: false, issuer: agent.id };
-  if (entries.length === 0) return failure('no_keys', 'agent has no keys attestation', selected);
+  const refused = await verifyWithAgentKeys(inspected, agent, ctx);
+  if (refused) return jwsRefused(refused, selected);
 
+  const verifiedAgent = { ...selected, agentVerified: true };
   const nowMs = ctx.now();
-  const options = {
-    algorithms: [...ASYMMETRIC_ALGORITHMS],
+  const claims = checkClaims(inspected.payload, {
     issuer: agent.id,
     subject: agent.id,
-    // RFC 7523 §3 item 3: aud names the broker, by its issuer or its token endpoint.
-    audience: [ctx.stsIssuer, ctx.tokenEndpoint],
+    // draft-ietf-oauth-rfc7523bis: the broker's issuer identifier as the sole audience, a JSON
+    // string. The token endpoint URL or an array (audience injection: an assertion minted for
+    // several servers is replayable at each of them) is refused.
+    audience: { match: 'string', value: ctx.stsIssuer },
+    required: ['jti'],
+    times: ASSERTION_TIMES,
     nowMs,
-    clockToleranceS: CLOCK_TOLERANCE_S,
-    requiredClaims: ['exp', 'iat', 'jti'],
-  };
-  let payload: Record<string, unknown> | undefined;
-  let lastError: unknown;
-  for (const entry of entries) {
-    try {
-      const keys = ctx.keys.forIssuer({ jwks: entry.jwks });
-      if (!keys) continue;
-      payload = await verifyJwt(token, inspected, keys, options);
-      break;
-    } catch (error) {
-      lastError = error;
-      if (!isSignatureError(error)) break; // a claims error: this key verified it
-    }
-  }
-  if (!payload) {
-    const mapped = mapVerifyError(lastError);
-    const verified = mapped.signatureVerified && errorPayload(lastError) !== undefined;
-    return failure(mapped.reason, mapped.detail, { ...selected, agentVerified: verified });
-  }
-
-  const verifiedAgent = { agentId: agent.id, agentVerified: true, issuer: agent.id };
-  // jose accepted aud because one value names us; every value must (draft-ietf-oauth-rfc7523bis
-  // audience injection: an assertion minted for several servers is replayable at each of them).
-  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!audiences.every((aud) => aud === ctx.stsIssuer || aud === ctx.tokenEndpoint)) {
-    return failure('bad_claims', 'aud names another audience besides this broker', verifiedAgent);
-  }
-  const { jti } = payload;
+  });
+  if (!claims.ok) return jwsRefused(withAudienceHint(claims, inspected.payload.aud, ctx.tokenEndpoint), verifiedAgent);
+  const { jti } = inspected.payload;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI) return failure('bad_claims', 'jti is not a bounded string', verifiedAgent);
-  const times = readTimes(payload);
-  if (!times) return failure('bad_claims', 'exp, iat or nbf is not a number', verifiedAgent);
-  const verdict = checkTimes(times, nowMs, ASSERTION_TIME_RULES);
-  if (!verdict.ok) return failure(verdict.reason, verdict.detail, verifiedAgent);
 
-  const expiresAtMs = times.exp * 1000;
+  const expiresAtMs = claims.times.exp * 1000;
   return {
     ok: true, agent, kind: 'keys', issuer: agent.id, subject: agent.id, jti,
-    issuedAtMs: times.iat * 1000, expiresAtMs,
+    issuedAtMs: claims.times.iat * 1000, expiresAtMs,
     // The jti of an assertion is always single-use (RFC 7523 §3 item 7).
     replay: assertionReplayClaim(agent.id, jti, expiresAtMs, nowMs),
     tokenHash: sha256Hex(token),
   };
+}
+
+/** Null when one of the agent's keys entries verifies the signature, else the last refusal. */
+async function verifyWithAgentKeys(inspected: InspectedToken, agent: Agent, ctx: AttestationContext): Promise<JwsFailure | null> {
+  const entries = agent.attestation.filter((e): e is KeyAttestation => e.kind === 'keys');
+  let refused = jwsFailure('no_keys', 'agent has no keys attestation');
+  for (const entry of entries) {
+    const keys = keySetFor(ctx, { jwks: entry.jwks });
+    const outcome = 'ok' in keys ? keys : await verifyWithKeySet(inspected, keys, ASYMMETRIC_ALGORITHMS);
+    if (outcome === null) return null;
+    refused = outcome;
+  }
+  return refused;
+}
+
+/** Clients written to RFC 7523 §3 may still send the token endpoint URL: the log says so. */
+function withAudienceHint(refused: JwsFailure, aud: unknown, tokenEndpoint: string | undefined): JwsFailure {
+  if (refused.claim !== 'aud' || tokenEndpoint === undefined) return refused;
+  const named = aud === tokenEndpoint || (Array.isArray(aud) && aud.includes(tokenEndpoint));
+  return named ? { ...refused, detail: `${refused.detail} (the token endpoint URL is not accepted: use the issuer identifier)` } : refused;
 }

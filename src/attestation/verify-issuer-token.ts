@@ -3,24 +3,35 @@
  * SPIFFE JWT-SVID): pick the issuer by the unverified `iss`, verify against that issuer's
  * keys only, then find the one agent whose attestation entry the verified claims match.
  */
+import { checkClaims, checkTimes, checkTyp, typRule, verifyWithKeySet, type TimeRules, type TokenTimes } from '../jws/index.js';
 import type { TrustedIssuer } from '../policy/types.js';
 import { sha256Hex } from './hash.js';
 import { identifyAgent } from './identify-agent.js';
 import { inspectToken, type InspectedToken } from './inspect-token.js';
-import { mapVerifyError } from './jose-errors.js';
+import { keySetFor } from './key-set.js';
 import { issuerReplayClaim } from './replay-key.js';
-import { errorPayload, failure, namedAgentId } from './result.js';
+import { failure, jwsRefused, namedAgent } from './result.js';
 import { filterShadowClaims } from './shadow-claims.js';
-import { checkTimes, readTimes, type TokenTimes } from './time-checks.js';
-import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_S, type AttestationContext, type AttestationFailure, type AttestationResult } from './types.js';
-import { verifyJwt } from './verify-jwt.js';
+import { CLOCK_TOLERANCE_MS, type AttestationContext, type AttestationFailure, type AttestationResult } from './types.js';
 
 const MAX_SUBJECT = 1024;
 const MAX_CACHED_VERIFICATION_MS = 5 * 60_000;
 
+/**
+ * RFC 8725 §3.11: platform tokens are plain JWTs. Kubernetes and CI issuers send `JWT` or no
+ * `typ`; a SPIFFE JWT-SVID may say `JWT` or `JOSE`. Any other type is another kind of token.
+ */
+const ISSUER_TOKEN_TYP = typRule(['JWT', 'JOSE'], { optional: true });
+
+function timeRules(issuer: TrustedIssuer): TimeRules {
+  return { toleranceMs: CLOCK_TOLERANCE_MS, maxAgeMs: issuer.maxAgeMs };
+}
+
 /** `inspected` is inspectToken's result for this same token when the caller already has it. */
 export async function verifyIssuerToken(token: string, ctx: AttestationContext, inspected: InspectedToken | AttestationFailure = inspectToken(token, ctx.stsIssuer)): Promise<AttestationResult> {
   if (!inspected.ok) return inspected;
+  const typ = checkTyp(inspected.header, ISSUER_TOKEN_TYP);
+  if (typ) return jwsRefused(typ);
   const iss = inspected.payload.iss;
   if (typeof iss !== 'string') return failure('unknown_issuer', 'iss missing or not a string');
   // Exact string compare (a Map lookup): no trailing-slash or case normalisation.
@@ -34,49 +45,34 @@ export async function verifyIssuerToken(token: string, ctx: AttestationContext, 
     if (hit) return hit;
   }
 
-  let getKey;
-  try {
-    getKey = ctx.keys.forIssuer(issuer);
-  } catch (error) {
-    return failure('no_keys', mapVerifyError(error).detail, { issuer: issuer.issuer });
+  const keys = keySetFor(ctx, issuer);
+  if ('ok' in keys) return jwsRefused(keys, { issuer: issuer.issuer });
+  // RFC 8725 §3.1: the issuer's allow-list; none and HS* never verify whatever the policy says.
+  const refused = await verifyWithKeySet(inspected, keys, issuer.algorithms);
+  if (refused) {
+    // A stale or forged credential presented in a known agent's name is flagged for that
+    // agent. With a bad signature the name is only claimed (agentVerified false), which may
+    // raise an alert but never a decision about the agent (see anomaly/rules.ts).
+    return jwsRefused(refused, { issuer: issuer.issuer, ...namedAgent(ctx.policy, inspected.payload, false) });
   }
-  if (!getKey) return failure('no_keys', 'issuer has no keys configured', { issuer: issuer.issuer });
-
-  let payload: Record<string, unknown>;
-  try {
-    payload = await verifyJwt(token, inspected, getKey, {
-      // RFC 8725 §3.1: the issuer's allow-list, never none or HS* whatever the policy says.
-      algorithms: issuer.algorithms.filter((alg) => ASYMMETRIC_ALGORITHMS.includes(alg)),
-      issuer: issuer.issuer,
-      audience: issuer.audience, // RFC 8725 §3.9: aud must contain ours
-      nowMs,
-      clockToleranceS: CLOCK_TOLERANCE_S,
-      requiredClaims: ['exp', 'iat', 'sub'],
-    });
-  } catch (error) {
-    const mapped = mapVerifyError(error);
-    // Issue 5: a stale or forged credential presented in a known agent's name is flagged for
-    // that agent. With a bad signature the name is only claimed (agentVerified false), which
-    // may raise an alert but never a decision about the agent (see anomaly/rules.ts).
-    const verified = mapped.signatureVerified;
-    const agentId = namedAgentId(ctx.policy, verified ? errorPayload(error) : inspected.payload);
-    return failure(mapped.reason, mapped.detail, { issuer: issuer.issuer, ...(agentId ? { agentId, agentVerified: verified } : {}) });
-  }
-  return decide(ctx, issuer, token, payload, tokenHash, nowMs);
+  const { payload } = inspected;
+  const claims = checkClaims(payload, {
+    issuer: issuer.issuer,
+    // RFC 8725 §3.9: aud must name us; with exclusive_audience, nobody else.
+    audience: { match: issuer.exclusiveAudience ? 'exclusive' : 'contains', value: issuer.audience },
+    required: ['sub'],
+    times: timeRules(issuer),
+    nowMs,
+  });
+  if (!claims.ok) return jwsRefused(claims, { issuer: issuer.issuer, ...namedAgent(ctx.policy, payload, true) });
+  return decide(ctx, issuer, token, payload, claims.times, tokenHash, nowMs);
 }
 
-function decide(ctx: AttestationContext, issuer: TrustedIssuer, token: string, payload: Record<string, unknown>, tokenHash: string, nowMs: number): AttestationResult {
+function decide(ctx: AttestationContext, issuer: TrustedIssuer, token: string, payload: Record<string, unknown>, times: TokenTimes, tokenHash: string, nowMs: number): AttestationResult {
   const base = { issuer: issuer.issuer };
   const { sub, jti } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT) return failure('bad_claims', 'sub is not a bounded string', base);
   if (jti !== undefined && typeof jti !== 'string') return failure('bad_claims', 'jti is not a string', base);
-  const times = readTimes(payload);
-  if (!times) return failure('bad_claims', 'exp, iat or nbf is not a number', base);
-  const verdict = checkTimes(times, nowMs, { maxAgeMs: issuer.maxAgeMs });
-  if (!verdict.ok) {
-    const agentId = namedAgentId(ctx.policy, payload);
-    return failure(verdict.reason, verdict.detail, { issuer: issuer.issuer, ...(agentId ? { agentId, agentVerified: true } : {}) });
-  }
 
   const found = identifyAgent(ctx.policy, issuer.issuer, sub, payload);
   if (!found.ok) {
@@ -94,7 +90,7 @@ function decide(ctx: AttestationContext, issuer: TrustedIssuer, token: string, p
     policyVersion: ctx.policy.version, agentId: found.agent.id, issuer: issuer.issuer, subject: sub,
     ...(jti !== undefined ? { jti } : {}), times,
     // Capped: an issuer that withdraws a key from its JWKS stops being honoured within minutes.
-    expiresAtMs: Math.min(expMs + CLOCK_TOLERANCE_S * 1000, nowMs + MAX_CACHED_VERIFICATION_MS),
+    expiresAtMs: Math.min(expMs + CLOCK_TOLERANCE_MS, nowMs + MAX_CACHED_VERIFICATION_MS),
   });
   return success(ctx, found.agent.id, issuer.issuer, sub, jti, times, tokenHash);
 }
@@ -105,10 +101,10 @@ function fromCache(ctx: AttestationContext, issuer: TrustedIssuer, tokenHash: st
   if (!entry || entry.policyVersion !== ctx.policy.version || entry.issuer !== issuer.issuer) return undefined;
   if (!ctx.policy.agentsById.has(entry.agentId)) return undefined;
   // The signature is known good; the clock is not: re-check the times on every hit.
-  const verdict = checkTimes(entry.times, nowMs, { maxAgeMs: issuer.maxAgeMs });
-  if (!verdict.ok) {
+  const refused = checkTimes(entry.times, nowMs, timeRules(issuer));
+  if (refused) {
     ctx.cache?.delete(tokenHash);
-    return failure(verdict.reason, verdict.detail, { issuer: issuer.issuer, agentId: entry.agentId, agentVerified: true });
+    return jwsRefused(refused, { issuer: issuer.issuer, agentId: entry.agentId, agentVerified: true });
   }
   return success(ctx, entry.agentId, entry.issuer, entry.subject, entry.jti, entry.times, tokenHash);
 }

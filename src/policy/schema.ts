@@ -65,7 +65,12 @@ const IssuerCommon = {
 };
 
 export const IssuerSchema = Type.Object(
-  { ...IssuerCommon, max_age: Type.Optional(Type.String()), single_use: Type.Optional(Type.Boolean()) },
+  {
+    ...IssuerCommon,
+    max_age: Type.Optional(Type.String()),
+    single_use: Type.Optional(Type.Boolean()),
+    exclusive_audience: Type.Optional(Type.Boolean()),
+  },
   Strict,
 );
 

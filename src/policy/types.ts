@@ -45,10 +45,16 @@ export interface TrustedIssuer {
   jwksFile?: string;
   /** Loaded from jwksFile at policy load time. */
   jwks?: JSONWebKeySet;
+  /** An attestation's `aud` must contain this (RFC 7519 §4.1.3). */
   audience: string;
   algorithms: string[];
   maxAgeMs: number;
   singleUse: boolean;
+  /**
+   * `aud` must hold `audience` and nothing else: a token the platform minted for several
+   * audiences (and so presentable to each of them) is refused.
+   */
+  exclusiveAudience: boolean;
 }
 
 /** A claim bound by an attestation entry; `pointer` is an RFC 6901 JSON Pointer ("/a/b") or a top-level name ("/name"). */

@@ -76,7 +76,10 @@ export function readIssuers(ctx: ValidateContext, raw: unknown): { issuers: Trus
     const common = readCommon(ctx, path, item);
     const maxAgeMs = item.max_age === undefined ? DEFAULT_MAX_AGE_MS : readDuration(ctx, `${path}.max_age`, item.max_age);
     if (common === null || maxAgeMs === null) continue;
-    issuers.push({ issuer: item.issuer, ...common, audience: item.audience, maxAgeMs, singleUse: item.single_use ?? false });
+    issuers.push({
+      issuer: item.issuer, ...common, audience: item.audience, maxAgeMs,
+      singleUse: item.single_use ?? false, exclusiveAudience: item.exclusive_audience ?? false,
+    });
   }
   // Declared = named anywhere in the list, so a malformed entry is not also reported as undeclared.
   const declared = new Set<string>();

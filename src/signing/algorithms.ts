@@ -2,7 +2,6 @@ import {
   createPrivateKey,
   generateKeyPairSync,
   sign as cryptoSign,
-  verify as cryptoVerify,
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
@@ -65,20 +64,5 @@ export function signWithAlg(alg: SigningAlg, key: KeyObject, data: Buffer): Buff
       return cryptoSign(null, data, key);
     case 'RS256': // RFC 7518 §3.3: RSASSA-PKCS1-v1_5 with SHA-256
       return cryptoSign('sha256', data, key);
-  }
-}
-
-export function verifyWithAlg(alg: SigningAlg, key: KeyObject, data: Buffer, signature: Buffer): boolean {
-  try {
-    switch (alg) {
-      case 'ES256':
-        return signature.length === 64 && cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-      case 'EdDSA':
-        return cryptoVerify(null, data, key, signature);
-      case 'RS256':
-        return cryptoVerify('sha256', data, key, signature);
-    }
-  } catch {
-    return false;
   }
 }

@@ -13,6 +13,6 @@ export { KeyRingDecryptError, encryptRing, decryptRing } from './ring-encryption
 export { advanceRing, rotateRing, type RotationResult } from './ring-schedule.js';
 export { CLOCK_SKEW_MS, type RingState, type RingKey, type RingTiming, type KeyStatus } from './ring-state.js';
 export {
-  verifyBrokerToken, MAX_TOKEN_BYTES,
+  verifyBrokerToken,
   type BrokerKeySource, type BrokerTokenResult, type BrokerTokenRejection,
 } from './verify-broker-token.js';

@@ -18,7 +18,7 @@ const policy = compile([trustedIssuer({ jwks: jwksOf(other) })], [
 const reason = (r: AttestationResult) => (r.ok ? 'ok' : r.reason);
 
 function claims(overrides: JWTPayload = {}): JWTPayload {
-  return { iss: 'bot', sub: 'bot', aud: TOKEN_ENDPOINT, iat: NOW_S - 5, exp: NOW_S + 120, jti: 'a-1', ...overrides };
+  return { iss: 'bot', sub: 'bot', aud: STS_ISSUER, iat: NOW_S - 5, exp: NOW_S + 120, jti: 'a-1', ...overrides };
 }
 
 t.test('a valid assertion identifies the agent and is always single-use', async (t) => {
@@ -35,13 +35,29 @@ t.test('a valid assertion identifies the agent and is always single-use', async 
   t.equal(r.tokenHash, sha256Hex(token));
 });
 
-t.test('aud may be the issuer or the token endpoint, string or array, and names nobody else', async (t) => {
-  for (const aud of [STS_ISSUER, TOKEN_ENDPOINT, [STS_ISSUER, TOKEN_ENDPOINT]]) {
-    t.equal(reason(await verifyAgentAssertion(await sign(k1, claims({ aud })), context(policy))), 'ok', JSON.stringify(aud));
+t.test("aud is the broker's issuer identifier, as one JSON string (draft-ietf-oauth-rfc7523bis)", async (t) => {
+  t.equal(reason(await verifyAgentAssertion(await sign(k1, claims({ aud: STS_ISSUER })), context(policy))), 'ok');
+  // The token endpoint URL, any array (even [issuer]) and anything else are refused; ['x', issuer]
+  // is audience injection (an assertion for several servers is replayable at each of them).
+  const refused = [TOKEN_ENDPOINT, [STS_ISSUER], [STS_ISSUER, TOKEN_ENDPOINT], [TOKEN_ENDPOINT], 'https://elsewhere', `${STS_ISSUER}/`, [], undefined, ['x', STS_ISSUER]];
+  for (const aud of refused) {
+    const r = await verifyAgentAssertion(await sign(k1, claims({ aud })), context(policy));
+    t.equal(reason(r), 'bad_claims', JSON.stringify(aud));
+    if (!r.ok) t.match(r, { agentId: 'bot', agentVerified: true }, 'the signature was verified first');
   }
-  // ['x', issuer]: audience injection (an assertion for several servers is replayable at each).
-  for (const aud of ['https://elsewhere', `${STS_ISSUER}/`, [], undefined, ['x', STS_ISSUER]]) {
-    t.equal(reason(await verifyAgentAssertion(await sign(k1, claims({ aud })), context(policy))), 'bad_claims', JSON.stringify(aud));
+  const endpoint = await verifyAgentAssertion(await sign(k1, claims({ aud: TOKEN_ENDPOINT })), context(policy));
+  t.match(endpoint, { ok: false, detail: /token endpoint URL is not accepted/ }, 'the log names the migration');
+  const array = await verifyAgentAssertion(await sign(k1, claims({ aud: [STS_ISSUER] })), context(policy));
+  t.match(array, { ok: false, detail: /single string, not an array/ });
+});
+
+t.test('typ: absent, JWT or client-authentication+jwt, as media types (RFC 7515 §4.1.9)', async (t) => {
+  const accepted = [undefined, 'JWT', 'jwt', 'application/jwt', 'client-authentication+jwt', 'application/Client-Authentication+JWT'];
+  for (const typ of accepted) {
+    t.equal(reason(await verifyAgentAssertion(await sign(k1, claims(), { typ }), context(policy))), 'ok', String(typ));
+  }
+  for (const typ of ['dpop+jwt', 'id_token+jwt', 'secevent+jwt', 'logout+jwt', 'JOSE', 'text/jwt', 'jwt; charset=utf-8', 7]) {
+    t.equal(reason(await verifyAgentAssertion(await sign(k1, claims(), { typ }), context(policy))), 'bad_header', String(typ));
   }
 });
 

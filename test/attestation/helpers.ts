@@ -46,7 +46,7 @@ export function k8sClaims(overrides: JWTPayload = {}): JWTPayload {
 }
 
 export function trustedIssuer(overrides: Partial<TrustedIssuer> = {}): TrustedIssuer {
-  return { issuer: K8S, audience: 'agent-sts', algorithms: ['ES256', 'RS256'], maxAgeMs: 3_600_000, singleUse: false, ...overrides };
+  return { issuer: K8S, audience: 'agent-sts', algorithms: ['ES256', 'RS256'], maxAgeMs: 3_600_000, singleUse: false, exclusiveAudience: false, ...overrides };
 }
 
 /** RFC 6901: "/a~1b/c" -> ["a/b", "c"]; a key without a leading "/" is one top-level name. */

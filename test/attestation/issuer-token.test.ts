@@ -170,3 +170,32 @@ function withMirroredEcdsaSignature(token: string): string {
   const mirrored = Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex');
   return `${token.slice(0, dot)}.${Buffer.concat([sig.subarray(0, 32), mirrored]).toString('base64url')}`;
 }
+
+t.test('typ: absent, JWT or JOSE (SPIFFE JWT-SVID); any other kind of token is refused', async (t) => {
+  for (const typ of [undefined, 'JWT', 'jwt', 'application/JWT', 'JOSE', 'application/jose']) {
+    t.equal(reason(await verifyIssuerToken(await sign(key, k8sClaims(), { typ }), context(policy))), 'ok', String(typ));
+  }
+  for (const typ of ['dpop+jwt', 'id_token+jwt', 'secevent+jwt', 'client-authentication+jwt', 'JOSE+JSON', '', null]) {
+    t.equal(reason(await verifyIssuerToken(await sign(key, k8sClaims(), { typ }), context(policy))), 'bad_header', String(typ));
+  }
+});
+
+t.test('exclusive_audience: aud holds the configured audience and nothing else', async (t) => {
+  const exclusive = compile([{ ...issuer, exclusiveAudience: true }], [summarizer]);
+  const cases: Array<[unknown, string, string]> = [
+    ['agent-sts', 'ok', 'ok'],
+    [['agent-sts'], 'ok', 'ok'],
+    [['agent-sts', 'agent-sts'], 'ok', 'ok'],
+    [['agent-sts', 'https://vault.example'], 'ok', 'bad_claims'],
+    [['https://vault.example', 'agent-sts'], 'ok', 'bad_claims'],
+    [['https://vault.example'], 'bad_claims', 'bad_claims'],
+    [[], 'bad_claims', 'bad_claims'],
+  ];
+  for (const [aud, shared, only] of cases) {
+    const token = await sign(key, k8sClaims({ aud: aud as string[] }));
+    t.equal(reason(await verifyIssuerToken(token, context(policy))), shared, `default: ${JSON.stringify(aud)}`);
+    const r = await verifyIssuerToken(token, context(exclusive));
+    t.equal(reason(r), only, `exclusive: ${JSON.stringify(aud)}`);
+    if (!r.ok && only !== shared) t.match(r, { detail: /other audiences/, agentId: 'summarizer', agentVerified: true });
+  }
+});

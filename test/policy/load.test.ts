@@ -48,7 +48,7 @@ t.test('the sample policy loads cleanly and compiles', async (t) => {
   t.same(compiled.policy.tiers.transactional?.anomalies.out_of_scope, { action: 'suspend', after: 3, withinMs: 10 * 60_000 });
   t.same(compiled.policy.tiers.transactional?.anomalies.volume, { action: 'alert', after: 1, withinMs: 3_600_000 }, 'defaults');
   const issuer = compiled.issuersByIss.get('http://localhost:8080/dev-issuer');
-  t.match(issuer, { jwksFile: join(dir, 'dev/issuer.jwks.json'), algorithms: ['ES256'], maxAgeMs: 3_600_000, singleUse: false });
+  t.match(issuer, { jwksFile: join(dir, 'dev/issuer.jwks.json'), algorithms: ['ES256'], maxAgeMs: 3_600_000, singleUse: false, exclusiveAudience: false });
   t.equal(issuer?.jwks?.keys.length, 1);
   const entries = compiled.attestationIndex.get('http://localhost:8080/dev-issuer')?.get('system:serviceaccount:agents:ticket-summarizer');
   t.equal(entries?.length, 1);

@@ -74,6 +74,8 @@ const cases: Case[] = [
     want: [{ path: 'agents[summarizer].id', message: /reuses the id of a retired agent/ }] },
   { name: 'duplicate intent name', policy: patch(base, { 'agents.0.intents.1': { name: 'read-tickets', audience: 'https://b', scopes: ['b:read'] } }),
     want: [{ path: 'agents[summarizer].intents[read-tickets].name', message: /duplicate intent name/ }] },
+  { name: 'exclusive_audience is a boolean', policy: patch(base, { 'issuers.0.exclusive_audience': 'yes' }),
+    want: [{ path: 'issuers[https://k8s.example].exclusive_audience', message: /boolean/ }] },
   { name: 'duplicate issuer', policy: patch(base, { 'issuers.1': (base.issuers as Raw[])[0] }),
     want: [{ path: 'issuers[https://k8s.example].issuer', message: /duplicate issuer/ }] },
   { name: 'duplicate operator id', policy: patch(base, { operators: [op('carol'), op('carol', { key_sha256: 'b'.repeat(64) })] }),

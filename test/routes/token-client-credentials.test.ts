@@ -87,9 +87,9 @@ t.test('client credentials', async (t) => {
     expectError(t, await broker.clientCredentials(await broker.assertion(), { client_assertion_type: saml }), 401, 'invalid_client');
   });
 
-  t.test('aud may be the issuer or the token endpoint URL, nothing else', async (t) => {
-    await expectIssued(t, broker, await broker.clientCredentials(await broker.assertion(AGENT, { aud: `${STS}/oauth/token` })));
-    for (const aud of ['https://elsewhere.test', `${STS}/`, `${STS}/oauth/token/`, 'https://STS.test']) {
+  t.test("aud is the broker's issuer identifier, nothing else (draft-ietf-oauth-rfc7523bis)", async (t) => {
+    await expectIssued(t, broker, await broker.clientCredentials(await broker.assertion(AGENT, { aud: STS })));
+    for (const aud of [`${STS}/oauth/token`, 'https://elsewhere.test', `${STS}/`, `${STS}/oauth/token/`, 'https://STS.test']) {
       expectError(t, await broker.clientCredentials(await broker.assertion(AGENT, { aud })), 401, 'invalid_client', /^client authentication failed$/);
     }
   });

@@ -3,8 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { manualClock } from '../../src/clock.js';
 import {
-  MAX_TOKEN_BYTES, accessTokenHeader, buildAccessTokenClaims, createKeyRing, createLocalSigner, signJwt, verifyBrokerToken,
+  accessTokenHeader, buildAccessTokenClaims, createKeyRing, createLocalSigner, signJwt, verifyBrokerToken,
 } from '../../src/signing/index.js';
+import { MAX_JWS_BYTES } from '../../src/jws/index.js';
 import { ISSUER, mintTestToken } from './helpers/tokens.js';
 
 const T0 = 1_800_000_000_000;
@@ -51,6 +52,8 @@ t.test('refusals', async (t) => {
   };
   t.equal(await reasonOf(signJwt({ alg: 'ES256', kid: signer.kid, typ: 'JWT' }, claimsAt(T0), signer)), 'wrong_typ');
   t.equal(await reasonOf(signJwt({ alg: 'ES256', kid: signer.kid }, claimsAt(T0), signer)), 'wrong_typ', 'typ missing');
+  t.equal(await reasonOf(signJwt({ alg: 'ES256', kid: signer.kid, typ: 'application/AT+JWT' }, claimsAt(T0), signer)), 'accepted', 'typ as a full media type (RFC 7515 §4.1.9)');
+  t.equal(await reasonOf(signJwt({ alg: 'ES256', kid: signer.kid, typ: 'dpop+jwt' }, claimsAt(T0), signer)), 'wrong_typ');
 
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const rsaToken = await new SignJWT({ ...claimsAt(T0) }).setProtectedHeader({ alg: 'RS256', kid: signer.kid, typ: 'at+jwt' }).sign(rsa);
@@ -58,7 +61,7 @@ t.test('refusals', async (t) => {
   const hs = await new SignJWT({ ...claimsAt(T0) }).setProtectedHeader({ alg: 'HS256', kid: signer.kid, typ: 'at+jwt' }).sign(new Uint8Array(32));
   t.equal(await reasonOf(hs), 'wrong_alg', 'HS256');
   const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: signer.kid })).toString('base64url')}.${Buffer.from(JSON.stringify(claimsAt(T0))).toString('base64url')}.`;
-  t.equal(await reasonOf(none), 'malformed', 'alg none (empty signature)');
+  t.equal(await reasonOf(none), 'wrong_alg', 'alg none (empty signature)');
 
   const stranger = createLocalSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 'ES256');
   t.equal(await reasonOf(signJwt(accessTokenHeader(stranger), claimsAt(T0), stranger)), 'unknown_kid');
@@ -81,14 +84,16 @@ t.test('refusals', async (t) => {
   const otherPayload = Buffer.from(JSON.stringify({ ...claimsAt(T0), scope: 'admin' })).toString('base64url');
   t.equal(await reasonOf(`${h}.${otherPayload}.${s}`), 'bad_signature', 'swapped payload');
 
-  t.equal(await reasonOf(`${h}.${'A'.repeat(MAX_TOKEN_BYTES)}.${s}`), 'oversize');
+  t.equal(await reasonOf(`${h}.${'A'.repeat(MAX_JWS_BYTES)}.${s}`), 'oversize');
   t.equal(await reasonOf('a.b'), 'malformed');
   t.equal(await reasonOf('a.b.c.d'), 'malformed');
   t.equal(await reasonOf(`${h}.${p}.${s}!`), 'malformed');
-  t.equal(await reasonOf(`e30.${p}.${s}`), 'wrong_typ', 'header {}');
+  t.equal(await reasonOf(`e30.${p}.${s}`), 'malformed', 'header {} (no alg)');
   t.equal(await reasonOf(`bm90IGpzb24.${p}.${s}`), 'malformed', 'header not JSON');
   const crit = signJwt({ ...accessTokenHeader(signer), crit: ['exp'] } as ReturnType<typeof accessTokenHeader>, claimsAt(T0), signer);
   t.equal(await reasonOf(crit), 'malformed', 'crit is refused');
+  const cty = signJwt({ ...accessTokenHeader(signer), cty: 'JWT' } as ReturnType<typeof accessTokenHeader>, claimsAt(T0), signer);
+  t.equal(await reasonOf(cty), 'malformed', 'cty is refused');
   const noJti = signJwt(accessTokenHeader(signer), { ...claimsAt(T0), jti: undefined }, signer);
   t.equal(await reasonOf(noJti), 'malformed', 'a claim missing');
 

@@ -1,0 +1,97 @@
+/**
+ * JWS signature verification with node:crypto, on the calling thread. WebCrypto (what
+ * jose's jwtVerify uses) runs on the libuv thread pool: every verification then crossed two
+ * threads and waited for a pool slot, the largest source of tail latency on a busy broker.
+ */
+import { KeyObject, constants, verify as verifySignatureBytes, webcrypto } from 'node:crypto';
+import { jwsFailure, type DecodedJws, type JwsFailure } from './types.js';
+
+interface AlgorithmParams {
+  hash: string | null;
+  keyTypes: readonly string[];
+  curve?: string;
+  padding?: number;
+  pss?: boolean;
+}
+
+const RSA_MIN_MODULUS_BITS = 2048; // RFC 7518 §3.3 and §3.5
+
+/** The JWS algorithms verified here (RFC 7518 §3, RFC 8037 §3.1, RFC 9864 for Ed25519). */
+const ALGORITHMS: ReadonlyMap<string, AlgorithmParams> = new Map<string, AlgorithmParams>([
+  ['ES256', { hash: 'sha256', keyTypes: ['ec'], curve: 'prime256v1' }],
+  ['ES384', { hash: 'sha384', keyTypes: ['ec'], curve: 'secp384r1' }],
+  ['ES512', { hash: 'sha512', keyTypes: ['ec'], curve: 'secp521r1' }],
+  ['RS256', { hash: 'sha256', keyTypes: ['rsa'], padding: constants.RSA_PKCS1_PADDING }],
+  ['RS384', { hash: 'sha384', keyTypes: ['rsa'], padding: constants.RSA_PKCS1_PADDING }],
+  ['RS512', { hash: 'sha512', keyTypes: ['rsa'], padding: constants.RSA_PKCS1_PADDING }],
+  ['PS256', { hash: 'sha256', keyTypes: ['rsa', 'rsa-pss'], pss: true }],
+  ['PS384', { hash: 'sha384', keyTypes: ['rsa', 'rsa-pss'], pss: true }],
+  ['PS512', { hash: 'sha512', keyTypes: ['rsa', 'rsa-pss'], pss: true }],
+  ['EdDSA', { hash: null, keyTypes: ['ed25519'] }],
+  ['Ed25519', { hash: null, keyTypes: ['ed25519'] }],
+]);
+
+/** RFC 8725 §3.2: only asymmetric algorithms exist here; never `none` or HS*. */
+export const VERIFIABLE_ALGORITHMS: readonly string[] = Object.freeze([...ALGORITHMS.keys()]);
+
+const HASH_BYTES: Readonly<Record<string, number>> = { sha256: 32, sha384: 48, sha512: 64 };
+
+// Key sets hand out WebCrypto keys; node:crypto wants KeyObjects. Converted once per key:
+// key sets keep their imported keys, so this map stays as small as the configured JWKS.
+const keyObjects = new WeakMap<object, KeyObject>();
+
+/** A KeyObject for a key a key set returned, or null when it is neither kind of key. */
+export function toKeyObject(key: unknown): KeyObject | null {
+  if (key instanceof KeyObject) return key;
+  if (typeof key !== 'object' || key === null) return null;
+  let converted = keyObjects.get(key);
+  if (!converted) {
+    try {
+      converted = KeyObject.from(key as webcrypto.CryptoKey); // throws unless a CryptoKey
+    } catch {
+      return null;
+    }
+    keyObjects.set(key, converted);
+  }
+  return converted;
+}
+
+function keyMisfit(alg: string, params: AlgorithmParams, key: KeyObject): string | null {
+  const type = key.asymmetricKeyType;
+  // RFC 8725 §3.1: a key is used only with the algorithm family it was made for.
+  if (key.type !== 'public' || type === undefined || !params.keyTypes.includes(type)) return `key type does not fit ${alg}`;
+  const details = key.asymmetricKeyDetails;
+  if (params.curve !== undefined && details?.namedCurve !== params.curve) return `key curve does not fit ${alg}`;
+  if (type.startsWith('rsa') && (details?.modulusLength ?? 0) < RSA_MIN_MODULUS_BITS) return `${alg} needs an RSA key of at least ${RSA_MIN_MODULUS_BITS} bits`;
+  return null;
+}
+
+function signatureMatches(params: AlgorithmParams, key: KeyObject, signingInput: Buffer, signature: Buffer): boolean {
+  const options = params.curve !== undefined
+    ? { key, dsaEncoding: 'ieee-p1363' as const } // RFC 7518 §3.4: R || S, not DER
+    : params.pss
+      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[params.hash ?? ''] ?? 0 } // RFC 7518 §3.5
+      : params.padding !== undefined ? { key, padding: params.padding } : key;
+  try {
+    return verifySignatureBytes(params.hash, signingInput, options, signature);
+  } catch {
+    return false; // a malformed signature (wrong length, bad encoding) is just a wrong one
+  }
+}
+
+/**
+ * Checks the signature of a decoded JWS under its header's `alg` with one key. The caller
+ * has already checked `alg` against its allow-list and chosen the key from its own
+ * configuration (never from the token, RFC 8725 §3.10).
+ */
+export function verifySignature(jws: DecodedJws, key: KeyObject): JwsFailure | null {
+  const { alg } = jws.header;
+  const params = ALGORITHMS.get(alg);
+  if (!params) return jwsFailure('alg_not_allowed', '"alg" is not a verifiable algorithm');
+  const misfit = keyMisfit(alg, params, key);
+  if (misfit !== null) return jwsFailure('bad_signature', misfit);
+  // RFC 7515 §5.2: the signing input is the ASCII of the first two segments as sent.
+  const signingInput = Buffer.from(jws.signingInput, 'latin1');
+  const signature = Buffer.from(jws.signature, 'base64url');
+  return signatureMatches(params, key, signingInput, signature) ? null : jwsFailure('bad_signature', 'signature does not verify');
+}
