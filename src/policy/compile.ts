@@ -1,5 +1,5 @@
 /** compilePolicy: the validated policy, frozen, plus the indexes the hot path reads. */
-import type { Agent, CompiledPolicy, IssuerAttestation, Owner, Policy, TrustedIssuer } from './types.js';
+import type { Agent, CompiledPolicy, IssuerAttestation, Owner, Policy, TrustedIssuer, UserIssuer } from './types.js';
 
 type IndexEntry = { agent: Agent; entry: IssuerAttestation };
 
@@ -8,6 +8,7 @@ export function compilePolicy(policy: Policy, version: string, source?: string):
   const agentsById = new Map<string, Agent>(frozen.agents.map((a) => [a.id, a]));
   const ownersById = new Map<string, Owner>(frozen.owners.map((o) => [o.id, o]));
   const issuersByIss = new Map<string, TrustedIssuer>(frozen.issuers.map((i) => [i.issuer, i]));
+  const userIssuersByIss = new Map<string, UserIssuer>(frozen.userIssuers.map((i) => [i.issuer, i]));
   const attestationIndex = new Map<string, Map<string, IndexEntry[]>>();
   for (const agent of frozen.agents) {
     for (const entry of agent.attestation) {
@@ -26,6 +27,7 @@ export function compilePolicy(policy: Policy, version: string, source?: string):
     agentsById,
     ownersById,
     issuersByIss,
+    userIssuersByIss,
     attestationIndex,
   });
 }

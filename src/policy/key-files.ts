@@ -1,5 +1,5 @@
 /**
- * The JWKS files a policy names (trusted issuers, agents' own keys, operator issuers) are part
+ * The JWKS files a policy names (trusted issuers, people's issuers, agents' own keys, operator issuers) are part
  * of the policy: removing a compromised key from one must take effect on reload like any edit
  * of the policy file, so they count in its version and are watched with it.
  */
@@ -11,6 +11,7 @@ interface KeySource { file?: string | undefined; jwks?: JSONWebKeySet | undefine
 function keySources(policy: Policy): KeySource[] {
   return [
     ...policy.issuers.map((i) => ({ file: i.jwksFile, jwks: i.jwks })),
+    ...policy.userIssuers.map((i) => ({ file: i.jwksFile, jwks: i.jwks })),
     ...policy.agents.flatMap((a) => a.attestation.flatMap((e) => (e.kind === 'keys' ? [{ file: e.jwksFile, jwks: e.jwks }] : []))),
     ...policy.operatorIssuers.map((o) => ({ file: o.jwksFile, jwks: o.jwks })),
   ];

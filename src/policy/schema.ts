@@ -41,6 +41,8 @@ export const TierSchema = Type.Object(
     rate_limit: Type.Optional(
       Type.Object({ requests: Type.Integer({ minimum: 1, maximum: 1_000_000 }), per: Type.String() }, Strict),
     ),
+    /** How many agents may stand between a person (or agent) and a token: 1 is person -> agent. */
+    max_delegation_depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
     anomalies: Type.Optional(
       Type.Object(
         {
@@ -74,6 +76,17 @@ export const IssuerSchema = Type.Object(
   Strict,
 );
 
+/** Identity providers of people: whose tokens an agent may present when it acts for a person. */
+export const UserIssuerSchema = Type.Object(
+  {
+    ...IssuerCommon,
+    max_age: Type.Optional(Type.String()),
+    /** Where the person's delegable scopes are: `scope` (space-delimited, RFC 9068 §2.2.3) or `scp` (an array). */
+    scope_claim: Type.Optional(OneOf(['scope', 'scp'] as const)),
+  },
+  Strict,
+);
+
 /** One shape for both kinds of entry (issuer or keys) so errors stay readable; exclusivity is checked later. */
 const AttestationSchema = Type.Object(
   {
@@ -94,6 +107,8 @@ const IntentSchema = Type.Object(
     audience: Text(1024),
     scopes: List(Text(256), 200),
     max_ttl: Type.Optional(Type.String()),
+    /** Whether the intent is used for a person (RFC 8693 delegation): never, optionally, or always. */
+    on_behalf_of: Type.Optional(OneOf(['forbidden', 'allowed', 'required'] as const)),
   },
   Strict,
 );
@@ -112,6 +127,8 @@ export const AgentSchema = Type.Object(
     intents: Type.Optional(List(IntentSchema, 200)),
     /** For a resource server: the audiences whose tokens it may introspect (RFC 7662 §4). */
     introspects: Type.Optional(List(Text(1024), 200)),
+    /** The audiences at which this agent receives delegated tokens it may exchange onward. */
+    serves: Type.Optional(List(Text(1024), 200)),
   },
   Strict,
 );
@@ -128,6 +145,7 @@ export const PolicySchema = Type.Object(
     owners: List(OwnerSchema),
     tiers: Type.Record(Type.String(), TierSchema),
     issuers: Type.Optional(List(IssuerSchema, 100)),
+    user_issuers: Type.Optional(List(UserIssuerSchema, 100)),
     agents: List(AgentSchema, 10_000),
     operators: Type.Optional(List(OperatorSchema, 1000)),
     operator_issuers: Type.Optional(List(OperatorIssuerSchema, 20)),
@@ -138,6 +156,7 @@ export const PolicySchema = Type.Object(
 export type RawOwner = Static<typeof OwnerSchema>;
 export type RawTier = Static<typeof TierSchema>;
 export type RawIssuer = Static<typeof IssuerSchema>;
+export type RawUserIssuer = Static<typeof UserIssuerSchema>;
 export type RawAgent = Static<typeof AgentSchema>;
 export type RawAttestation = Static<typeof AttestationSchema>;
 export type RawIntent = Static<typeof IntentSchema>;

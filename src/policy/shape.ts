@@ -14,6 +14,7 @@ import {
   OwnerSchema,
   PolicySchema,
   TierSchema,
+  UserIssuerSchema,
 } from './schema.js';
 
 const Ajv = AjvModule.default;
@@ -34,6 +35,7 @@ export const validators = {
   owner: lenient(OwnerSchema),
   tier: lenient(TierSchema),
   issuer: lenient(IssuerSchema),
+  userIssuer: lenient(UserIssuerSchema),
   agent: lenient(AgentSchema),
   operator: lenient(OperatorSchema),
   operatorIssuer: lenient(OperatorIssuerSchema),

@@ -36,7 +36,27 @@ export interface Tier {
   reviewEveryMs: number;
   rateLimit?: RateLimit;
   anomalies: Partial<Record<AnomalyKind, AnomalyRule>>;
+  /** Agents a delegated token may pass through, counting this tier's agent; absent: 1 (person -> agent). */
+  maxDelegationDepth?: number;
 }
+
+/** An identity provider of people, whose tokens agents present when they act for a person. */
+export interface UserIssuer {
+  issuer: string;
+  jwksUri?: string;
+  jwksFile?: string;
+  jwks?: JSONWebKeySet;
+  /** The person's token must be meant for this audience. */
+  audience: string;
+  algorithms: string[];
+  /** Refuse tokens older than this (by iat) when set. */
+  maxAgeMs?: number;
+  /** Where the person's delegable scopes are. */
+  scopeClaim: 'scope' | 'scp';
+}
+
+/** RFC 8693 delegation for an intent: refused, optional, or the only way to use it. */
+export type OnBehalfOf = 'forbidden' | 'allowed' | 'required';
 
 export interface TrustedIssuer {
   issuer: string;
@@ -88,6 +108,8 @@ export interface Intent {
   audience: string;
   scopes: string[];
   maxTtlMs?: number;
+  /** Absent: forbidden. */
+  onBehalfOf?: OnBehalfOf;
 }
 
 export interface Agent {
@@ -108,6 +130,8 @@ export interface Agent {
    * audience (RFC 7662 §4 leaves the choice to the server; the policy check warns).
    */
   introspects?: string[];
+  /** Audiences at which this agent receives delegated tokens it may exchange onward; absent: none. */
+  serves?: string[];
 }
 
 export interface Operator {
@@ -132,6 +156,7 @@ export interface Policy {
   owners: Owner[];
   tiers: Record<string, Tier>;
   issuers: TrustedIssuer[];
+  userIssuers: UserIssuer[];
   agents: Agent[];
   operators: Operator[];
   operatorIssuers: OperatorIssuer[];
@@ -147,6 +172,7 @@ export interface CompiledPolicy {
   agentsById: ReadonlyMap<string, Agent>;
   ownersById: ReadonlyMap<string, Owner>;
   issuersByIss: ReadonlyMap<string, TrustedIssuer>;
+  userIssuersByIss: ReadonlyMap<string, UserIssuer>;
   /** issuer -> subject -> the agents' attestation entries naming that pair. */
   attestationIndex: ReadonlyMap<string, ReadonlyMap<string, ReadonlyArray<{ agent: Agent; entry: IssuerAttestation }>>>;
 }

@@ -55,6 +55,7 @@ function readAgent(ctx: ValidateContext, raw: RawAgent, refs: AgentRefs): Agent 
   const intents = readIntents(ctx, path, raw.intents ?? [], ceiling && { name: raw.tier, scopes: ceiling });
   if (intents.length === 0 && (raw.intents ?? []).length === 0) ctx.problems.warning(`${path}.intents`, 'has no intents: this agent can never get tokens');
   checkIntrospection(ctx, path, raw, intents);
+  checkDelegation(ctx, path, raw, intents, tier);
 
   if (ctx.problems.items.slice(before).some((p) => p.severity === 'error') || reviewedAtMs === null) return null;
   const agent: Agent = {
@@ -70,6 +71,7 @@ function readAgent(ctx: ValidateContext, raw: RawAgent, refs: AgentRefs): Agent 
     attestation,
     intents,
     ...(raw.introspects !== undefined && { introspects: [...new Set(raw.introspects)] }),
+    ...(raw.serves !== undefined && { serves: [...new Set(raw.serves)] }),
   };
   reportGovernance(ctx, path, agent, refs.owners.get(agent.owner), tier);
   return agent;
@@ -127,9 +129,31 @@ function readIntents(ctx: ValidateContext, agentPath: string, raw: RawIntent[], 
       audience: item.audience,
       scopes: [...new Set(item.scopes)],
       ...(maxTtlMs !== undefined && { maxTtlMs }),
+      onBehalfOf: item.on_behalf_of ?? 'forbidden',
     });
   }
   return intents;
+}
+
+/** Longest token lifetime advised for a tier whose agents act for people. */
+const DELEGATED_TTL_ADVICE_MS = 15 * 60_000;
+
+/**
+ * Delegation settings: `serves` names exact audiences, and an intent used for people belongs to
+ * a tier whose tokens are short-lived (a token carrying a person's authority should not outlive
+ * the minutes it is needed for).
+ */
+function checkDelegation(ctx: ValidateContext, path: string, raw: RawAgent, intents: Intent[], tier: Tier | undefined): void {
+  (raw.serves ?? []).forEach((audience, i) => {
+    if (audience.includes('*')) ctx.problems.error(`${path}.serves[${i}]`, 'must be an exact audience: wildcards are not allowed');
+    else if (!/^[\x21-\x7e]+$/.test(audience)) ctx.problems.error(`${path}.serves[${i}]`, 'must not contain spaces or control characters');
+  });
+  if (tier === undefined || tier.maxTtlMs <= DELEGATED_TTL_ADVICE_MS) return;
+  for (const intent of intents) {
+    if ((intent.onBehalfOf ?? 'forbidden') === 'forbidden') continue;
+    ctx.problems.warning(`${path}.intents[${intent.name}].on_behalf_of`,
+      `is ${intent.onBehalfOf} but tier ${tier.name} lets tokens live ${formatDuration(tier.maxTtlMs)}: give tiers of agents that act for people a max_ttl of 15m or less`);
+  }
 }
 
 /** Violations: loaded, but the agent is refused tokens until fixed. Retired agents get none anyway. */

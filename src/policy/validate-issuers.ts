@@ -3,9 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { loadJwksFile } from './keys.js';
 import { isRecord } from './problems.js';
-import type { RawIssuer, RawOperatorIssuer } from './schema.js';
+import type { RawIssuer, RawOperatorIssuer, RawUserIssuer } from './schema.js';
 import { validators } from './shape.js';
-import type { OperatorIssuer, TrustedIssuer } from './types.js';
+import type { OperatorIssuer, TrustedIssuer, UserIssuer } from './types.js';
 import { duplicates, readDuration, wellFormed, type ValidateContext } from './validate-common.js';
 
 /** RFC 8725 §3.1: an explicit allow-list of asymmetric algorithms; never `none`, never HMAC. */
@@ -105,6 +105,36 @@ export function readOperatorIssuers(ctx: ValidateContext, raw: unknown): Operato
     if (common === null) continue;
     const roles = Object.assign(Object.create(null) as Record<string, OperatorIssuer['roles'][string]>, item.roles);
     out.push({ issuer: item.issuer, ...common, audience: item.audience, roleClaim: item.role_claim, roles });
+  }
+  return out;
+}
+
+/**
+ * Identity providers of people. The same key rules as attestation issuers (public keys only,
+ * bound to their issuer, no key taken from a token's header); an issuer may not be both: a
+ * person's token must never pass for an agent's attestation, nor the reverse.
+ */
+export function readUserIssuers(ctx: ValidateContext, raw: unknown, attestationIssuers: ReadonlySet<string>): UserIssuer[] {
+  const entries = wellFormed<RawUserIssuer>(raw, validators.userIssuer);
+  const dup = duplicates(entries.map((e) => e.item.issuer));
+  const out: UserIssuer[] = [];
+  const reported = new Set<string>();
+  for (const { item } of entries) {
+    const path = `user_issuers[${item.issuer}]`;
+    if (dup.has(item.issuer) && !reported.has(item.issuer)) {
+      reported.add(item.issuer);
+      ctx.problems.error(`${path}.issuer`, 'duplicate user issuer');
+    }
+    if (attestationIssuers.has(item.issuer)) {
+      ctx.problems.error(`${path}.issuer`, 'is also an attestation issuer (issuers): a person\'s token must never pass for an agent\'s attestation');
+    }
+    const common = readCommon(ctx, path, item);
+    const maxAgeMs = item.max_age === undefined ? undefined : readDuration(ctx, `${path}.max_age`, item.max_age);
+    if (common === null || maxAgeMs === null) continue;
+    out.push({
+      issuer: item.issuer, ...common, audience: item.audience, scopeClaim: item.scope_claim ?? 'scope',
+      ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
+    });
   }
   return out;
 }

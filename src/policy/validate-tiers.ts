@@ -95,5 +95,6 @@ function readTier(ctx: ValidateContext, name: string, raw: RawTier): Tier | null
     reviewEveryMs,
     ...(raw.rate_limit !== undefined && perMs !== null && { rateLimit: { requests: raw.rate_limit.requests, perMs } }),
     anomalies,
+    maxDelegationDepth: raw.max_delegation_depth ?? 1,
   };
 }

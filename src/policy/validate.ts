@@ -10,7 +10,7 @@ import { checkShape } from './shape.js';
 import type { Policy, PolicyProblem } from './types.js';
 import { readAgents } from './validate-agents.js';
 import type { ValidateContext, ValidateOptions } from './validate-common.js';
-import { readIssuers, readOperatorIssuers } from './validate-issuers.js';
+import { readIssuers, readOperatorIssuers, readUserIssuers } from './validate-issuers.js';
 import { readOperators } from './validate-operators.js';
 import { readOwners, readTiers } from './validate-tiers.js';
 
@@ -35,13 +35,14 @@ export function validatePolicyDocument(
   const { owners, declared: declaredOwners } = readOwners(ctx, raw.owners);
   const { tiers, declared: declaredTiers, ceilings } = readTiers(ctx, raw.tiers);
   const { issuers, declared: declaredIssuers } = readIssuers(ctx, raw.issuers);
+  const userIssuers = readUserIssuers(ctx, raw.user_issuers, declaredIssuers);
   const ownersById = new Map(owners.map((o) => [o.id, o]));
   const agents = readAgents(ctx, raw.agents, { owners: ownersById, declaredOwners, tiers, declaredTiers, ceilings, declaredIssuers });
   const operators = readOperators(ctx, raw.operators);
   const operatorIssuers = readOperatorIssuers(ctx, raw.operator_issuers);
 
   if (problems.hasErrors) return { policy: null, problems: problems.items };
-  return { policy: { owners, tiers, issuers, agents, operators, operatorIssuers }, problems: problems.items };
+  return { policy: { owners, tiers, issuers, userIssuers, agents, operators, operatorIssuers }, problems: problems.items };
 }
 
 /** Reads a file of at most MAX_JWKS_FILE_BYTES, checking the size before reading it. */

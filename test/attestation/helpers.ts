@@ -78,11 +78,12 @@ export function compile(issuers: TrustedIssuer[], agents: Agent[], version = 'v1
     }
   }
   return {
-    policy: { owners: [{ id: 'team', active: true }], tiers: {}, issuers, agents, operators: [], operatorIssuers: [] },
+    policy: { owners: [{ id: 'team', active: true }], tiers: {}, issuers, userIssuers: [], agents, operators: [], operatorIssuers: [] },
     version,
     agentsById: new Map(agents.map((a) => [a.id, a])),
     ownersById: new Map([['team', { id: 'team', active: true }]]),
     issuersByIss: new Map(issuers.map((i) => [i.issuer, i])),
+    userIssuersByIss: new Map(),
     attestationIndex: index,
   };
 }

@@ -36,6 +36,7 @@ export function compiled(agents: Agent[], tiers: Tier[] = [tier('standard')], ow
       owners: ownerList,
       tiers: Object.fromEntries(tiers.map((t) => [t.name, t])),
       issuers: [],
+      userIssuers: [],
       agents,
       operators: [],
       operatorIssuers: [],
@@ -44,6 +45,7 @@ export function compiled(agents: Agent[], tiers: Tier[] = [tier('standard')], ow
     agentsById: new Map(agents.map((a) => [a.id, a])),
     ownersById: new Map(ownerList.map((o) => [o.id, o])),
     issuersByIss: new Map(),
+    userIssuersByIss: new Map(),
     attestationIndex: new Map(),
   };
 }
