@@ -27,18 +27,23 @@ export function isSafeUrl(url: URL): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-/** The issuer a library is configured with: an absolute safe URL without query or fragment (RFC 8414 §2). */
-export function checkIssuer(issuer: string): string {
+/**
+ * An identifier that is a URL: an authorization server's issuer (RFC 8414 §2) or a protected
+ * resource (RFC 9728 §2). Absolute, safe, without query or fragment.
+ */
+export function checkIdentifierUrl(value: string, name: 'issuer' | 'resource'): string {
   let url: URL;
   try {
-    url = new URL(issuer);
+    url = new URL(value);
   } catch {
-    throw new TypeError(`issuer is not a URL: ${issuer}`);
+    throw new TypeError(`${name} is not a URL: ${value}`);
   }
-  if (url.search || url.hash) throw new TypeError('issuer must not have a query or fragment (RFC 8414 section 2)');
-  if (!isSafeUrl(url)) throw new TypeError('issuer must be https (http only on localhost)');
-  return issuer;
+  if (url.search || url.hash) throw new TypeError(`${name} must not have a query or fragment`);
+  if (!isSafeUrl(url)) throw new TypeError(`${name} must be https (http only on localhost)`);
+  return value;
 }
+
+export const checkIssuer = (issuer: string): string => checkIdentifierUrl(issuer, 'issuer');
 
 /**
  * RFC 8414 §3.1 inserts the well-known segment between host and path; brokers behind a path

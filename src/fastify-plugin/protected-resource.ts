@@ -3,7 +3,7 @@
  * client, an agent) which authorization server issues tokens for this API and how to present
  * them, at the well-known path derived from the resource URL (§3.1).
  */
-import { isSafeUrl } from '../discovery/index.js';
+import { checkIdentifierUrl } from '../discovery/index.js';
 
 export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
@@ -26,17 +26,7 @@ export function metadataUrl(resource: string): string {
 }
 
 /** §2: an https URL (http on loopback for development) without query or fragment. */
-export function checkResource(resource: string): string {
-  let url: URL;
-  try {
-    url = new URL(resource);
-  } catch {
-    throw new TypeError(`resource is not a URL: ${resource}`);
-  }
-  if (url.hash || url.search) throw new TypeError('resource must not have a query or fragment (RFC 9728 section 2)');
-  if (!isSafeUrl(url)) throw new TypeError('resource must be https (http only on localhost)');
-  return resource;
-}
+export const checkResource = (resource: string): string => checkIdentifierUrl(resource, 'resource');
 
 export function protectedResourceMetadata(input: ProtectedResourceInput): Record<string, unknown> {
   return {

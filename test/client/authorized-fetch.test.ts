@@ -6,10 +6,10 @@
  */
 import Fastify from 'fastify';
 import t from 'tap';
-import { agentKeyAttestation, createTokenClient, parseBearerChallenge } from '../../src/client/index.js';
+import { parseBearerChallenge } from '../../src/client/index.js';
 import { agentStsPlugin } from '../../src/fastify-plugin/index.js';
 import { agentDoc, basePolicy } from '../helpers/broker.js';
-import { countingFetch, listeningBroker } from '../helpers/listening-broker.js';
+import { agentClient, listeningBroker } from '../helpers/listening-broker.js';
 import { freePort } from '../helpers/redis.js';
 
 t.test('fetch with the token; one renewal on invalid_token', async (t) => {
@@ -33,18 +33,12 @@ t.test('fetch with the token; one renewal on invalid_token', async (t) => {
   tool.post('/tickets', { config: { agent: { scopes: ['tickets:write'] } } }, async () => ({}));
   await tool.listen({ host: '127.0.0.1', port: toolPort });
 
-  const counter = countingFetch();
-  const client = createTokenClient({
-    issuer: broker.issuer,
-    attestation: agentKeyAttestation({ agentId: 'ticket-summarizer', privateKey: await broker.agentJwk() }),
-    now: broker.clock,
-    fetch: counter.fetch,
-  });
+  const { client, tokenRequests } = await agentClient(broker);
   const target = { resource, intent: 'summarize-tickets' };
   const first = await client.fetch(`${resource}/tickets`, {}, target);
   t.equal(first.status, 200);
   t.same(await first.json(), { for: 'ticket-summarizer' });
-  t.equal(counter.calls('/oauth/token'), 1);
+  t.equal(tokenRequests(), 1);
 
   await broker.keyRing.rotateNow({ compromised: true });
   await tool.agentSts.verifier.refreshKeys();
@@ -52,7 +46,7 @@ t.test('fetch with the token; one renewal on invalid_token', async (t) => {
   const renewed = await client.fetch(`${resource}/tickets`, { headers: { accept: 'application/json' } }, target);
   t.equal(renewed.status, 200, 'the cached token was refused, a fresh one accepted');
   t.equal(hits, 2, 'one retry');
-  t.equal(counter.calls('/oauth/token'), 2);
+  t.equal(tokenRequests(), 2);
 
   hits = 0;
   const write = await client.fetch(`${resource}/tickets`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, target);

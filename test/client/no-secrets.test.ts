@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import t from 'tap';
 import { agentKeyAttestation, createTokenClient, functionAttestation, TokenClientError, type ClientLogger } from '../../src/client/index.js';
 import { keyPair, SA, TICKETS } from '../helpers/broker.js';
-import { listeningBroker } from '../helpers/listening-broker.js';
+import { agentClient, listeningBroker } from '../helpers/listening-broker.js';
 import { json, localServer } from '../helpers/local-server.js';
 
 function recordingLogger(): { logger: ClientLogger; text: () => string } {
@@ -25,12 +25,7 @@ t.test('an issued token shows what it is for, never itself', async (t) => {
   const broker = await listeningBroker();
   t.teardown(broker.close);
   const { logger, text } = recordingLogger();
-  const client = createTokenClient({
-    issuer: broker.issuer,
-    attestation: agentKeyAttestation({ agentId: 'ticket-summarizer', privateKey: await broker.agentJwk() }),
-    now: broker.clock,
-    logger,
-  });
+  const { client } = await agentClient(broker, { logger });
   const token = await client.getToken({ audience: TICKETS });
   t.ok(token.value.length > 100);
   const shown = [String(token), JSON.stringify(token), inspect(token), JSON.stringify({ ...token }), Object.keys(token).join()].join('\n');

@@ -4,25 +4,18 @@
  * a 4xx is final at once.
  */
 import t from 'tap';
-import { agentKeyAttestation, createTokenClient, TokenClientError, type TokenClientOptions } from '../../src/client/index.js';
+import { createTokenClient, TokenClientError, type TokenClientOptions } from '../../src/client/index.js';
 import { nextDelayMs, parseRetryAfter, retryPolicy } from '../../src/client/retry.js';
 import { basePolicy, policyWithOperator, TICKETS } from '../helpers/broker.js';
-import { countingFetch, listeningBroker, type ListeningBroker } from '../helpers/listening-broker.js';
+import { agentClient, listeningBroker, type ListeningBroker } from '../helpers/listening-broker.js';
 import { json, localServer } from '../helpers/local-server.js';
 import { freePort } from '../helpers/redis.js';
 
+/** Waits are recorded and skipped unless the test says how to wait. */
 async function clientFor(broker: ListeningBroker, extra: Partial<TokenClientOptions> = {}) {
-  const counter = countingFetch();
   const slept: number[] = [];
-  const client = createTokenClient({
-    issuer: broker.issuer,
-    attestation: agentKeyAttestation({ agentId: 'ticket-summarizer', privateKey: await broker.agentJwk() }),
-    now: broker.clock,
-    fetch: counter.fetch,
-    sleep: async (ms) => { slept.push(ms); },
-    ...extra,
-  });
-  return { client, slept, tokenRequests: () => counter.calls('/oauth/token') };
+  const built = await agentClient(broker, { sleep: async (ms) => { slept.push(ms); }, ...extra });
+  return { ...built, slept };
 }
 
 t.test('429 from the per-agent limit: waits what Retry-After says, then succeeds', async (t) => {

@@ -5,24 +5,11 @@
  */
 import t from 'tap';
 import { decodeJwt } from 'jose';
-import { agentKeyAttestation, createTokenClient, TokenClientError, type TokenClientOptions } from '../../src/client/index.js';
+import { TokenClientError } from '../../src/client/index.js';
 import { refreshAtMs, REFRESH_AHEAD_FRACTION, REFRESH_JITTER_FRACTION } from '../../src/client/refresh-schedule.js';
 import { agentDoc, basePolicy, policyWithOperator, TICKETS } from '../helpers/broker.js';
-import { countingFetch, listeningBroker, type ListeningBroker } from '../helpers/listening-broker.js';
+import { agentClient, listeningBroker } from '../helpers/listening-broker.js';
 
-const TOKEN_PATH = '/oauth/token';
-
-async function clientFor(broker: ListeningBroker, extra: Partial<TokenClientOptions> = {}) {
-  const counter = countingFetch();
-  const client = createTokenClient({
-    issuer: broker.issuer,
-    attestation: agentKeyAttestation({ agentId: 'ticket-summarizer', privateKey: await broker.agentJwk() }),
-    now: broker.clock,
-    fetch: counter.fetch,
-    ...extra,
-  });
-  return { client, tokenRequests: () => counter.calls(TOKEN_PATH) };
-}
 
 t.test('one token per target: audience or resource, intent, scope set', async (t) => {
   const policy = basePolicy();
@@ -34,7 +21,7 @@ t.test('one token per target: audience or resource, intent, scope set', async (t
   })];
   const broker = await listeningBroker({ policy });
   t.teardown(broker.close);
-  const { client, tokenRequests } = await clientFor(broker);
+  const { client, tokenRequests } = await agentClient(broker);
 
   const first = await client.getToken({ audience: TICKETS, intent: 'summarize-tickets' });
   const again = await client.getToken({ audience: TICKETS, intent: 'summarize-tickets' });
@@ -60,7 +47,7 @@ t.test('one token per target: audience or resource, intent, scope set', async (t
 t.test('single flight: many callers, one request per target', async (t) => {
   const broker = await listeningBroker();
   t.teardown(broker.close);
-  const { client, tokenRequests } = await clientFor(broker);
+  const { client, tokenRequests } = await agentClient(broker);
   const tokens = await Promise.all(Array.from({ length: 25 }, () => client.getToken({ audience: TICKETS })));
   t.equal(tokenRequests(), 1, 'one request for 25 concurrent callers');
   t.ok(tokens.every((token) => token === tokens[0]), 'all get the same token');
@@ -75,7 +62,7 @@ t.test('single flight: many callers, one request per target', async (t) => {
 t.test('renewal ahead of expiry, on the injected clock', async (t) => {
   const broker = await listeningBroker();
   t.teardown(broker.close);
-  const { client, tokenRequests } = await clientFor(broker);
+  const { client, tokenRequests } = await agentClient(broker);
   const first = await client.getToken({ audience: TICKETS });
   const lifetime = first.expiresAtMs - first.obtainedAtMs;
   t.equal(lifetime, 600_000, 'the intent max_ttl, from expires_in');
@@ -104,7 +91,7 @@ t.test('a refused renewal drops the token; a broker that cannot answer leaves th
   const broker = await listeningBroker({ policy });
   t.teardown(broker.close);
   const warnings: string[] = [];
-  const { client } = await clientFor(broker, {
+  const { client } = await agentClient(broker, {
     retry: { maxAttempts: 2, baseDelayMs: 1 },
     logger: { warn: (_fields, message) => warnings.push(message) },
   });
@@ -133,7 +120,7 @@ t.test('a refused renewal drops the token; a broker that cannot answer leaves th
 t.test('the cache is bounded', async (t) => {
   const broker = await listeningBroker();
   t.teardown(broker.close);
-  const { client, tokenRequests } = await clientFor(broker, { maxCachedTokens: 1 });
+  const { client, tokenRequests } = await agentClient(broker, { maxCachedTokens: 1 });
   await client.getToken({ audience: TICKETS });
   await client.getToken({ audience: 'https://kb.test' });
   await client.getToken({ audience: TICKETS });

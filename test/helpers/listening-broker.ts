@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { exportJWK } from 'jose';
+import { agentKeyAttestation, createTokenClient, type TokenClientOptions } from '../../src/client/index.js';
 import { basePolicy, buildTestBroker, type PolicyDoc, type TestBrokerOptions } from './broker.js';
 import { freePort } from './redis.js';
 
@@ -45,4 +46,18 @@ export function countingFetch(): { fetch: typeof fetch; calls: (path: string) =>
     },
     calls: (path) => counts.get(path) ?? 0,
   };
+}
+
+/** agent-sts/client for an agent of the broker, with its own key, on the broker's clock; counts its token requests. */
+export async function agentClient(broker: ListeningBroker, extra: Partial<TokenClientOptions> & { agentId?: string } = {}) {
+  const { agentId = 'ticket-summarizer', ...options } = extra;
+  const counter = countingFetch();
+  const client = createTokenClient({
+    issuer: broker.issuer,
+    attestation: agentKeyAttestation({ agentId, privateKey: await broker.agentJwk(agentId) }),
+    now: broker.clock,
+    fetch: counter.fetch,
+    ...options,
+  });
+  return { client, counter, tokenRequests: () => counter.calls('/oauth/token') };
 }

@@ -5,10 +5,9 @@
  * introspection endpoint is a 503, never a pass.
  */
 import t from 'tap';
-import { agentKeyAttestation, createTokenClient } from '../../src/client/index.js';
 import { createVerifier, VerifyError } from '../../src/verifier/index.js';
 import { agentDoc, basePolicy, TICKETS } from '../helpers/broker.js';
-import { countingFetch, listeningBroker } from '../helpers/listening-broker.js';
+import { agentClient, listeningBroker } from '../helpers/listening-broker.js';
 
 function policyWithResourceServer(issuer: string) {
   const policy = basePolicy();
@@ -27,13 +26,7 @@ function policyWithResourceServer(issuer: string) {
 t.test('online checks see a revocation at once; offline checks at expiry', async (t) => {
   const broker = await listeningBroker({ policy: policyWithResourceServer });
   t.teardown(broker.close);
-  const counter = countingFetch();
-  const ownClient = createTokenClient({
-    issuer: broker.issuer,
-    attestation: agentKeyAttestation({ agentId: 'tickets-api', privateKey: await broker.agentJwk('tickets-api') }),
-    now: broker.clock,
-    fetch: counter.fetch,
-  });
+  const { client: ownClient, counter } = await agentClient(broker, { agentId: 'tickets-api' });
   const verifier = createVerifier({ issuer: broker.issuer, audience: TICKETS, now: broker.clock, introspection: { client: ownClient } });
   const token = (await broker.exchange(await broker.attest())).json().access_token as string;
 
