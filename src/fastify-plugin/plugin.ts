@@ -1,0 +1,74 @@
+/**
+ * The fastify plugin: every route registered after it requires a valid agent-sts token
+ * (fail closed) unless its config says `agent: false`; `config: { agent: { scopes, intent } }`
+ * adds what the route needs. Refusals follow RFC 6750 §3 (`WWW-Authenticate: Bearer` with
+ * `error`, `scope` and RFC 9728 `resource_metadata`); the plugin serves the RFC 9728 metadata.
+ * Register it at the root of the app, before the routes it protects.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { bearerChallenge, checkRequirementShape, createVerifier, VerifyError, type AgentPrincipal, type Requirements } from '../verifier/index.js';
+import { checkResource, metadataPath, metadataUrl, protectedResourceMetadata } from './protected-resource.js';
+import type { AgentStsPluginOptions } from './types.js';
+
+const agentStsPlugin: FastifyPluginAsync<AgentStsPluginOptions> = async (app, options) => {
+  const resource = checkResource(options.resource);
+  const verifier = options.verifier ?? createVerifier({ ...options.verifierOptions, issuer: options.issuer, audience: options.audience ?? resource });
+  const resourceMetadata = metadataUrl(resource);
+  const challenge = { realm: options.realm ?? resource, resourceMetadata };
+  const principals = new WeakMap<FastifyRequest, AgentPrincipal>();
+  const requiredScopes = new Set<string>();
+
+  app.decorate('agentSts', { verifier, resourceMetadataUrl: resourceMetadata });
+  app.decorateRequest('agent', {
+    getter(this: FastifyRequest): AgentPrincipal {
+      const principal = principals.get(this);
+      if (!principal) throw new Error('request.agent is only set on routes the agent-sts plugin protects');
+      return principal;
+    },
+  });
+
+  const refuse = (request: FastifyRequest, reply: FastifyReply, error: VerifyError) => {
+    request.log.info({ reason: error.reason, code: error.code }, 'agent-sts: request refused');
+    void reply.code(error.status).header('cache-control', 'no-store');
+    if (error.code === 'temporarily_unavailable') void reply.header('retry-after', '5');
+    else void reply.header('www-authenticate', bearerChallenge(error, challenge));
+    return reply.send(error.toJSON());
+  };
+
+  const guardFor = (requirements: Requirements) => async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      principals.set(request, await verifier.verifyAuthorization(request.headers.authorization, requirements));
+    } catch (error) {
+      if (!(error instanceof VerifyError)) throw error;
+      return refuse(request, reply, error);
+    }
+  };
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const requirement = route.config?.agent;
+    if (requirement === false) return;
+    const requirements = checkRequirementShape(requirement ?? {});
+    for (const scope of requirements.scopes ?? []) requiredScopes.add(scope);
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    // First, before the route's own hooks: nothing of the request is acted on before the token is checked.
+    route.onRequest = [guardFor(requirements), ...existing];
+  });
+
+  app.get(metadataPath(resource), { config: { agent: false } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').send(protectedResourceMetadata({
+      resource,
+      issuer: verifier.issuer,
+      scopes: options.scopesSupported ?? [...requiredScopes],
+      resourceName: options.resourceName,
+      resourceDocumentation: options.resourceDocumentation,
+    })));
+};
+
+// What fastify-plugin would set: the hooks and decorations apply to the app that registers it.
+Object.assign(agentStsPlugin, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'agent-sts',
+  [Symbol.for('plugin-meta')]: { name: 'agent-sts', fastify: '5.x' },
+});
+
+export { agentStsPlugin };

@@ -1,0 +1,40 @@
+/**
+ * RFC 9728 OAuth 2.0 Protected Resource Metadata: the document that tells a client (an MCP
+ * client, an agent) which authorization server issues tokens for this API and how to present
+ * them, at the well-known path derived from the resource URL (§3.1).
+ */
+import { checkIdentifierUrl } from '../discovery/index.js';
+
+export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+
+export interface ProtectedResourceInput {
+  resource: string;
+  issuer: string;
+  scopes: readonly string[];
+  resourceName?: string | undefined;
+  resourceDocumentation?: string | undefined;
+}
+
+/** §3.1: the well-known segment goes between the host and the resource's path. */
+export function metadataPath(resource: string): string {
+  const { pathname } = new URL(resource);
+  return pathname === '/' ? WELL_KNOWN : `${WELL_KNOWN}${pathname.replace(/\/$/, '')}`;
+}
+
+export function metadataUrl(resource: string): string {
+  return `${new URL(resource).origin}${metadataPath(resource)}`;
+}
+
+/** §2: an https URL (http on loopback for development) without query or fragment. */
+export const checkResource = (resource: string): string => checkIdentifierUrl(resource, 'resource');
+
+export function protectedResourceMetadata(input: ProtectedResourceInput): Record<string, unknown> {
+  return {
+    resource: input.resource, // §3.3: identical to the resource the client asked about
+    authorization_servers: [input.issuer],
+    ...(input.scopes.length > 0 ? { scopes_supported: [...input.scopes].sort() } : {}),
+    bearer_methods_supported: ['header'], // RFC 6750 §2.1 only: tokens stay out of URLs and bodies
+    ...(input.resourceName ? { resource_name: input.resourceName } : {}),
+    ...(input.resourceDocumentation ? { resource_documentation: input.resourceDocumentation } : {}),
+  };
+}

@@ -1,0 +1,40 @@
+/** Options of the fastify plugin, and what it adds to fastify's types. */
+import type { AgentPrincipal, Requirements, Verifier, VerifierOptions } from '../verifier/index.js';
+
+export interface AgentStsPluginOptions {
+  /** The broker's issuer identifier. */
+  issuer: string;
+  /** This API's URL, as agents name it in `resource` (RFC 8707) and as RFC 9728 publishes it. */
+  resource: string;
+  /** The `aud` tokens must carry, when it is not the resource URL itself. */
+  audience?: string;
+  /** A verifier to share (its JWKS cache) instead of one built from issuer and audience. */
+  verifier?: Verifier;
+  verifierOptions?: Omit<VerifierOptions, 'issuer' | 'audience'>;
+  /** RFC 9728 scopes_supported; by default every scope a route requires. */
+  scopesSupported?: readonly string[];
+  resourceName?: string;
+  resourceDocumentation?: string;
+  /** The challenge's realm (default: the resource). */
+  realm?: string;
+}
+
+export interface AgentStsDecoration {
+  readonly verifier: Verifier;
+  /** Where this API's RFC 9728 metadata is served. */
+  readonly resourceMetadataUrl: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route needs from the caller's token; `false` makes the route public. */
+    agent?: Requirements | false;
+  }
+  interface FastifyRequest {
+    /** The verified agent, on routes the plugin protects (reading it elsewhere throws). */
+    readonly agent: AgentPrincipal;
+  }
+  interface FastifyInstance {
+    readonly agentSts: AgentStsDecoration;
+  }
+}
