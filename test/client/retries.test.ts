@@ -25,8 +25,8 @@ t.test('429 from the per-agent limit: waits what Retry-After says, then succeeds
   t.teardown(broker.close);
   const slept: number[] = [];
   const { client, tokenRequests } = await clientFor(broker, {
-    // The limiter counts real seconds: this wait is real, and as short as the broker allows.
-    sleep: async (ms) => { slept.push(ms); await new Promise((resolve) => setTimeout(resolve, ms)); },
+    // The broker's budget windows run on its injected clock: waiting moves that clock.
+    sleep: async (ms) => { slept.push(ms); broker.clock.advance(ms); },
   });
   await client.getToken({ audience: TICKETS });
   const second = await client.getToken({ audience: 'https://kb.test' });
