@@ -92,6 +92,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     store: deps.store,
     policy: deps.policy,
     signer: () => deps.keyRing.currentSigner(),
+    ring: deps.keyRing,
     audit: deps.audit,
     observers: deps.observers,
     logger: deps.logger,

@@ -29,7 +29,8 @@ export type DenialReason =
   | 'audience'
   | 'rate_limited'
   | 'unavailable'
-  | 'client_mismatch';
+  | 'client_mismatch'
+  | 'delegation';
 
 export type GrantName = 'token_exchange' | 'client_credentials' | 'jwt_bearer' | 'unsupported';
 
@@ -57,6 +58,8 @@ export interface ExchangeOutcome {
   /** Verified attestation issuer and subject. */
   issuer?: string;
   subject?: string;
+  /** Delegation (RFC 8693): whom the agent acts for (verified), and how it got that authority. */
+  onBehalfOf?: { subject: string; subjectIssuer: string; kind: 'person' | 'chain' };
   durationSeconds?: number;
 }
 

@@ -20,3 +20,4 @@ export { KeysUnavailableError } from './jose-errors.js';
 export { filterShadowClaims } from './shadow-claims.js';
 export { isAccessTokenType } from './inspect-token.js';
 export { sha256Hex } from './hash.js';
+export { verifyPersonToken, type PersonProof, type MayAct } from './verify-person-token.js';

@@ -21,14 +21,14 @@ import type { AuditTrail, DenialReason, ExchangeOutcome, OutcomeObserver, Policy
 import { OAuthError } from '../errors.js';
 import { NO_STORE, toOAuthError } from '../http/error-handler.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
-import { decideGrant } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/types.js';
 import type { AddressLimiter } from '../rate-limit/index.js';
-import { mintAccessToken, type Signer } from '../signing/index.js';
+import { mintAccessToken, verifyBrokerToken, type BrokerKeySource, type Signer } from '../signing/index.js';
 import type { ControlKeeper, Store } from '../store/index.js';
 import { grantFor, type Caller, type Grant, type GrantRequest } from './grants/index.js';
 import { currentSigner, ensureAuditWritable, lifetimeSeconds } from './mint-rules.js';
-import { createOutcomeRecorder } from './outcome.js';
+import { decide, delegationChecks, guardDelegation } from './decide.js';
+import { createOutcomeRecorder, delegationRecord } from './outcome.js';
 import { guardAgentState, guardBudgets, guardReplay, guardRevokedUntil, tooMany } from './state-guards.js';
 
 export interface ExchangeDeps {
@@ -37,6 +37,8 @@ export interface ExchangeDeps {
   store: Store;
   policy: PolicyHolder;
   signer: () => Signer;
+  /** Our own published keys, to verify a token of ours presented back. */
+  ring: BrokerKeySource;
   audit: AuditTrail;
   observers: readonly OutcomeObserver[];
   logger: FastifyBaseLogger;
@@ -113,10 +115,12 @@ export function createExchange(deps: ExchangeDeps): Exchange {
         replay: caller.replay,
         address: { key: addressKey, max: deps.limiter.rate.max, windowMs: deps.limiter.rate.windowMs },
         ...(rateLimit ? { agentLimit: { max: rateLimit.requests, windowMs: rateLimit.perMs } } : {}),
+        ...delegationChecks(caller),
       });
       counted = true;
       if (state.address) deps.limiter.learn(addressKey, state.address);
       guardReplay(caller, state, grant.refusals);
+      guardDelegation(caller, state, grant.refusals);
       const suspension = state.control.suspended ?? deps.keeper?.pendingSuspension(agent.id, state.epochMs) ?? null;
       const tier = guardAgentState(agent, policy, suspension, deps.clock(), grant.refusals);
 
@@ -124,8 +128,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
       guardBudgets(state, agent.id);
 
       // 5. Decide.
-      const decision = decideGrant({ agent, tier, audience: request.audience, scopes: request.scopes, intent: request.intent });
-      if (!decision.ok) throw new OAuthError(decision.error, decision.description, { reason: decision.reason });
+      const decision = decide(caller, agent, tier, request);
       outcome.intent = decision.intent.name;
       outcome.scopes = decision.scopes;
 
@@ -145,6 +148,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
           jti: randomUUID(),
           issuedAtMs,
           ttlSeconds: lifetimeSeconds(decision.ttlMs, caller, issuedAtMs, grant),
+          ...(caller.delegation ? { onBehalfOf: { subject: caller.delegation.subject, subjectIssuer: caller.delegation.subjectIssuer, act: caller.delegation.act } } : {}),
         },
         currentSigner(deps.signer),
       );
@@ -158,7 +162,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
         attestationSubject: caller.proof.subject,
         attestationSha256: caller.proof.tokenHash,
         policyVersion: policy.version,
-      });
+      }, caller.delegation && delegationRecord(caller.delegation, decision));
       outcome.result = 'issued';
       outcome.durationSeconds = (performance.now() - startedAt) / 1000;
       recorder.report(outcome, 200, clientAddress, log);
@@ -187,7 +191,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
   }
 
   async function authenticate(grant: Grant<GrantRequest>, request: GrantRequest, policy: CompiledPolicy, outcome: ExchangeOutcome, log: FastifyBaseLogger): Promise<Caller> {
-    const auth = await grant.authenticate(request, attestationContext(policy));
+    const auth = await grant.authenticate(request, { attestation: attestationContext(policy), ownToken });
     if (!auth.ok) {
       if (auth.claimedAgentId !== undefined) outcome.claimedAgentId = auth.claimedAgentId;
       if (auth.shadow) {
@@ -203,7 +207,13 @@ export function createExchange(deps: ExchangeDeps): Exchange {
     outcome.attestationKind = caller.proof.kind;
     outcome.issuer = caller.proof.issuer;
     outcome.subject = caller.proof.subject;
+    if (caller.delegation) outcome.onBehalfOf = { subject: caller.delegation.subject, subjectIssuer: caller.delegation.subjectIssuer, kind: caller.delegation.kind };
     return caller;
+  }
+
+  /** A token of ours presented back (a delegation chain), verified against our own ring. */
+  function ownToken(token: string) {
+    return verifyBrokerToken(token, { ring: deps.ring, issuer: deps.issuer, now: deps.clock() });
   }
 
   function attestationContext(policy: CompiledPolicy): AttestationContext {

@@ -8,7 +8,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditTrail, ExchangeOutcome, OutcomeObserver } from '../context.js';
 import { OAuthError } from '../errors.js';
+import { actChain } from '../signing/index.js';
 import type { Store } from '../store/types.js';
+import type { Decision } from './decide.js';
+import type { Delegation } from './grants/index.js';
 
 export interface OutcomeDeps {
   audit: AuditTrail;
@@ -26,6 +29,35 @@ export interface IssuedDetail {
   policyVersion: string;
 }
 
+/**
+ * What the audit trail says of a delegated token: the person (or agent) acted for and their
+ * issuer, the chain of agents, the scopes asked for against those granted and what removed
+ * each, and the subject token by its SHA-256 and jti only.
+ */
+export interface DelegationRecord {
+  kind: 'person' | 'chain';
+  subject: string;
+  subject_issuer: string;
+  chain: string[];
+  requested_scopes: string[];
+  removed_scopes: Array<{ scope: string; by: string }>;
+  subject_token_sha256: string;
+  subject_token_jti?: string;
+}
+
+export function delegationRecord(d: Delegation, decision: Decision): DelegationRecord {
+  return {
+    kind: d.kind,
+    subject: d.subject,
+    subject_issuer: d.subjectIssuer,
+    chain: actChain(d.act) ?? [],
+    requested_scopes: decision.requested ?? decision.scopes,
+    removed_scopes: (decision.removed ?? []).map((r) => ({ scope: r.scope, by: r.by })),
+    subject_token_sha256: d.subjectTokenSha256,
+    ...(d.subjectTokenJti !== undefined ? { subject_token_jti: d.subjectTokenJti } : {}),
+  };
+}
+
 /** One audited rate-limit refusal per address per this long. */
 const RATE_LIMIT_AUDIT_EVERY_MS = 10_000;
 const MAX_THROTTLED_ADDRESSES = 10_000;
@@ -34,9 +66,10 @@ export function createOutcomeRecorder(deps: OutcomeDeps) {
   const lastRateLimitAudit = new Map<string, { atMs: number; suppressed: number }>();
 
   /** Throws when the trail cannot be written: the token must not be handed out. */
-  function recordIssued(outcome: ExchangeOutcome, detail: IssuedDetail): void {
+  function recordIssued(outcome: ExchangeOutcome, detail: IssuedDetail, delegation?: DelegationRecord): void {
     try {
       deps.audit.record('token_issued', {
+        ...(delegation ? { on_behalf_of: delegation } : {}),
         agent: outcome.agentId,
         intent: outcome.intent,
         audience: outcome.audience,
@@ -71,6 +104,7 @@ export function createOutcomeRecorder(deps: OutcomeDeps) {
         audience: outcome.audience,
         status,
         client_address: clientAddress,
+        ...(outcome.onBehalfOf ? { on_behalf_of: { kind: outcome.onBehalfOf.kind, subject: outcome.onBehalfOf.subject, subject_issuer: outcome.onBehalfOf.subjectIssuer } } : {}),
         ...(suppressed > 0 ? { rate_limited_since_last_record: suppressed } : {}),
       });
     } catch (error) {

@@ -24,14 +24,15 @@ export interface GrantInput {
   intent?: string | undefined;
 }
 
-export type GrantDecision =
-  | { ok: true; intent: Intent; scopes: string[]; ttlMs: number }
-  | {
-      ok: false;
-      error: 'invalid_request' | 'invalid_target' | 'invalid_scope';
-      reason: 'intent' | 'audience' | 'scope';
-      description: string;
-    };
+/** Why a grant is refused: the OAuth error, the fixed-vocabulary reason, and words for the agent. */
+export interface GrantDenial {
+  ok: false;
+  error: 'invalid_request' | 'invalid_target' | 'invalid_scope';
+  reason: 'intent' | 'audience' | 'scope' | 'delegation';
+  description: string;
+}
+
+export type GrantDecision = { ok: true; intent: Intent; scopes: string[]; ttlMs: number } | GrantDenial;
 
 export function decideGrant(input: GrantInput): GrantDecision {
   const { agent, tier, audience } = input;
@@ -46,9 +47,12 @@ export function decideGrant(input: GrantInput): GrantDecision {
     if (named.audience !== audience) {
       return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
     }
+    if (named.onBehalfOf === 'required') return deny('invalid_request', 'delegation', onlyOnBehalf(named));
     intent = named;
   } else {
-    const candidates = agent.intents.filter((i) => i.audience === audience && requested.every((s) => i.scopes.includes(s)));
+    const forAudience = agent.intents.filter((i) => i.audience === audience && requested.every((s) => i.scopes.includes(s)));
+    const candidates = forAudience.filter((i) => i.onBehalfOf !== 'required');
+    if (candidates.length === 0 && forAudience.length === 1) return deny('invalid_request', 'delegation', onlyOnBehalf(forAudience[0] as Intent));
     if (candidates.length > 1) {
       return deny('invalid_request', 'intent', `several intents match (${names(candidates)}): name one with the intent parameter`);
     }
@@ -67,15 +71,23 @@ export function decideGrant(input: GrantInput): GrantDecision {
   if (outside.length > 0) {
     return deny('invalid_scope', 'scope', `intent ${intent.name} does not grant ${quoteAll(outside)}; it grants ${intent.scopes.join(' ')}`);
   }
-  const ttlMs = Math.min(tier.maxTtlMs, intent.maxTtlMs ?? Number.POSITIVE_INFINITY, HARD_MAX_TTL_MS);
-  return { ok: true, intent, scopes, ttlMs };
+  return { ok: true, intent, scopes, ttlMs: ttlFor(tier, intent) };
 }
 
-function deny(error: 'invalid_request' | 'invalid_target' | 'invalid_scope', reason: 'intent' | 'audience' | 'scope', description: string): GrantDecision {
+/** TTL = min(tier max_ttl, intent max_ttl, the hard cap). */
+export function ttlFor(tier: Tier, intent: Intent): number {
+  return Math.min(tier.maxTtlMs, intent.maxTtlMs ?? Number.POSITIVE_INFINITY, HARD_MAX_TTL_MS);
+}
+
+function onlyOnBehalf(intent: Intent): string {
+  return `intent ${intent.name} is used only on behalf of a person: present their token as subject_token and your own attestation as actor_token`;
+}
+
+export function deny(error: GrantDenial['error'], reason: GrantDenial['reason'], description: string): GrantDenial {
   return { ok: false, error, reason, description };
 }
 
-function names(intents: readonly Intent[]): string {
+export function names(intents: readonly Intent[]): string {
   return intents.length === 0 ? '(none)' : intents.map((i) => i.name).join(', ');
 }
 
@@ -83,10 +95,10 @@ function names(intents: readonly Intent[]): string {
 // request input is echoed only when it fits that set (and is short), else elided.
 const SAFE_ECHO = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 
-function quote(value: string): string {
+export function quote(value: string): string {
   return SAFE_ECHO.test(value) ? `'${value}'` : '(value not shown)';
 }
 
-function quoteAll(values: readonly string[]): string {
+export function quoteAll(values: readonly string[]): string {
   return values.length === 0 ? '(none)' : values.slice(0, 10).map(quote).join(' ');
 }

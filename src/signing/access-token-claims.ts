@@ -2,6 +2,15 @@ import type { SigningAlg } from './algorithms.js';
 import { signJwt } from './sign-jwt.js';
 import type { Signer } from './signer.js';
 
+/**
+ * RFC 8693 §4.1: the actor, and the actors before it nested inside. An agent is named by its
+ * policy id: the broker is the authority for agent identities.
+ */
+export interface ActClaim {
+  sub: string;
+  act?: ActClaim;
+}
+
 /** RFC 9068 §2.2 claims, plus the broker's own intent, tier and owner. */
 export interface AccessTokenClaims {
   iss: string;
@@ -16,6 +25,13 @@ export interface AccessTokenClaims {
   intent: string;
   tier: string;
   owner: string;
+  /** Delegation: the agents acting (`sub` is then the person, or the agent, acted for). */
+  act?: ActClaim;
+  /**
+   * Delegation: the issuer of the person named by `sub`, so that two identity providers'
+   * subjects are never confused (the broker's own issuer when `sub` is an agent).
+   */
+  subject_issuer?: string;
 }
 
 /** RFC 9068 §2.1: `typ` is at+jwt so the token cannot pass for an ID token or attestation. */
@@ -37,6 +53,8 @@ export interface AccessTokenInput {
   issuedAtMs: number;
   /** Lifetime in whole seconds; the ring's maxTokenTtlMs must cover it. */
   ttlSeconds: number;
+  /** Delegation: whom the token acts for, and the actor chain. */
+  onBehalfOf?: { subject: string; subjectIssuer: string; act: ActClaim };
 }
 
 export function buildAccessTokenClaims(input: AccessTokenInput): AccessTokenClaims {
@@ -44,9 +62,10 @@ export function buildAccessTokenClaims(input: AccessTokenInput): AccessTokenClai
     throw new RangeError('ttlSeconds must be a positive integer');
   }
   const iat = Math.floor(input.issuedAtMs / 1000);
-  return {
+  const base = {
     iss: input.issuer,
-    sub: input.agentId, // RFC 9068 §2.2: the agent is both subject and client
+    // RFC 9068 §2.2: the agent is both subject and client, unless it acts for someone (RFC 8693 §4.1).
+    sub: input.onBehalfOf ? input.onBehalfOf.subject : input.agentId,
     aud: input.audience,
     exp: iat + input.ttlSeconds,
     nbf: iat,
@@ -58,6 +77,8 @@ export function buildAccessTokenClaims(input: AccessTokenInput): AccessTokenClai
     tier: input.tier,
     owner: input.owner,
   };
+  if (!input.onBehalfOf) return base;
+  return { ...base, act: input.onBehalfOf.act, subject_issuer: input.onBehalfOf.subjectIssuer };
 }
 
 export function accessTokenHeader(signer: Signer): AccessTokenHeader {

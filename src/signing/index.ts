@@ -4,7 +4,7 @@ export { createLocalSigner, type Signer } from './signer.js';
 export { signJwt, type JwsHeader } from './sign-jwt.js';
 export {
   buildAccessTokenClaims, accessTokenHeader, mintAccessToken,
-  type AccessTokenClaims, type AccessTokenHeader, type AccessTokenInput,
+  type AccessTokenClaims, type AccessTokenHeader, type AccessTokenInput, type ActClaim,
 } from './access-token-claims.js';
 export { KeyRing, createKeyRing, type VerificationKey } from './key-ring.js';
 export type { PublicJwk } from './key-cache.js';
@@ -13,6 +13,6 @@ export { KeyRingDecryptError, encryptRing, decryptRing } from './ring-encryption
 export { advanceRing, rotateRing, type RotationResult } from './ring-schedule.js';
 export { CLOCK_SKEW_MS, type RingState, type RingKey, type RingTiming, type KeyStatus } from './ring-state.js';
 export {
-  verifyBrokerToken,
+  verifyBrokerToken, actChain, MAX_ACT_DEPTH,
   type BrokerKeySource, type BrokerTokenResult, type BrokerTokenRejection,
 } from './verify-broker-token.js';

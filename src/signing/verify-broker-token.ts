@@ -72,5 +72,25 @@ export async function verifyBrokerToken(
 function isAccessTokenClaims(c: Record<string, unknown>): c is Record<string, unknown> & AccessTokenClaims {
   const strings = ['iss', 'sub', 'aud', 'jti', 'client_id', 'scope', 'intent', 'tier', 'owner'] as const;
   const numbers = ['exp', 'nbf', 'iat'] as const;
-  return strings.every((name) => typeof c[name] === 'string') && numbers.every((name) => Number.isFinite(c[name]));
+  if (!strings.every((name) => typeof c[name] === 'string') || !numbers.every((name) => Number.isFinite(c[name]))) return false;
+  // Delegated: both or neither, the chain well formed.
+  if ((c.act === undefined) !== (c.subject_issuer === undefined)) return false;
+  return c.act === undefined || (typeof c.subject_issuer === 'string' && actChain(c.act) !== null);
+}
+
+/** The most agents a token of ours may name in its act chain. */
+export const MAX_ACT_DEPTH = 8;
+
+/** The agent ids of an RFC 8693 `act` claim, outermost (the current actor) first; null when malformed. */
+export function actChain(act: unknown): string[] | null {
+  const ids: string[] = [];
+  let node: unknown = act;
+  while (node !== undefined) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return null;
+    const { sub, act: inner } = node as Record<string, unknown>;
+    if (typeof sub !== 'string' || sub.length === 0 || ids.length >= MAX_ACT_DEPTH) return null;
+    ids.push(sub);
+    node = inner;
+  }
+  return ids;
 }

@@ -47,6 +47,26 @@ export interface WindowCount {
   resetInMs: number;
 }
 
+/** A person a delegated token was issued for: their identity provider and subject. */
+export interface PersonRef {
+  issuer: string;
+  subject: string;
+}
+
+/** What else decides whether a delegated token stays good, besides its holder and jti. */
+export interface TokenParties {
+  /** The other agents of its act chain: suspending or revoking any of them ends the token. */
+  agents: readonly string[];
+  /** The person it acts for: revoking the person's tokens ends it. */
+  person?: PersonRef;
+}
+
+/** The state of a token's other parties, read with its own. */
+export interface PartiesState {
+  controls: AgentControl[];
+  personRevokedBeforeMs: number | null;
+}
+
 export interface MintCheckInput {
   agentId: string;
   /**
@@ -58,6 +78,10 @@ export interface MintCheckInput {
   address?: WindowLimit & { key: string };
   /** The agent's tier budget, counted in the same round trip unless the request is a replay. */
   agentLimit?: WindowLimit;
+  /** Delegation: the token of ours presented as subject: its jti, and every agent of it (holder and act chain). */
+  presented?: { jti: string; agents: readonly string[] };
+  /** Delegation: the person the new token acts for (their revocation refuses it). */
+  person?: PersonRef;
 }
 
 export interface MintCheckResult {
@@ -75,12 +99,24 @@ export interface MintCheckResult {
   epochMs: number;
   address?: WindowCount;
   agent?: WindowCount;
+  /** With `presented`: whether it was revoked by jti, and its agents' control states (in order). */
+  presented?: { revoked: boolean; controls: AgentControl[] };
+  /** With `person`: their revoke-before instant. */
+  personRevokedBeforeMs?: number | null;
 }
 
 /** What /readyz reports of the store beyond reachability. */
 export interface StoreHealth {
   /** False while the single-use records are at capacity (new single-use attestations get 503). */
   replayCapacity: boolean;
+}
+
+export interface TokenCheck {
+  revoked: boolean;
+  control: AgentControl;
+  epochMs: number;
+  /** Present when parties were asked about. */
+  parties?: PartiesState;
 }
 
 export interface KeyRingRecord {
@@ -141,6 +177,7 @@ export interface AgentActivity {
 export type StoreEvent =
   | { type: 'agent'; agentId: string }
   | { type: 'token-revoked'; jti: string }
+  | { type: 'person-revoked'; issuer: string; subject: string }
   | { type: 'keyring'; version: number }
   | { type: 'epoch'; epochMs: number };
 
@@ -179,8 +216,10 @@ export interface Store {
   /** Revoke one token until `expiresAtMs` (then the record may vanish: the token is dead anyway). */
   revokeToken(jti: string, expiresAtMs: number): Promise<void>;
   isTokenRevoked(jti: string): Promise<boolean>;
-  /** Revocation state for introspection in one round trip. */
-  checkToken(jti: string, agentId: string): Promise<{ revoked: boolean; control: AgentControl; epochMs: number }>;
+  /** Revocation state for introspection in one round trip (with a delegated token's other parties). */
+  checkToken(jti: string, agentId: string, parties?: TokenParties): Promise<TokenCheck>;
+  /** Revoke every token issued on behalf of the person at or before `beforeMs`. */
+  revokePersonTokens(person: PersonRef, beforeMs: number): Promise<void>;
 
   /**
    * The instant the store's state began. Redis restarted empty gets a new epoch: every token

@@ -1,2 +1,2 @@
 /** The broker's own access tokens after minting: whether one is still good (signature, revocation). */
-export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from './token-status.js';
+export { tokenStatus, revocationByTime, tokenParties, delegationEnded, type TokenStatus, type TokenStatusDeps } from './token-status.js';

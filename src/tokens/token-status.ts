@@ -4,8 +4,8 @@
  * the issuer, exp/nbf and compromised keys; then the store: revoked by jti, by its agent's
  * revocation, or issued before the store's epoch (the store lost its state).
  */
-import { verifyBrokerToken, type AccessTokenClaims, type BrokerKeySource } from '../signing/index.js';
-import type { Store } from '../store/types.js';
+import { actChain, verifyBrokerToken, type AccessTokenClaims, type BrokerKeySource } from '../signing/index.js';
+import type { AgentControl, PartiesState, Store, TokenParties } from '../store/types.js';
 
 export type TokenStatus =
   | { active: true; kid: string; claims: AccessTokenClaims }
@@ -23,11 +23,41 @@ export async function tokenStatus(token: string, deps: TokenStatusDeps): Promise
   const verified = await verifyBrokerToken(token, { ring: deps.ring, issuer: deps.issuer, now: deps.nowMs });
   if (!verified.ok) return { active: false, reason: verified.reason };
   const { claims, header } = verified;
-  const state = await deps.store.checkToken(claims.jti, claims.client_id);
+  const parties = tokenParties(claims, deps.issuer);
+  const state = await deps.store.checkToken(claims.jti, claims.client_id, parties);
   if (state.revoked) return { active: false, reason: 'revoked', claims };
   const byTime = revocationByTime(claims.iat, state.control.revokedBeforeMs, state.epochMs);
   if (byTime) return { active: false, reason: byTime, claims };
+  const delegated = parties ? delegationEnded(claims.iat, state.control, state.parties) : null;
+  if (delegated) return { active: false, reason: delegated, claims };
   return { active: true, kid: header.kid, claims };
+}
+
+/**
+ * A delegated token's other parties: the agents of its act chain besides its holder (and the
+ * agent it acts for, when `sub` is one), and the person it acts for. Undefined for a direct token.
+ */
+export function tokenParties(claims: AccessTokenClaims, brokerIssuer: string): TokenParties | undefined {
+  if (!claims.act || claims.subject_issuer === undefined) return undefined;
+  const chain = (actChain(claims.act) ?? []).filter((id) => id !== claims.client_id);
+  if (claims.subject_issuer === brokerIssuer) return { agents: [...chain, claims.sub] };
+  return { agents: chain, person: { issuer: claims.subject_issuer, subject: claims.sub } };
+}
+
+/**
+ * A token that carries someone else's authority ends when any agent it passes through is
+ * suspended or revoked, or the person's tokens are revoked: it must not outlive the trust in
+ * any link of the chain.
+ */
+export function delegationEnded(iat: number, holder: AgentControl, parties: PartiesState | undefined): string | null {
+  if (holder.suspended) return 'agent_suspended';
+  for (const control of parties?.controls ?? []) {
+    if (control.suspended) return 'chain_agent_suspended';
+    if (control.revokedBeforeMs !== null && iat * 1000 <= control.revokedBeforeMs) return 'chain_agent_revoked';
+  }
+  const personRb = parties?.personRevokedBeforeMs ?? null;
+  if (personRb !== null && iat * 1000 <= personRb) return 'person_revoked';
+  return null;
 }
 
 /**

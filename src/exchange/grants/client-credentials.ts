@@ -33,7 +33,7 @@ export const clientCredentialsGrant: Grant<ClientCredentialsRequest> = {
   type: GRANT_CLIENT_CREDENTIALS,
   parse,
   async authenticate(request, ctx) {
-    const result = toAuthentication(await verifyAgentAssertion(request.clientAssertion, ctx), CLIENT_REFUSALS);
+    const result = toAuthentication(await verifyAgentAssertion(request.clientAssertion, ctx.attestation), CLIENT_REFUSALS);
     // RFC 6749 §2.3.1 / RFC 7521 §4.2: a client_id sent alongside must name the authenticated client.
     if (result.ok && request.clientId !== undefined && request.clientId !== result.caller.agent.id) {
       return { ok: false, error: CLIENT_REFUSALS.proof('client_mismatch', 'client_id does not match the assertion subject') };

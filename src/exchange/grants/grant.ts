@@ -4,6 +4,8 @@
  * agent state, limits, decision, minting, audit) in create-exchange.ts.
  */
 import type { AttestationContext, AttestationSuccess, ReplayClaim, ShadowIdentity } from '../../attestation/index.js';
+import type { ActClaim, BrokerTokenResult } from '../../signing/index.js';
+import type { PersonRef } from '../../store/index.js';
 import type { DenialReason, GrantName } from '../../context.js';
 import type { OAuthError } from '../../errors.js';
 import type { FormParams } from '../../http/form-body.js';
@@ -20,6 +22,39 @@ export interface GrantRequest extends Target {
   readonly grant: GrantName;
 }
 
+/** What a grant needs to prove its caller: the attestation context, and our own tokens' verifier. */
+export interface GrantContext {
+  attestation: AttestationContext;
+  /** A token of ours presented back (a delegation chain): signature, typ, issuer and times. */
+  ownToken(token: string): Promise<BrokerTokenResult>;
+}
+
+/**
+ * The caller acts for someone else (RFC 8693 §1.1 delegation): a person, through their token,
+ * or whoever a token of ours presented back acts for (a chain of agents).
+ */
+export interface Delegation {
+  kind: 'person' | 'chain';
+  /** `sub` of the new token and the issuer that names it. */
+  subject: string;
+  subjectIssuer: string;
+  /** The scopes the person, or the presented token, carries: the new token gets no more. */
+  delegable: string[];
+  /** The new token's `act`: the caller outermost, the earlier actors nested. */
+  act: ActClaim;
+  /** Agents in the new token's chain, the caller included. */
+  depth: number;
+  /** The person whose revocation refuses this (and ends the new token). */
+  person?: PersonRef;
+  /** When the person's token, or the presented token, was issued (a person revoked since refuses it). */
+  subjectIssuedAtMs: number;
+  /** Chain: the presented token's jti and every agent of it (its holder, its act chain, an agent it acts for). */
+  presented?: { jti: string; agents: string[] };
+  /** For the audit trail: the subject token's SHA-256 and jti (never the token). */
+  subjectTokenSha256: string;
+  subjectTokenJti?: string;
+}
+
 /** Who is calling, once proven. */
 export interface Caller {
   agent: Agent;
@@ -29,6 +64,7 @@ export interface Caller {
   replay: ReplayClaim[];
   /** The minted token may not outlive this instant (a subject token's own `exp`). */
   notAfterMs?: number;
+  delegation?: Delegation;
 }
 
 export type Authentication =
@@ -55,7 +91,7 @@ export interface Grant<R extends GrantRequest = GrantRequest> {
   /** The grant_type URI or name (RFC 6749 §4.4.2, RFC 8693 §2.1, RFC 7523 §2.1). */
   readonly type: string;
   parse(params: FormParams, headers: RequestHeaders): R;
-  authenticate(request: R, ctx: AttestationContext): Promise<Authentication>;
+  authenticate(request: R, ctx: GrantContext): Promise<Authentication>;
   readonly refusals: Refusals;
   /** RFC 8693 §2.2.1: a token exchange response names the type of the issued token. */
   readonly issuedTokenType?: string;

@@ -35,10 +35,10 @@ export const jwtBearerGrant: Grant<JwtBearerRequest> = {
   type: GRANT_JWT_BEARER,
   parse,
   async authenticate(request, ctx) {
-    const proof = toAuthentication(await verifySubjectToken(request.assertion, ctx), ASSERTION_REFUSALS);
+    const proof = toAuthentication(await verifySubjectToken(request.assertion, ctx.attestation), ASSERTION_REFUSALS);
     if (!proof.ok) return proof;
     // Like a subject token: the issued token never outlives the assertion.
-    return withClientAssertion({ ...proof.caller, notAfterMs: proof.caller.proof.expiresAtMs }, request.clientAssertion, ctx);
+    return withClientAssertion({ ...proof.caller, notAfterMs: proof.caller.proof.expiresAtMs }, request.clientAssertion, ctx.attestation);
   },
   refusals: ASSERTION_REFUSALS,
 };

@@ -1,6 +1,8 @@
 /**
- * RFC 8693 token exchange: the subject token is the agent's attestation (a platform token or
- * its own RFC 7523 assertion); a client assertion may authenticate the same agent alongside.
+ * RFC 8693 token exchange. Without an actor, the subject token is the agent's attestation (a
+ * platform token or its own RFC 7523 assertion), and a client assertion may authenticate the
+ * same agent alongside. With an actor (actor_token, or the client assertion), the agent acts
+ * for the subject: a person's token, or a token of ours it received (delegation.ts).
  */
 import { verifySubjectToken } from '../../attestation/index.js';
 import { OAuthError } from '../../errors.js';
@@ -8,16 +10,22 @@ import { refuseRepeats, single, type FormParams } from '../../http/form-body.js'
 import { readClientAuthentication } from '../client-auth.js';
 import { SUBJECT_TOKEN_REFUSALS } from '../refusals.js';
 import { readTarget } from '../target.js';
-import type { Grant, GrantRequest, RequestHeaders } from './grant.js';
 import { boundedToken } from './bounded-token.js';
+import { delegate, subjectKind } from './delegation.js';
+import type { Authentication, Grant, GrantContext, GrantRequest, RequestHeaders } from './grant.js';
 import { toAuthentication, withClientAssertion } from './prove.js';
 
 export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 export const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+export const TOKEN_TYPE_ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
+
+/** RFC 8693 §3: the subject may be any JWT we can verify: an attestation, a person's ID or access token, one of ours. */
+const SUBJECT_TOKEN_TYPES: ReadonlySet<string> = new Set([TOKEN_TYPE_JWT, TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_ID_TOKEN]);
 
 export interface TokenExchangeRequest extends GrantRequest {
   readonly subjectToken: string;
+  readonly actorToken?: string;
   readonly clientAssertion?: string;
 }
 
@@ -27,36 +35,65 @@ function parse(params: FormParams, headers: RequestHeaders): TokenExchangeReques
   const subjectToken = boundedToken(single(params, 'subject_token'), 'subject_token', 'invalid_request');
   const subjectTokenType = single(params, 'subject_token_type');
   if (!subjectTokenType) throw new OAuthError('invalid_request', 'subject_token_type is required (RFC 8693 section 2.1)', { reason: 'bad_request' });
-  if (subjectTokenType !== TOKEN_TYPE_JWT) {
-    throw new OAuthError('invalid_request', `unsupported subject_token_type; use ${TOKEN_TYPE_JWT}`, { reason: 'bad_request' });
+  if (!SUBJECT_TOKEN_TYPES.has(subjectTokenType)) {
+    throw new OAuthError('invalid_request', `unsupported subject_token_type; use ${TOKEN_TYPE_JWT}, ${TOKEN_TYPE_ACCESS_TOKEN} or ${TOKEN_TYPE_ID_TOKEN}`, { reason: 'bad_request' });
   }
-  if (single(params, 'actor_token') !== undefined || single(params, 'actor_token_type') !== undefined) {
-    throw new OAuthError('invalid_request', 'delegation (actor_token) is not supported', { reason: 'bad_request' });
-  }
+  const actorToken = readActorToken(params);
   const requested = single(params, 'requested_token_type');
   if (requested !== undefined && requested !== TOKEN_TYPE_ACCESS_TOKEN) {
     throw new OAuthError('invalid_request', `unsupported requested_token_type; only ${TOKEN_TYPE_ACCESS_TOKEN} is issued`, { reason: 'bad_request' });
   }
-  // The subject token authenticates the exchange; client_id alone is ignored (a public client),
-  // but a client assertion that is sent must be valid and name the same agent.
+  // A client_id alone is ignored (a public client); a client assertion must be valid and name the actor.
   const { clientAssertion } = readClientAuthentication(params, headers.authorization, false);
   const target = readTarget(params);
-  return clientAssertion === undefined
-    ? { grant: 'token_exchange', subjectToken, ...target }
-    : { grant: 'token_exchange', subjectToken, clientAssertion, ...target };
+  const request: TokenExchangeRequest = { grant: 'token_exchange', subjectToken, ...target };
+  return Object.assign(request, actorToken === undefined ? {} : { actorToken }, clientAssertion === undefined ? {} : { clientAssertion });
+}
+
+/** RFC 8693 §2.1: actor_token_type is required with an actor_token and must not come without one. */
+function readActorToken(params: FormParams): string | undefined {
+  const actorToken = single(params, 'actor_token');
+  const actorTokenType = single(params, 'actor_token_type');
+  if (actorToken === undefined) {
+    if (actorTokenType !== undefined) throw new OAuthError('invalid_request', 'actor_token_type without an actor_token', { reason: 'bad_request' });
+    return undefined;
+  }
+  if (actorTokenType !== TOKEN_TYPE_JWT) {
+    throw new OAuthError('invalid_request', `actor_token_type is required with an actor_token; use ${TOKEN_TYPE_JWT} (the agent's own attestation)`, { reason: 'bad_request' });
+  }
+  return boundedToken(actorToken, 'actor_token', 'invalid_request');
+}
+
+async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): Promise<Authentication> {
+  const kind = subjectKind(request.subjectToken, ctx.attestation);
+  const actorProof = request.actorToken ?? (kind === 'attestation' ? undefined : request.clientAssertion);
+  if (actorProof === undefined) {
+    if (kind !== 'attestation') {
+      return {
+        ok: false,
+        error: new OAuthError('invalid_request', 'a token acted on needs the acting agent: present the agent\'s own attestation as actor_token (RFC 8693 section 2.1)', { reason: 'delegation' }),
+      };
+    }
+    const subject = toAuthentication(await verifySubjectToken(request.subjectToken, ctx.attestation), SUBJECT_TOKEN_REFUSALS);
+    if (!subject.ok) return subject;
+    // The issued token never outlives the attestation it was exchanged for.
+    return withClientAssertion({ ...subject.caller, notAfterMs: subject.caller.proof.expiresAtMs }, request.clientAssertion, ctx.attestation);
+  }
+  if (kind === 'attestation') {
+    return { ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', 'an agent attestation is not a token to act on') };
+  }
+  const actor = toAuthentication(await verifySubjectToken(actorProof, ctx.attestation), SUBJECT_TOKEN_REFUSALS);
+  if (!actor.ok) return actor;
+  const authenticated = request.actorToken === undefined ? actor : await withClientAssertion(actor.caller, request.clientAssertion, ctx.attestation);
+  if (!authenticated.ok) return authenticated;
+  return delegate(authenticated.caller, request.subjectToken, kind, ctx);
 }
 
 export const tokenExchangeGrant: Grant<TokenExchangeRequest> = {
   name: 'token_exchange',
   type: GRANT_TOKEN_EXCHANGE,
   parse,
-  async authenticate(request, ctx) {
-    const subject = toAuthentication(await verifySubjectToken(request.subjectToken, ctx), SUBJECT_TOKEN_REFUSALS);
-    if (!subject.ok) return subject;
-    // The issued token never outlives the attestation it was exchanged for.
-    const caller = { ...subject.caller, notAfterMs: subject.caller.proof.expiresAtMs };
-    return withClientAssertion(caller, request.clientAssertion, ctx);
-  },
+  authenticate,
   refusals: SUBJECT_TOKEN_REFUSALS,
   issuedTokenType: TOKEN_TYPE_ACCESS_TOKEN,
 };

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { StoreUnavailableError } from '../../errors.js';
 import { emptyControl, mergeControl } from '../control-merge.js';
-import type { AgentControl, ControlRecord, KeyRingRecord, Lease, MintCheckInput, MintCheckResult, Store, StoreEvent } from '../types.js';
+import type { AgentControl, ControlRecord, KeyRingRecord, Lease, MintCheckInput, MintCheckResult, PersonRef, Store, StoreEvent, TokenCheck } from '../types.js';
 import { ExpiringMap } from './expiring-map.js';
 import { ActivityLog, AuditLog, ShadowLog } from './records.js';
 import { ReplayLedger } from './replay-ledger.js';
@@ -24,6 +24,8 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
+const personKey = (person: PersonRef) => `${person.issuer}\n${person.subject}`;
+
 export function createMemoryStore(options: MemoryStoreOptions): Store {
   const { clock } = options;
   const max = options.maxEntries ?? 100_000;
@@ -32,6 +34,7 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
   const leases = new ExpiringMap<string>(clock, max);
   const windows = new WindowCounters(clock, max);
   const controls = new Map<string, ControlRecord>();
+  const persons = new Map<string, number>();
   const shadows = new ShadowLog();
   const audit = new AuditLog();
   const activity = new ActivityLog(max);
@@ -69,7 +72,9 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
 
   /** The same rules as the Redis script (scripts.ts, stsCheckMint), in one synchronous step. */
   function checkMint(input: MintCheckInput): MintCheckResult {
-    const base = { control: control(input.agentId), epochMs };
+    const base: Omit<MintCheckResult, 'claimed'> = { control: control(input.agentId), epochMs };
+    if (input.person) base.personRevokedBeforeMs = persons.get(personKey(input.person)) ?? null;
+    if (input.presented) base.presented = { revoked: revoked.has(input.presented.jti), controls: input.presented.agents.map(control) };
     const address = input.address ? windows.add(`addr:${input.address.key}`, 1, input.address.windowMs) : undefined;
     const withAddress = address ? { ...base, address } : base;
     if (input.address && address && address.count > input.address.max) return { claimed: true, limited: 'address', ...withAddress };
@@ -124,8 +129,21 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
       emit({ type: 'token-revoked', jti });
     },
     async isTokenRevoked(jti) { return revoked.has(jti); },
-    async checkToken(jti, agentId) {
-      return { revoked: revoked.has(jti), control: control(agentId), epochMs };
+    async checkToken(jti, agentId, parties) {
+      const check: TokenCheck = { revoked: revoked.has(jti), control: control(agentId), epochMs };
+      if (parties) {
+        check.parties = {
+          controls: parties.agents.map(control),
+          personRevokedBeforeMs: parties.person ? persons.get(personKey(parties.person)) ?? null : null,
+        };
+      }
+      return check;
+    },
+    async revokePersonTokens(person, beforeMs) {
+      const key = personKey(person);
+      if (!persons.has(key) && persons.size >= max) throw full('person');
+      persons.set(key, Math.max(persons.get(key) ?? -Infinity, beforeMs));
+      emit({ type: 'person-revoked', issuer: person.issuer, subject: person.subject });
     },
     async epoch() { return epochMs; },
     async getKeyRing() { return keyRing ? { ...keyRing } : null; },

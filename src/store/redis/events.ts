@@ -19,6 +19,9 @@ function parseEvent(v: unknown): StoreEvent | null {
   const e = v as Record<string, unknown>;
   if (e.type === 'agent' && typeof e.agentId === 'string') return { type: 'agent', agentId: e.agentId };
   if (e.type === 'token-revoked' && typeof e.jti === 'string') return { type: 'token-revoked', jti: e.jti };
+  if (e.type === 'person-revoked' && typeof e.issuer === 'string' && typeof e.subject === 'string') {
+    return { type: 'person-revoked', issuer: e.issuer, subject: e.subject };
+  }
   if (e.type === 'keyring' && typeof e.version === 'number') return { type: 'keyring', version: e.version };
   if (e.type === 'epoch' && typeof e.epochMs === 'number') return { type: 'epoch', epochMs: e.epochMs };
   return null;

@@ -30,6 +30,8 @@ export function redisKeys(prefix: string) {
     control: (agentId: string) => `${prefix}{g}:agent:${hAgent(agentId)}`,
     replay: (key: string) => `${prefix}{g}:replay:${h(key)}`,
     revokedToken: (jti: string) => `${prefix}{g}:jti:${h(jti)}`,
+    /** A person's revoke-before instant (the tokens agents hold on their behalf). */
+    person: (issuer: string, subject: string) => `${prefix}{g}:person:${h(`${issuer}\n${subject}`)}`,
     /** The ids of every agent with a control record (for listing and restoring them). */
     controlled: `${prefix}{g}:agents`,
     /** Fixed-window request counters: per client address and per agent. */

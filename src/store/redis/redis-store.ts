@@ -13,12 +13,12 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Clock } from '../../clock.js';
 import { StoreUnavailableError } from '../../errors.js';
 import { boundedCall } from './bounded-call.js';
-import type { ControlRecord, MintCheckInput, MintCheckResult, Store, StoreEvent } from '../types.js';
+import type { ControlRecord, MintCheckInput, MintCheckResult, Store, StoreEvent, TokenCheck } from '../types.js';
 import { connectRedis, waitReady, type RedisConnectOptions } from './connect.js';
 import { checkEvictionPolicy, EvictionPolicyError } from './eviction.js';
 import { redisKeys } from './keys.js';
 import { createEvents, type StoreLogger } from './events.js';
-import { asArray, num, parseControl, parseControlRecord, parseWindow, str } from './replies.js';
+import { asArray, num, parseControl, parseControlRecord, parseControls, parseWindow, str } from './replies.js';
 import { createRecords } from './records.js';
 import type { ScriptName } from './scripts.js';
 
@@ -128,12 +128,21 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
 
   async function checkMint(input: MintCheckInput): Promise<MintCheckResult> {
     const replay = input.replay ?? [];
-    const keys = [k.epoch, k.control(input.agentId), input.address ? k.addressWindow(input.address.key) : k.unused, input.agentLimit ? k.agentWindow(input.agentId) : k.unused];
+    const agents = input.presented?.agents ?? [];
+    const keys = [
+      k.epoch, k.control(input.agentId),
+      input.address ? k.addressWindow(input.address.key) : k.unused,
+      input.agentLimit ? k.agentWindow(input.agentId) : k.unused,
+      input.person ? k.person(input.person.issuer, input.person.subject) : k.unused,
+      input.presented ? k.revokedToken(input.presented.jti) : k.unused,
+    ];
+    for (const agentId of agents) keys.push(k.control(agentId));
     for (const r of replay) keys.push(k.replay(r.key));
     const args: Array<string | number> = [
       clock(),
       input.address ? input.address.windowMs : '', input.address ? input.address.max : '',
       input.agentLimit ? input.agentLimit.windowMs : '', input.agentLimit ? input.agentLimit.max : '',
+      agents.length,
     ];
     for (const r of replay) args.push(Math.max(1, Math.ceil(r.ttlMs)));
     return call('checkMint', async () => {
@@ -141,14 +150,14 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       const status = num(r[0]);
       const address = parseWindow(r[4], r[5]);
       const agent = parseWindow(r[6], r[7]);
-      return {
-        claimed: status !== 0,
-        ...(status === 2 ? { limited: 'address' as const } : status === 3 ? { limited: 'agent' as const } : {}),
-        control: parseControl(r[1], r[2]),
-        epochMs: observeEpoch(r[3]),
-        ...(address ? { address } : {}),
-        ...(agent ? { agent } : {}),
-      };
+      const result: MintCheckResult = { claimed: status !== 0, control: parseControl(r[1], r[2]), epochMs: observeEpoch(r[3]) };
+      if (status === 2) result.limited = 'address';
+      else if (status === 3) result.limited = 'agent';
+      if (address) result.address = address;
+      if (agent) result.agent = agent;
+      if (input.person) result.personRevokedBeforeMs = num(r[8]);
+      if (input.presented) result.presented = { revoked: num(r[9]) === 1, controls: parseControls(r, 10, agents.length) };
+      return result;
     });
   }
 
@@ -227,11 +236,20 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
     async isTokenRevoked(jti) {
       return call('isTokenRevoked', async () => (await client.exists(k.revokedToken(jti))) === 1);
     },
-    async checkToken(jti, agentId) {
+    async checkToken(jti, agentId, parties) {
+      const others = parties?.agents ?? [];
+      const keys = [k.epoch, k.control(agentId), k.revokedToken(jti), parties?.person ? k.person(parties.person.issuer, parties.person.subject) : k.unused];
+      for (const other of others) keys.push(k.control(other));
       return call('checkToken', async () => {
-        const r = asArray(await run.stsCheckToken(k.epoch, k.control(agentId), k.revokedToken(jti), clock()));
-        return { revoked: num(r[0]) === 1, control: parseControl(r[1], r[2]), epochMs: observeEpoch(r[3]) };
+        const r = asArray(await run.stsCheckToken(keys.length, ...keys, clock()));
+        const check: TokenCheck = { revoked: num(r[0]) === 1, control: parseControl(r[1], r[2]), epochMs: observeEpoch(r[3]) };
+        if (parties) check.parties = { controls: parseControls(r, 5, others.length), personRevokedBeforeMs: num(r[4]) };
+        return check;
       });
+    },
+    async revokePersonTokens(person, beforeMs) {
+      await call('revokePersonTokens', () => run.stsRevokePerson(k.person(person.issuer, person.subject), Math.floor(beforeMs)));
+      events.publish({ type: 'person-revoked', issuer: person.issuer, subject: person.subject });
     },
     epoch: readEpoch,
     async getKeyRing() {

@@ -67,3 +67,10 @@ export function parseWindow(count: unknown, ttl: unknown): WindowCount | undefin
   if (c === null || c < 0) return undefined;
   return { count: c, resetInMs: Math.max(0, num(ttl) ?? 0) };
 }
+
+/** `count` (susp, rb) pairs of a flat reply, from `offset`. */
+export function parseControls(reply: readonly unknown[], offset: number, count: number): AgentControl[] {
+  const out: AgentControl[] = [];
+  for (let i = 0; i < count; i++) out.push(parseControl(reply[offset + 2 * i], reply[offset + 2 * i + 1]));
+  return out;
+}

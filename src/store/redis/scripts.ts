@@ -37,15 +37,19 @@ end
 `;
 
 export const SCRIPTS = {
-  // The one round trip of a mint. KEYS: epoch, control, address counter, agent counter, then the
-  // replay keys (variadic: numkeys is passed). ARGV: now, address window ms, address max, agent
-  // window ms, agent max ('' = not counted), then one replay ttl per replay key. Status: 1 claimed,
-  // 0 replayed (nothing claimed), 2 the address is over its budget, 3 the agent is: then nothing
-  // is claimed, so a request refused for its budget does not burn a single-use attestation, and a
-  // replay does not spend the agent's budget.
+  // The one round trip of a mint. KEYS: epoch, control, address counter, agent counter, person
+  // control, presented token's jti, then nAgents controls of the presented token's agents, then
+  // the replay keys (variadic: numkeys is passed; absent optional keys are a never-written key).
+  // ARGV: now, address window ms, address max, agent window ms, agent max ('' = not counted),
+  // nAgents, then one replay ttl per replay key. Status: 1 claimed, 0 replayed (nothing claimed),
+  // 2 the address is over its budget, 3 the agent is: then nothing is claimed, so a request
+  // refused for its budget does not burn a single-use attestation, and a replay does not spend
+  // the agent's budget.
   stsCheckMint: {
     lua: `${EPOCH}${WINDOW}
 local e = epoch(KEYS[1], ARGV[1])
+local n = tonumber(ARGV[6])
+local first = 7 + n
 local status = 1
 local ac, at, gc, gt = -1, -1, -1, -1
 if ARGV[2] ~= '' then
@@ -53,7 +57,7 @@ if ARGV[2] ~= '' then
   if ac > tonumber(ARGV[3]) then status = 2 end
 end
 if status == 1 then
-  for i = 5, #KEYS do
+  for i = first, #KEYS do
     if redis.call('EXISTS', KEYS[i]) == 1 then status = 0 end
   end
 end
@@ -62,10 +66,16 @@ if status == 1 and ARGV[4] ~= '' then
   if gc > tonumber(ARGV[5]) then status = 3 end
 end
 if status == 1 then
-  for i = 5, #KEYS do redis.call('SET', KEYS[i], '1', 'PX', ARGV[i + 1]) end
+  for i = first, #KEYS do redis.call('SET', KEYS[i], '1', 'PX', ARGV[i - n]) end
 end
 local c = redis.call('HMGET', KEYS[2], 'susp', 'rb')
-return { status, c[1], c[2], e, ac, at, gc, gt }`,
+local out = { status, c[1], c[2], e, ac, at, gc, gt, redis.call('HGET', KEYS[5], 'rb'), redis.call('EXISTS', KEYS[6]) }
+for i = 7, 6 + n do
+  local a = redis.call('HMGET', KEYS[i], 'susp', 'rb')
+  out[#out + 1] = a[1]
+  out[#out + 1] = a[2]
+end
+return out`,
   },
   // Requests refused before the mint check, added to their addresses' windows in one batch.
   // KEYS: the counters. ARGV: window ms, then one count per key. Returns count, ms left per key.
@@ -79,12 +89,24 @@ for i = 1, #KEYS do
 end
 return out`,
   },
-  // KEYS: epoch, control, revoked jti. ARGV: now.
+  // KEYS: epoch, control, revoked jti, person control, then the other agents' controls. ARGV: now.
   stsCheckToken: {
-    numberOfKeys: 3,
     lua: `${EPOCH}
 local c = redis.call('HMGET', KEYS[2], 'susp', 'rb')
-return { redis.call('EXISTS', KEYS[3]), c[1], c[2], epoch(KEYS[1], ARGV[1]) }`,
+local out = { redis.call('EXISTS', KEYS[3]), c[1], c[2], epoch(KEYS[1], ARGV[1]), redis.call('HGET', KEYS[4], 'rb') }
+for i = 5, #KEYS do
+  local a = redis.call('HMGET', KEYS[i], 'susp', 'rb')
+  out[#out + 1] = a[1]
+  out[#out + 1] = a[2]
+end
+return out`,
+  },
+  // KEYS: person control. ARGV: before ms. Revoked-before only moves forward.
+  stsRevokePerson: {
+    numberOfKeys: 1,
+    lua: `local cur = tonumber(redis.call('HGET', KEYS[1], 'rb'))
+if not cur or cur < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'rb', ARGV[1]) end
+return 1`,
   },
   // KEYS: epoch. ARGV: now.
   stsEpoch: { numberOfKeys: 1, lua: `${EPOCH}\nreturn epoch(KEYS[1], ARGV[1])` },

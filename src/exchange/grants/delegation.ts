@@ -1,0 +1,110 @@
+/**
+ * RFC 8693 delegation in a token exchange: the subject token is a person's token (from a
+ * `user_issuers` entry) or a token of ours presented back by an agent that serves its audience
+ * (a chain); the actor is the agent, proven by its own attestation (actor_token) or its client
+ * assertion. Every problem with the subject or actor token gets one answer (RFC 8693 §2.2.2
+ * invalid_request); the reason goes to the log and the audit trail.
+ */
+import { sha256Hex, verifyPersonToken, type AttestationContext, type PersonProof } from '../../attestation/index.js';
+import { decodeJws } from '../../jws/index.js';
+import { actChain, type AccessTokenClaims, type ActClaim } from '../../signing/index.js';
+import { SUBJECT_TOKEN_REFUSALS } from '../refusals.js';
+import type { Authentication, Caller, Delegation, GrantContext } from './grant.js';
+
+export type SubjectKind = 'person' | 'ours' | 'attestation';
+
+/**
+ * Which kind of token the subject is, by its UNVERIFIED `iss`: it only chooses the verifier,
+ * which then decides (a forged `iss` just meets the wrong verifier and fails).
+ */
+export function subjectKind(token: string, ctx: AttestationContext): SubjectKind {
+  const jws = decodeJws(token);
+  const iss = jws.ok ? jws.payload.iss : undefined;
+  if (typeof iss !== 'string') return 'attestation';
+  if (iss === ctx.stsIssuer) return 'ours';
+  return ctx.policy.userIssuersByIss.has(iss) ? 'person' : 'attestation';
+}
+
+const refused = (internal: string): Authentication => ({ ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', internal) });
+
+/** The actor (already proven) acting for the subject token's person or chain. */
+export async function delegate(actor: Caller, subjectToken: string, kind: 'person' | 'ours', ctx: GrantContext): Promise<Authentication> {
+  return kind === 'person' ? forPerson(actor, subjectToken, ctx.attestation) : forChain(actor, subjectToken, ctx);
+}
+
+async function forPerson(actor: Caller, token: string, ctx: AttestationContext): Promise<Authentication> {
+  const person = await verifyPersonToken(token, ctx);
+  if (!person.ok) return refused(`person token: ${person.reason}: ${person.detail}`);
+  if (person.mayAct && !mayActAllows(person, actor, ctx.stsIssuer)) return refused('may_act names another actor');
+  const delegation: Delegation = {
+    kind: 'person',
+    subject: person.subject,
+    subjectIssuer: person.issuer,
+    delegable: person.scopes,
+    act: { sub: actor.agent.id },
+    depth: 1,
+    person: { issuer: person.issuer, subject: person.subject },
+    subjectIssuedAtMs: person.issuedAtMs,
+    subjectTokenSha256: person.tokenHash,
+    ...(person.jti !== undefined ? { subjectTokenJti: person.jti } : {}),
+  };
+  // The new token dies with the person's token (RFC 8693 §2.1: it stands for the subject).
+  return { ok: true, caller: { ...actor, notAfterMs: person.expiresAtMs, delegation } };
+}
+
+/**
+ * RFC 8693 §4.4: when the person's token says who may act for them, the actor must be that
+ * one: named by its agent id (with `iss`, if given, the broker's own), or by the identity its
+ * attestation proved (`iss` and `sub` of the platform token).
+ */
+function mayActAllows(person: PersonProof, actor: Caller, stsIssuer: string): boolean {
+  const allowed = person.mayAct;
+  if (!allowed) return true;
+  const byAgentId = allowed.sub === actor.agent.id && (allowed.iss === undefined || allowed.iss === stsIssuer);
+  const byAttestation = allowed.iss !== undefined && allowed.iss === actor.proof.issuer && allowed.sub === actor.proof.subject;
+  return byAgentId || byAttestation;
+}
+
+/**
+ * A token of ours presented back by the agent it was issued to the audience of: that agent
+ * serves the audience (the policy's `serves`), appears nowhere in the chain yet, and acts on
+ * for whoever the token acts for. Liveness (revocation, suspension) is checked in the store.
+ */
+async function forChain(actor: Caller, token: string, ctx: GrantContext): Promise<Authentication> {
+  const verified = await ctx.ownToken(token);
+  if (!verified.ok) return refused(`presented token: ${verified.reason}`);
+  const claims = verified.claims;
+  if (!(actor.agent.serves ?? []).includes(claims.aud)) return refused(`the actor does not serve the presented token's audience`);
+  const chain = claims.act ? actChain(claims.act) : [];
+  if (chain === null) return refused('the presented token has a malformed act chain');
+  const agents = presentedAgents(claims, chain, ctx.attestation.stsIssuer);
+  if (agents.includes(actor.agent.id)) return refused('the actor is already part of the chain');
+  const subjectIssuer = claims.subject_issuer ?? ctx.attestation.stsIssuer;
+  const delegation: Delegation = {
+    kind: 'chain',
+    subject: claims.sub,
+    subjectIssuer,
+    delegable: claims.scope.split(' ').filter((s) => s !== ''),
+    act: nest(actor.agent.id, claims),
+    depth: chain.length + 1,
+    ...(subjectIssuer !== ctx.attestation.stsIssuer ? { person: { issuer: subjectIssuer, subject: claims.sub } } : {}),
+    subjectIssuedAtMs: claims.iat * 1000,
+    presented: { jti: claims.jti, agents },
+    subjectTokenSha256: sha256Hex(token),
+    subjectTokenJti: claims.jti,
+  };
+  // Each hop: never past the presented token's own expiry.
+  return { ok: true, caller: { ...actor, notAfterMs: claims.exp * 1000, delegation } };
+}
+
+/** The agents a presented token stands on: its holder, its act chain, and the agent it acts for (if `sub` is one). */
+function presentedAgents(claims: AccessTokenClaims, chain: string[], stsIssuer: string): string[] {
+  const agents = new Set([claims.client_id, ...chain]);
+  if ((claims.subject_issuer ?? stsIssuer) === stsIssuer) agents.add(claims.sub);
+  return [...agents];
+}
+
+/** RFC 8693 §4.1: the current actor outermost, the earlier ones nested. */
+function nest(actorId: string, presented: AccessTokenClaims): ActClaim {
+  return presented.act ? { sub: actorId, act: presented.act } : { sub: actorId };
+}
