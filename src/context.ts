@@ -89,4 +89,4 @@ export interface BrokerContext {
   onRevoked: (kind: RevocationKind) => void;
 }
 
-export type RevocationKind = 'token' | 'agent' | 'key';
+export type RevocationKind = 'token' | 'agent' | 'key' | 'person';

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { ExchangeOutcome, OutcomeObserver, PolicyHolder, RevocationKind } from '../context.js';
 import type { AnomalyAction, AnomalyKind } from '../policy/types.js';
 import { AGENT_STATES, countAgentStates } from './agent-states.js';
-import { grantLabel, issuedLabels, reasonLabel, tierLabel } from './labels.js';
+import { grantLabel, issuedLabels, OTHER, reasonLabel, tierLabel } from './labels.js';
 
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['out_of_scope', 'volume', 'novelty', 'attestation_failure'];
 
@@ -98,9 +98,17 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const rotations = new Counter({ name: 'sts_key_rotations_total', help: 'Signing key rotations', registers });
   const revocations = new Counter({
-    name: 'sts_revocations_total', help: 'Revocations by kind (token, agent, key)', labelNames: ['kind'] as const, registers,
+    name: 'sts_revocations_total', help: 'Revocations by kind (token, agent, key, person)', labelNames: ['kind'] as const, registers,
   });
   const replays = new Counter({ name: 'sts_replays_rejected_total', help: 'Single-use attestations presented again', registers });
+  const issuance = new Counter({
+    name: 'sts_tokens_issued_by_mode_total', help: 'Tokens issued to an agent for itself (direct) or acting for a person or another agent (delegated)',
+    labelNames: ['mode'] as const, registers,
+  });
+  const delegations = new Counter({
+    name: 'sts_delegation_requests_total', help: 'Token requests acting for someone (RFC 8693 delegation) by result and denial reason',
+    labelNames: ['kind', 'result', 'reason'] as const, registers,
+  });
   const storeLatency = new Histogram({
     name: 'sts_store_latency_seconds', help: 'State store round trip latency', buckets: STORE_BUCKETS, registers,
   });
@@ -116,9 +124,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['result'] as const, registers,
   });
   // Series exist from the start, so `increase()` sees the first event (a series born at 1 shows no increase).
-  for (const kind of ['token', 'agent', 'key']) revocations.inc({ kind }, 0);
+  for (const kind of ['token', 'agent', 'key', 'person']) revocations.inc({ kind }, 0);
   for (const kind of ANOMALY_KINDS) for (const action of ['alert', 'suspend']) anomalies.inc({ kind, action }, 0);
   for (const result of ['delivered', 'failed', 'dropped']) alertDeliveries.inc({ result }, 0);
+  for (const mode of ['direct', 'delegated']) issuance.inc({ mode }, 0);
 
   return {
     registry,
@@ -130,8 +139,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (outcome.durationSeconds !== undefined && Number.isFinite(outcome.durationSeconds)) {
         duration.observe({ grant, result }, outcome.durationSeconds);
       }
-      if (result === 'issued') issued.inc(issuedLabels(outcome.agentId, outcome.intent, compiled));
-      else if (outcome.reason === 'replayed') replays.inc();
+      if (result === 'issued') {
+        issued.inc(issuedLabels(outcome.agentId, outcome.intent, compiled));
+        issuance.inc({ mode: outcome.onBehalfOf ? 'delegated' : 'direct' });
+      } else if (outcome.reason === 'replayed') {
+        replays.inc();
+      }
+      if (outcome.onBehalfOf || outcome.reason === 'delegation') {
+        delegations.inc({ kind: outcome.onBehalfOf?.kind ?? OTHER, result, reason: reasonLabel(outcome) });
+      }
     },
     keyRotated: () => rotations.inc(),
     revoked: (kind) => revocations.inc({ kind }),

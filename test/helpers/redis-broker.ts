@@ -26,8 +26,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * basePolicy plus: an operator (static key), a resource server allowed to introspect
  * (audience = the issuer, scope sts:introspect), and the extra agents named.
  */
-export function multiInstancePolicy(extraAgents: string[] = [], extraTiers: Record<string, unknown> = {}): PolicyDoc {
-  const doc = basePolicy();
+export function multiInstancePolicy(extraAgents: string[] = [], extraTiers: Record<string, unknown> = {}, base: PolicyDoc = basePolicy()): PolicyDoc {
+  const doc = base;
   const tiers = doc.tiers as Record<string, unknown>;
   tiers.introspector = { description: 'Resource servers', scopes: ['sts:introspect'], max_ttl: '15m', review_every: '180d' };
   Object.assign(tiers, extraTiers);
@@ -47,6 +47,8 @@ export interface RedisBrokerOptions {
   redisUrl: string;
   count?: number;
   policy?: PolicyDoc;
+  /** Extra key files (name -> JWKS) the policy names. */
+  files?: Record<string, unknown>;
   /** Extra settings (STS_RATE_LIMIT_ADDRESS, STS_TRUST_PROXY...). */
   env?: Record<string, string>;
   clock?: Clock;
@@ -122,7 +124,7 @@ export type RedisBrokerInstance = Awaited<ReturnType<typeof buildInstance>>;
 
 export async function buildRedisBrokers(o: RedisBrokerOptions) {
   const clock = o.clock ?? systemClock;
-  const prepared = await preparePolicy(o.policy ?? multiInstancePolicy(), { nowMs: clock() });
+  const prepared = await preparePolicy(o.policy ?? multiInstancePolicy(), { nowMs: clock(), ...(o.files ? { files: o.files } : {}) });
   const instances: RedisBrokerInstance[] = [];
   try {
     for (let i = 0; i < (o.count ?? 2); i++) instances.push(await buildInstance(String.fromCharCode(65 + i), prepared, o));

@@ -9,6 +9,7 @@ import type { BrokerContext } from '../../context.js';
 import { registerAgentActions } from './agent-actions.js';
 import { createOperatorGuard } from './guard.js';
 import { registerKeyTokenActions } from './key-token-actions.js';
+import { registerPersonActions } from './person-actions.js';
 import { registerReadRoutes } from './read-routes.js';
 
 export interface AdminRoutesOptions {
@@ -35,4 +36,5 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   registerReadRoutes(app, ctx, guard);
   registerAgentActions(app, ctx, guard);
   registerKeyTokenActions(app, ctx, guard, keyRing);
+  registerPersonActions(app, ctx, guard);
 }
