@@ -9,11 +9,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AuditTrail, ExchangeOutcome, OutcomeObserver } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { actChain } from '../signing/index.js';
-import type { Store } from '../store/types.js';
+import type { ActivityEvent, Store } from '../store/types.js';
+import { sha256Hex } from '../attestation/index.js';
 import type { Decision } from './decide.js';
 import type { Delegation } from './grants/index.js';
 
 export interface OutcomeDeps {
+  /** The broker's issuer: a token acting for a subject of another issuer acts for a person. */
+  issuer: string;
   audit: AuditTrail;
   store: Store;
   observers: readonly OutcomeObserver[];
@@ -141,9 +144,12 @@ export function createOutcomeRecorder(deps: OutcomeDeps) {
       recordDenied(outcome, status, clientAddress, log);
     }
     if (outcome.agentId !== undefined) {
-      const activity = outcome.reason === undefined
+      const activity: ActivityEvent = outcome.reason === undefined
         ? { agentId: outcome.agentId, atMs: outcome.atMs, outcome: outcome.result }
         : { agentId: outcome.agentId, atMs: outcome.atMs, outcome: outcome.result, reason: outcome.reason };
+      // People are counted, never listed: only a hash of who, by which identity provider.
+      const actedFor = outcome.onBehalfOf;
+      if (outcome.result === 'issued' && actedFor && actedFor.subjectIssuer !== deps.issuer) activity.person = sha256Hex(`${actedFor.subjectIssuer}\n${actedFor.subject}`);
       deps.store.recordActivity(activity).catch((error: unknown) => log.warn({ err: error }, 'could not record agent activity'));
     }
     for (const observer of deps.observers) {

@@ -17,3 +17,6 @@ export function windowBuckets(nowMs: number): number[] {
   const last = hourBucket(nowMs);
   return Array.from({ length: ACTIVITY_HOURS }, (_, i) => last - i);
 }
+
+/** Distinct people remembered per agent and hour by the embedded store (beyond: counted as this many). */
+export const MAX_PEOPLE_PER_HOUR = 10_000;

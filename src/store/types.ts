@@ -164,12 +164,16 @@ export interface ActivityEvent {
   outcome: 'issued' | 'denied';
   /** For denials: the fixed reason vocabulary. */
   reason?: string;
+  /** A delegated token: the person acted for, as an opaque key (counted, never listed). */
+  person?: string;
 }
 
 export interface AgentActivity {
   lastSeenMs: number | null;
   issued24h: number;
   denied24h: number;
+  /** Distinct people the agent acted for in the last 24 h (approximate on Redis: HyperLogLog). */
+  people24h: number;
   /** Most recent first, bounded. */
   recentDenials: Array<{ atMs: number; reason: string }>;
 }

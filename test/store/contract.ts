@@ -227,7 +227,7 @@ export function runStoreContract(t: T, name: string, makeStore: (ns: string) => 
     const { s } = await fresh();
     const a = id('a');
     const now = o.clock();
-    t.same(await s.getActivity(a, now), { lastSeenMs: null, issued24h: 0, denied24h: 0, recentDenials: [] });
+    t.same(await s.getActivity(a, now), { lastSeenMs: null, issued24h: 0, denied24h: 0, people24h: 0, recentDenials: [] });
     await s.recordActivity({ agentId: a, atMs: now - 26 * 3_600_000, outcome: 'issued' });
     for (let i = 0; i < 3; i++) await s.recordActivity({ agentId: a, atMs: now - i * 1000, outcome: 'issued' });
     for (let i = 0; i < 22; i++) {
@@ -241,6 +241,17 @@ export function runStoreContract(t: T, name: string, makeStore: (ns: string) => 
     t.same(act.recentDenials[0], { atMs: now - 10_000 + 21, reason: 'r21' }, 'most recent first');
     t.equal((await s.getActivity(a, now + 25 * 3_600_000)).issued24h, 0, 'the window moves');
     t.equal((await s.getActivity(id('none'), now)).lastSeenMs, null);
+  });
+
+  t.test(`${name}: activity counts the distinct people an agent acted for in the last 24 h`, async (t) => {
+    const { s } = await fresh();
+    const a = id('a');
+    const now = o.clock();
+    for (const person of ['p1', 'p2', 'p1', 'p3', 'p2']) await s.recordActivity({ agentId: a, atMs: now, outcome: 'issued', person });
+    await s.recordActivity({ agentId: a, atMs: now - 2 * 3_600_000, outcome: 'issued', person: 'p4' });
+    await s.recordActivity({ agentId: a, atMs: now - 26 * 3_600_000, outcome: 'issued', person: 'p5' });
+    await s.recordActivity({ agentId: a, atMs: now, outcome: 'issued' });
+    t.equal((await s.getActivity(a, now)).people24h, 4, 'p1..p4: repeats once, older than 24 h not at all');
   });
 
   t.test(`${name}: events reach subscribers of every instance`, async (t) => {

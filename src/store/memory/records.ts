@@ -3,7 +3,7 @@ import type {
   ActivityEvent, AgentActivity, AuditQuery, AuditRecord, ShadowAgent, ShadowSighting,
 } from '../types.js';
 import {
-  ACTIVITY_TTL_MS, MAX_DENIAL_REASON, RECENT_DENIALS, hourBucket, windowBuckets,
+  ACTIVITY_TTL_MS, MAX_DENIAL_REASON, MAX_PEOPLE_PER_HOUR, RECENT_DENIALS, hourBucket, windowBuckets,
 } from '../activity-window.js';
 import { MAX_AUDIT, MAX_AUDIT_READ, MAX_SHADOWS, shadowKey } from '../shadow-key.js';
 
@@ -67,7 +67,7 @@ export class AuditLog {
 
 interface Activity {
   lastSeenMs: number;
-  buckets: Map<number, { issued: number; denied: number }>;
+  buckets: Map<number, { issued: number; denied: number; people?: Set<string> }>;
   denials: Array<{ atMs: number; reason: string }>;
 }
 
@@ -81,6 +81,10 @@ export class ActivityLog {
     const b = hourBucket(e.atMs);
     const counts = a.buckets.get(b) ?? { issued: 0, denied: 0 };
     counts[e.outcome] += 1;
+    if (e.person !== undefined) {
+      counts.people ??= new Set();
+      if (counts.people.size < MAX_PEOPLE_PER_HOUR) counts.people.add(e.person);
+    }
     a.buckets.set(b, counts);
     const oldest = hourBucket(e.atMs - ACTIVITY_TTL_MS);
     for (const k of a.buckets.keys()) if (k < oldest) a.buckets.delete(k);
@@ -94,13 +98,14 @@ export class ActivityLog {
 
   get(agentId: string, nowMs: number): AgentActivity {
     const a = this.#map.get(agentId);
-    if (!a) return { lastSeenMs: null, issued24h: 0, denied24h: 0, recentDenials: [] };
+    if (!a) return { lastSeenMs: null, issued24h: 0, denied24h: 0, people24h: 0, recentDenials: [] };
     let issued = 0;
     let denied = 0;
+    const people = new Set<string>();
     for (const b of windowBuckets(nowMs)) {
       const c = a.buckets.get(b);
-      if (c) { issued += c.issued; denied += c.denied; }
+      if (c) { issued += c.issued; denied += c.denied; for (const p of c.people ?? []) people.add(p); }
     }
-    return { lastSeenMs: a.lastSeenMs, issued24h: issued, denied24h: denied, recentDenials: a.denials.map((d) => ({ ...d })) };
+    return { lastSeenMs: a.lastSeenMs, issued24h: issued, denied24h: denied, people24h: people.size, recentDenials: a.denials.map((d) => ({ ...d })) };
   }
 }

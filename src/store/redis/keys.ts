@@ -47,6 +47,7 @@ export function redisKeys(prefix: string) {
     activityLast: (agentId: string) => `${prefix}{a:${hAgent(agentId)}}:last`,
     activityHour: (agentId: string, outcome: string, bucket: number) => `${prefix}{a:${hAgent(agentId)}}:${outcome}:${bucket}`,
     activityDenials: (agentId: string) => `${prefix}{a:${hAgent(agentId)}}:denials`,
+    activityPeople: (agentId: string, bucket: number) => `${prefix}{a:${hAgent(agentId)}}:people:${bucket}`,
     channel: `${prefix}events`,
   };
 }

@@ -2,7 +2,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { ActivityEvent, AgentActivity, AuditRecord, Store } from '../types.js';
 import {
-  ACTIVITY_TTL_MS, LAST_SEEN_TTL_MS, MAX_DENIAL_REASON, RECENT_DENIALS, hourBucket, windowBuckets,
+  ACTIVITY_TTL_MS, LAST_SEEN_TTL_MS, MAX_DENIAL_REASON, MAX_PEOPLE_PER_HOUR, RECENT_DENIALS, hourBucket, windowBuckets,
 } from '../activity-window.js';
 import { MAX_AUDIT, MAX_AUDIT_READ, MAX_SHADOWS, shadowKey } from '../shadow-key.js';
 import type { BoundedCall as Call } from './bounded-call.js';
@@ -33,6 +33,8 @@ interface ActivityBatch {
   denied: number;
   /** Newest last, at most RECENT_DENIALS. */
   denials: string[];
+  /** People acted for (opaque keys), added to the hour's HyperLogLog. */
+  people: Set<string>;
 }
 
 function denialRecord(e: ActivityEvent): string {
@@ -41,6 +43,7 @@ function denialRecord(e: ActivityEvent): string {
 
 function addActivity(batch: ActivityBatch, e: ActivityEvent): void {
   batch.lastAtMs = Math.max(batch.lastAtMs, e.atMs);
+  if (e.person !== undefined && batch.people.size < MAX_PEOPLE_PER_HOUR) batch.people.add(e.person);
   if (e.outcome === 'issued') {
     batch.issued++;
     return;
@@ -66,7 +69,7 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
     intervalMs: WRITE_BEHIND_MS,
     maxKeys: MAX_ACTIVITY_BATCHES,
     start: (e) => {
-      const batch: ActivityBatch = { agentId: e.agentId, hour: hourBucket(e.atMs), lastAtMs: e.atMs, issued: 0, denied: 0, denials: [] };
+      const batch: ActivityBatch = { agentId: e.agentId, hour: hourBucket(e.atMs), lastAtMs: e.atMs, issued: 0, denied: 0, denials: [], people: new Set() };
       addActivity(batch, e);
       return batch;
     },
@@ -75,6 +78,10 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
       await call('recordActivity', () => run.stsActivity(k.activityLast(b.agentId),
         k.activityHour(b.agentId, 'issued', b.hour), k.activityHour(b.agentId, 'denied', b.hour), k.activityDenials(b.agentId),
         b.lastAtMs, ACTIVITY_TTL_MS, b.issued, b.denied, RECENT_DENIALS, LAST_SEEN_TTL_MS, ...b.denials));
+      if (b.people.size > 0) {
+        const key = k.activityPeople(b.agentId, b.hour);
+        await call('recordActivity', () => client.multi().pfadd(key, ...b.people).pexpire(key, ACTIVITY_TTL_MS).exec());
+      }
     },
   });
   return {
@@ -134,17 +141,19 @@ export function createRecords({ client, keys: k, call }: { client: Redis | Clust
       await activity.flush(); // this instance's own activity is read back
       const buckets = windowBuckets(nowMs);
       return call('getActivity', async () => {
-        const [last, issued, denied, denials] = await Promise.all([
+        const [last, issued, denied, denials, people] = await Promise.all([
           client.get(k.activityLast(agentId)),
           client.mget(buckets.map((b) => k.activityHour(agentId, 'issued', b))),
           client.mget(buckets.map((b) => k.activityHour(agentId, 'denied', b))),
           client.lrange(k.activityDenials(agentId), 0, RECENT_DENIALS - 1),
+          client.pfcount(...buckets.map((b) => k.activityPeople(agentId, b))),
         ]);
         const sum = (xs: unknown[]) => xs.reduce<number>((a, x) => a + (num(x) ?? 0), 0);
         return {
           lastSeenMs: num(last),
           issued24h: sum(issued),
           denied24h: sum(denied),
+          people24h: people,
           recentDenials: denials.map((d) => JSON.parse(d) as { atMs: number; reason: string }),
         };
       });
