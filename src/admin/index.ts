@@ -4,8 +4,8 @@ export { createOperatorKeySets, verifyOperatorJwt, mapRole, looksLikeJwt, Operat
 export { matchStaticKey } from './static-key.js';
 export { roleAllows, highestRole, type OperatorIdentity } from './roles.js';
 export {
-  buildLiveInventory, filterInventory, joinAgentState, effectiveState, AGENT_STATES,
-  type LiveInventoryRow, type InventoryFilter, type AgentState,
+  buildLiveInventory, filterInventory, joinAgentState,
+  type LiveInventoryRow, type InventoryFilter,
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
 export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from './token-status.js';

@@ -7,7 +7,8 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 import type { Clock } from '../clock.js';
 import type { ExchangeOutcome, OutcomeObserver, PolicyHolder, RevocationKind } from '../context.js';
 import type { AnomalyAction, AnomalyKind } from '../policy/types.js';
-import { AGENT_STATES, countAgentStates } from './agent-states.js';
+import { AGENT_FLAGS, AGENT_STATES } from '../policy/index.js';
+import { countAgentStates } from './agent-states.js';
 import { grantLabel, issuedLabels, reasonLabel, tierLabel } from './labels.js';
 
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['out_of_scope', 'volume', 'novelty', 'attestation_failure'];
@@ -64,18 +65,27 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: 'sts_tokens_issued_total', help: 'Tokens issued by agent and intent (policy names only)',
     labelNames: ['agent', 'intent'] as const, registers,
   });
+  // Both gauges come from one count per scrape: whichever collects first counts, the other reuses it.
+  let counting: Promise<ReturnType<typeof countAgentStates> | null> | null = null;
+  const agentCounts = () =>
+    (counting ??= sources.suspendedAgents().then(
+      (suspended) => countAgentStates(policy.current(), suspended, clock()),
+      () => null, // store down: keep the last values rather than fail the scrape
+    ).finally(() => queueMicrotask(() => { counting = null; })));
   new Gauge({
-    name: 'sts_agent_state', help: 'Agents by effective state (active, pending, suspended, retired) and flag (orphaned, review_overdue)',
+    name: 'sts_agent_state', help: 'Agents by state (active, pending, suspended, retired; exclusive)',
     labelNames: ['state'] as const, registers,
     async collect() {
-      let suspended: Set<string>;
-      try {
-        suspended = await sources.suspendedAgents();
-      } catch {
-        return; // store down: keep the last values rather than fail the scrape
-      }
-      const counts = countAgentStates(policy.current(), suspended, clock());
-      for (const state of AGENT_STATES) this.set({ state }, counts[state]);
+      const counts = await agentCounts();
+      if (counts) for (const state of AGENT_STATES) this.set({ state }, counts.states[state]);
+    },
+  });
+  new Gauge({
+    name: 'sts_agent_flag', help: 'Agents not retired with a governance flag (orphaned, review_overdue, review_due_soon)',
+    labelNames: ['flag'] as const, registers,
+    async collect() {
+      const counts = await agentCounts();
+      if (counts) for (const flag of AGENT_FLAGS) this.set({ flag }, counts.flags[flag]);
     },
   });
   new Gauge({

@@ -13,5 +13,9 @@ export { INTROSPECT_SCOPE, mayIntrospect } from './introspection.js';
 export { decideGrant, HARD_MAX_TTL_MS, type GrantDecision, type GrantInput } from './decide-grant.js';
 export { formatProblems } from './problems.js';
 export { buildInventory, type InventoryRow } from './inventory.js';
-export { formatInventory, csvField, type InventoryFormat } from './inventory-format.js';
+export { formatInventory, type InventoryFormat } from './inventory-format.js';
+export {
+  agentStanding, isAgentState, AGENT_STATES, AGENT_FLAGS, AGENT_REFUSALS, REFUSAL_TEXT,
+  type AgentState, type AgentFlag, type AgentRefusal, type AgentStanding,
+} from './agent-state.js';
 export { createPolicyHolder, createPolicyReloader, type MutablePolicyHolder, type PolicyReloader, type PolicyReloaderOptions } from './holder.js';

@@ -1,6 +1,6 @@
 /** The `agent-sts admin` commands: each calls one admin route and renders its answer. */
 import type { AdminClient } from './client.js';
-import { formatFields, formatTable } from './table.js';
+import { formatFields, formatTable } from '../../tabular/index.js';
 
 type Values = Record<string, string | boolean | undefined>;
 type Row = Record<string, unknown>;

@@ -1,7 +1,26 @@
 /** Shapes of admin replies built from policy and store data (pure). */
-import type { LiveInventoryRow } from '../../admin/index.js';
+import type { InventoryFilter, LiveInventoryRow } from '../../admin/index.js';
 import type { Agent } from '../../policy/types.js';
 import type { AgentActivity } from '../../store/types.js';
+import type { ListAgentsQuery } from './schemas.js';
+
+/** The inventory filter a query string asks for (the admin API and the console share the names). */
+export function inventoryFilter(q: ListAgentsQuery): InventoryFilter {
+  const bool = (v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true');
+  const filter: InventoryFilter = {};
+  const set = <K extends keyof InventoryFilter>(key: K, value: InventoryFilter[K] | undefined) => {
+    if (value !== undefined) filter[key] = value;
+  };
+  set('orphaned', bool(q.orphaned));
+  set('review_overdue', bool(q.review_overdue));
+  set('review_due_soon', bool(q.review_due_soon));
+  set('refused', bool(q.refused));
+  set('state', q.state);
+  set('owner', q.owner);
+  set('tier', q.tier);
+  set('text', q.q);
+  return filter;
+}
 
 export function agentDetail(agent: Agent, row: LiveInventoryRow, activity: AgentActivity) {
   return {
