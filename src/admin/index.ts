@@ -8,6 +8,7 @@ export {
   type LiveInventoryRow, type InventoryFilter,
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
+export { findIssuedToken, type IssuedTokenLookup } from './issued-token.js';
 export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from './token-status.js';
 export { oauthErrorHandler, toOAuthError, invalidToken, insufficientRole } from './error-reply.js';
 export type { AdminKeyRing } from './key-ring.js';

@@ -20,6 +20,8 @@ export interface MetricsSources {
   shadowCount(): Promise<number>;
   suspendedAgents(): Promise<Set<string>>;
   storeUp(): boolean;
+  /** Issuer key health of the policy's jwks_uris (absent: the gauge stays empty). */
+  issuerKeys?(): ReadonlyArray<{ jwks_uri: string; status: 'ok' | 'failing' | 'unknown' }>;
 }
 
 export interface MetricsOptions {
@@ -101,6 +103,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
   new Gauge({
     name: 'sts_signing_key_age_seconds', help: 'Age of the current signing key', registers,
     collect() { this.set(sources.keyAgeSeconds()); },
+  });
+  new Gauge({
+    name: 'sts_issuer_keys_up', help: '1 when the issuer jwks_uri (from the policy) was last fetched, 0 when the last fetch failed',
+    labelNames: ['jwks_uri'] as const, registers,
+    collect() {
+      this.reset(); // a jwks_uri that left the policy leaves the gauge
+      for (const h of sources.issuerKeys?.() ?? []) if (h.status !== 'unknown') this.set({ jwks_uri: h.jwks_uri }, h.status === 'ok' ? 1 : 0);
+    },
   });
   new Gauge({
     name: 'sts_store_up', help: '1 when the state store answers, 0 otherwise', registers,

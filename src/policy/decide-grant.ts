@@ -29,6 +29,8 @@ export type GrantDecision =
       error: 'invalid_request' | 'invalid_target' | 'invalid_scope';
       reason: 'intent' | 'audience' | 'scope';
       description: string;
+      /** The intent chosen before a scope failure (explanations name its rules). */
+      intent?: Intent;
     };
 
 export function decideGrant(input: GrantInput): GrantDecision {
@@ -63,7 +65,7 @@ export function decideGrant(input: GrantInput): GrantDecision {
   const scopes = requested.length > 0 ? requested : [...intent.scopes];
   const outside = scopes.filter((s) => !intent.scopes.includes(s) || !scopeWithinCeiling(s, tier.scopes));
   if (outside.length > 0) {
-    return deny('invalid_scope', 'scope', `intent ${intent.name} does not grant ${quoteAll(outside)}; it grants ${intent.scopes.join(' ')}`);
+    return { ...deny('invalid_scope', 'scope', `intent ${intent.name} does not grant ${quoteAll(outside)}; it grants ${intent.scopes.join(' ')}`), intent };
   }
   const ttlMs = Math.min(tier.maxTtlMs, intent.maxTtlMs ?? Number.POSITIVE_INFINITY, HARD_MAX_TTL_MS);
   return { ok: true, intent, scopes, ttlMs };

@@ -19,3 +19,7 @@ export {
   type AgentState, type AgentFlag, type AgentRefusal, type AgentStanding,
 } from './agent-state.js';
 export { createPolicyHolder, createPolicyReloader, type MutablePolicyHolder, type PolicyReloader, type PolicyReloaderOptions } from './holder.js';
+export { explainDecision, type ExplainInput, type Explanation } from './explain.js';
+export type { ExplainStep, ScopeVerdict, StepOutcome, SuspensionFact } from './explain-steps.js';
+export { diffPolicies, type PolicyDiff, type SubjectDiff, type Change } from './diff.js';
+export { effectiveAccess, authenticationMethods, keyId, type EffectiveAccess } from './effective-access.js';

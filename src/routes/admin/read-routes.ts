@@ -7,7 +7,7 @@ import { buildInventory } from '../../policy/index.js';
 import type { OperatorGuard } from './guard.js';
 import { AgentDetail, AgentParams, AuditList, AuditQuery, InventoryRowSchema, ListAgentsQuery, ShadowList } from './schemas.js';
 import { Type } from '@sinclair/typebox';
-import { agentDetail, inventoryFilter, parseSince } from './views.js';
+import { agentDetail, inventoryFilter, parseSince, prefersCsv } from './views.js';
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
@@ -81,11 +81,4 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
     void reply.header('cache-control', 'no-store');
     return { records: records.map((r) => ({ id: r.id, at: new Date(r.atMs).toISOString(), event: r.event, ...(r.agent ? { agent: r.agent } : {}), data: r.data })) };
   });
-}
-
-function prefersCsv(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const csv = accept.indexOf('text/csv');
-  const json = accept.indexOf('application/json');
-  return csv !== -1 && (json === -1 || csv < json);
 }

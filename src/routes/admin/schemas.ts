@@ -128,6 +128,8 @@ export const TokenRevokeReply = Type.Object({
   jti: Type.String(),
   revoked_until: Type.String(),
   agent: Nullable(Type.String()),
+  /** False when no recently issued token has this jti (it is revoked anyway). */
+  known: Type.Boolean(),
   audited: Type.Boolean(),
 });
 
@@ -144,3 +146,27 @@ export const RotateReply = Type.Object({
   audited: Type.Boolean(),
 });
 
+
+export const CredentialsQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+    unused_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type CredentialsQuery = Static<typeof CredentialsQuery>;
+
+const ScopeToken = Type.String({ minLength: 1, maxLength: 256 });
+export const ExplainBody = Type.Object(
+  {
+    agent: Type.String({ minLength: 1, maxLength: 256 }),
+    audience: Type.String({ minLength: 1, maxLength: 2048 }),
+    intent: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** Space-separated (RFC 6749 §3.3) or a list. */
+    scope: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Array(ScopeToken, { maxItems: 100 })])),
+    grant: Type.Optional(Type.Union([Type.Literal('token_exchange'), Type.Literal('client_credentials')])),
+    at: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+export type ExplainBody = Static<typeof ExplainBody>;

@@ -49,3 +49,11 @@ export function parseSince(value: string): number | null {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
 }
+
+/** An Accept header that ranks text/csv before application/json. */
+export function prefersCsv(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const csv = accept.indexOf('text/csv');
+  const json = accept.indexOf('application/json');
+  return csv !== -1 && (json === -1 || csv < json);
+}
