@@ -5,7 +5,8 @@
  */
 import { REFUSAL_TEXT } from './agent-state.js';
 import { formatDuration } from './duration.js';
-import { effectiveAccess, type EffectiveAccess } from './effective-access.js';
+import type { JSONWebKeySet } from 'jose';
+import { effectiveAccess, keyId, type EffectiveAccess } from './effective-access.js';
 import type { CompiledPolicy, OperatorIssuer, TrustedIssuer } from './types.js';
 
 export interface Change {
@@ -99,8 +100,9 @@ const ROLE_RANK: Record<string, number> = { auditor: 1, operator: 2, admin: 3 };
 const fact = (text: string, rank?: number): Fact => (rank === undefined ? { text } : { text, rank });
 const role = (r: string): Fact => fact(r, ROLE_RANK[r]);
 
-function keySource(i: { jwksUri?: string; jwksFile?: string }): Fact {
-  return fact(i.jwksUri ?? i.jwksFile ?? 'inline');
+/** A jwks_uri, or the keys themselves (by thumbprint): the same keys from another folder are no change. */
+function keySource(i: { jwksUri?: string; jwks?: JSONWebKeySet }): Fact {
+  return fact(i.jwksUri ?? `keys ${(i.jwks?.keys ?? []).map(keyId).sort().join(', ')}`);
 }
 
 function issuerFacts(i: TrustedIssuer): [string, Facts] {
