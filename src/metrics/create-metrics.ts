@@ -44,6 +44,8 @@ export interface Metrics extends OutcomeObserver {
   /** An anomaly detector queue overflowed: outcomes not examined (a group of issued tokens counts each). */
   anomalyDropped(count?: number): void;
   alertDelivery(result: AlertDeliveryResult): void;
+  /** A policy reload: applied, or refused because the new file has errors (the previous policy stays). */
+  policyReload(result: 'applied' | 'refused'): void;
 }
 
 /** Token requests take milliseconds; the tail up to seconds is a store timeout. */
@@ -135,10 +137,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: 'sts_alert_deliveries_total', help: 'Webhook alert deliveries by result (delivered, failed, dropped)',
     labelNames: ['result'] as const, registers,
   });
+  const policyReloads = new Counter({
+    name: 'sts_policy_reloads_total', help: 'Policy reloads by result (applied, refused: the file had errors and the previous policy stays)',
+    labelNames: ['result'] as const, registers,
+  });
   // Series exist from the start, so `increase()` sees the first event (a series born at 1 shows no increase).
   for (const kind of ['token', 'agent', 'key']) revocations.inc({ kind }, 0);
   for (const kind of ANOMALY_KINDS) for (const action of ['alert', 'suspend']) anomalies.inc({ kind, action }, 0);
   for (const result of ['delivered', 'failed', 'dropped']) alertDeliveries.inc({ result }, 0);
+  for (const result of ['applied', 'refused']) policyReloads.inc({ result }, 0);
 
   return {
     registry,
@@ -159,5 +166,6 @@ export function createMetrics(options: MetricsOptions): Metrics {
     anomaly: (kind, action) => anomalies.inc({ kind, action }),
     anomalyDropped: (count = 1) => anomalyDropped.inc(count),
     alertDelivery: (result) => alertDeliveries.inc({ result }),
+    policyReload: (result) => policyReloads.inc({ result }),
   };
 }
