@@ -12,6 +12,7 @@ import { installErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-body.js';
 import { registerTokenRateLimits } from './rate-limit/index.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { consoleRoutes } from './routes/console/index.js';
 import { healthRoutes } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
 import { jwksRoute } from './routes/jwks.js';
@@ -92,6 +93,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await app.register(healthRoutes, { ctx, keyRing: deps.keyRing });
   if (config.adminPort === undefined) {
     await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
+    await app.register(consoleRoutes, { prefix: '/console', ctx, keyRing: deps.keyRing, sessionSecret: config.keyEncryptionKey });
   }
   return app;
 }
@@ -103,5 +105,6 @@ export async function buildAdminApp(config: Readonly<Config>, deps: AppDeps): Pr
   registerFormParser(app);
   const ctx = brokerContext(config, deps);
   await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
+  await app.register(consoleRoutes, { prefix: '/console', ctx, keyRing: deps.keyRing, sessionSecret: config.keyEncryptionKey });
   return app;
 }

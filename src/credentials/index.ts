@@ -2,7 +2,7 @@
 export type { AgentCredentials, CredentialMethod, CredentialReport, CredentialUsage, Finding, FindingCode, JwksReachability, Severity } from './types.js';
 export { auditCredentials, methodKey, DEFAULT_UNUSED_DAYS, type AuditOptions } from './audit.js';
 export { LONG_MAX_AGE_MS } from './findings.js';
-export { collectCredentialUsage } from './usage.js';
+export { collectCredentialUsage, usageFromRecords } from './usage.js';
 export { credentialsCsv } from './report-csv.js';
 export { createIssuerKeyHealth, type IssuerKeyHealth, type JwksHealth } from './issuer-key-health.js';
 export { policyJwksUris, probeJwksUris, startJwksProbe, type JwksProber } from './jwks-uris.js';

@@ -5,7 +5,7 @@
  * first, so it proves a method unused only when the records read reach back N days.
  */
 import type { CompiledPolicy } from '../policy/index.js';
-import type { Store } from '../store/types.js';
+import type { AuditRecord, Store } from '../store/types.js';
 import { methodKey } from './audit.js';
 import type { CredentialUsage } from './types.js';
 
@@ -18,7 +18,11 @@ export async function collectCredentialUsage(compiled: CompiledPolicy, store: St
     Promise.all(agents.map((a) => store.getActivity(a.id, nowMs))),
     store.readAudit({ limit: AUDIT_READ_LIMIT }),
   ]);
-  const lastSeenMs = new Map(agents.map((a, i) => [a.id, activities[i]?.lastSeenMs ?? null]));
+  return usageFromRecords(records, new Map(agents.map((a, i) => [a.id, activities[i]?.lastSeenMs ?? null])));
+}
+
+/** Pure: the last use of each (agent, method) among audit records, which reach back to the oldest of them. */
+export function usageFromRecords(records: readonly AuditRecord[], lastSeenMs: ReadonlyMap<string, number | null>): CredentialUsage {
   const lastUsedMs = new Map<string, number>();
   for (const r of records) {
     if (r.event !== 'token_issued' || typeof r.agent !== 'string') continue;
