@@ -35,7 +35,7 @@ t.test('every page: strict CSP, no framing, no caching; scripts and styles are h
   t.equal(page.headers['content-security-policy'], CONSOLE_CSP);
   t.match(CONSOLE_CSP, /script-src 'self';/);
   t.notMatch(CONSOLE_CSP, /unsafe/);
-  t.match(page.headers, { 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' });
+  t.match(page.headers, { 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
   t.notMatch(page.body, /<script>|<style>|style="|onclick=|javascript:/i, 'no inline script or style');
   const [, script, integrity] = /<script defer src="(\/console\/assets\/console\.[0-9a-f]{16}\.js)" integrity="(sha384-[^"]+)"/.exec(page.body) ?? [];
   t.ok(script && integrity);

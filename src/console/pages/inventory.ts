@@ -21,7 +21,7 @@ export function inventoryBody(input: { rows: LiveInventoryRow[]; total: number; 
   const option = (value: string, current: string | undefined, label = value) => html`<option value="${value}"${value === (current ?? '') ? html` selected` : ''}>${label}</option>`;
   const rows = input.rows.map((r) => html`<tr data-agent="${r.id}" data-search="${[r.id, r.owner, r.tier, ...r.intents, ...r.audiences].join(' ').toLowerCase()}">
 <td><a href="/console/agents/${urlPart(r.id)}">${r.id}</a></td><td>${r.owner}</td><td>${r.tier}</td>
-<td>${agentBadges(r)}</td><td>${r.blocked_by ?? html`<span class="muted">may get tokens</span>`}</td>
+<td>${agentBadges(r)}</td><td>${r.blocked_by?.replace('_', ' ') ?? html`<span class="muted">may get tokens</span>`}</td>
 <td>${when(r.last_seen_at)}</td><td class="num">${r.issued_24h}</td><td class="num">${r.denied_24h}</td></tr>`);
   return html`<h1>Agents</h1>${input.chart}
 <form class="filters" method="get" action="/console/inventory" role="search">

@@ -32,7 +32,7 @@ export function layout(input: LayoutInput): Html {
     : html`<header class="top"><span class="brand">agent-sts</span></header>`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${input.title} · agent-sts</title>
 <link rel="stylesheet" href="/console/assets/${assets.style.name}" integrity="${assets.style.integrity}">
 <script defer src="/console/assets/${assets.script.name}" integrity="${assets.script.integrity}"></script>
