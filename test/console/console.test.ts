@@ -163,3 +163,47 @@ t.test('policy values are escaped everywhere; no token, key or assertion is ever
   t.notMatch(all, new RegExp(KEYS.operator));
   t.match(all, /token_issued/, 'the audit page shows the decision (by jti and hash only)');
 });
+
+t.test('sign in with a sign-on token from operator_issuers: the session ends with the token', async (t) => {
+  const { exportJWK, generateKeyPair, SignJWT } = await import('jose');
+  const { consolePolicy } = await import('./helpers.js');
+  const sso = await generateKeyPair('ES256', { extractable: true });
+  const policy = {
+    ...consolePolicy(),
+    operator_issuers: [{ issuer: 'https://sso.test', jwks_file: 'sso.jwks.json', audience: 'agent-sts-admin', algorithms: ['ES256'], role_claim: 'groups', roles: { 'sts-operators': 'operator' } }],
+  };
+  const b = await consoleBroker({ policy, files: { 'sso.jwks.json': { keys: [{ ...(await exportJWK(sso.publicKey)), kid: 'sso-1' }] } } });
+  t.teardown(b.close);
+  const iat = Math.floor(b.clock() / 1000);
+  const idToken = (groups: string[]) => new SignJWT({ groups, email: 'dana@example.com' })
+    .setProtectedHeader({ alg: 'ES256', kid: 'sso-1' }).setIssuer('https://sso.test').setAudience('agent-sts-admin').setSubject('dana')
+    .setIssuedAt(iat).setExpirationTime(iat + 600).sign(sso.privateKey);
+  const c = client(b.app);
+  const signedIn = await c.signIn(await idToken(['sts-operators']));
+  t.equal(signedIn.statusCode, 303);
+  t.match([signedIn.headers['set-cookie']].flat().join('\n'), /__Host-sts_console=[^;]+; Path=\/; Max-Age=600;/, 'no longer than the token');
+  t.match((await c.get('/console/inventory')).body, /dana \(operator\)/);
+  t.match(b.auditLines.find((l) => l.event === 'operator_signed_in'), { operator: 'dana', operator_auth: 'oidc' });
+  const noRole = client(b.app);
+  t.equal((await noRole.signIn(await idToken(['everyone']))).statusCode, 401, 'no mapped role: no session');
+  b.clock.advance(601_000);
+  t.equal((await c.get('/console/inventory')).statusCode, 303, 'the session ended with the token');
+});
+
+t.test('the session cookie on plain HTTP to loopback: not Secure, no __Host- prefix', async (t) => {
+  const b = await consoleBroker();
+  t.teardown(b.close);
+  const base = await b.app.listen({ port: 0, host: '127.0.0.1' });
+  const form = await fetch(`${base}/console/sign-in`);
+  const pre = form.headers.get('set-cookie') ?? '';
+  t.match(pre, /^sts_console_signin=[^;]+; Path=\/console; Max-Age=600; HttpOnly; SameSite=Strict$/);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const res = await fetch(`${base}/console/sign-in`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre.split(';')[0] ?? '' },
+    body: new URLSearchParams({ _csrf: csrf, credential: KEYS.operator }).toString(),
+  });
+  t.equal(res.status, 303);
+  t.match(res.headers.get('set-cookie'), /sts_console=v1\.[^;]+; Path=\/console; Max-Age=28800; HttpOnly; SameSite=Strict(,|$)/);
+  t.notMatch(res.headers.get('set-cookie'), /Secure/);
+});
