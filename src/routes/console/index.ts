@@ -30,7 +30,8 @@ const CONSOLE_BODY_LIMIT = 16 * 1024;
 export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): Promise<void> {
   const assets = loadConsoleAssets();
   const kit = createConsoleKit(options.ctx, assets, sessionKey(options.sessionSecret));
-  if (!options.sessionSecret) options.ctx.logger.warn('console sessions are sealed under a per-process key: they end at restart and another instance will not accept them (set STS_KEY_ENCRYPTION_KEY)');
+  // Without Redis there is one instance and no key encryption key: a per-process key is enough.
+  if (!options.sessionSecret) options.ctx.logger.info('console sessions are sealed under a per-process key (one instance; they end at restart)');
 
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= CONSOLE_BODY_LIMIT;
