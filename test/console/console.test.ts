@@ -207,3 +207,23 @@ t.test('the session cookie on plain HTTP to loopback: not Secure, no __Host- pre
   t.match(res.headers.get('set-cookie'), /sts_console=v1\.[^;]+; Path=\/console; Max-Age=28800; HttpOnly; SameSite=Strict(,|$)/);
   t.notMatch(res.headers.get('set-cookie'), /Secure/);
 });
+
+t.test('with STS_ADMIN_PORT the console moves to the admin listener with the admin API', async (t) => {
+  const pino = (await import('pino')).default;
+  const { buildAdminApp } = await import('../../src/app.js');
+  const { createAuditTrail } = await import('../../src/audit/index.js');
+  const { loadConfig } = await import('../../src/config.js');
+  const { STS } = await import('../helpers/broker.js');
+  const b = await consoleBroker({ env: { STS_ADMIN_PORT: '9999' } });
+  t.teardown(b.close);
+  t.equal((await b.app.inject({ url: '/console/sign-in' })).statusCode, 404, 'not on the port agents use');
+  const logger = pino({ level: 'silent' });
+  const admin = await buildAdminApp(loadConfig({ STS_ISSUER: STS, STS_ADMIN_PORT: '9999', STS_KEY_ENCRYPTION_KEY: b.config.keyEncryptionKey?.toString('base64') ?? '' }), {
+    clock: b.clock, store: b.store, keyRing: b.keyRing, policy: b.holder, logger,
+    audit: createAuditTrail({ destination: { write: () => {}, close: () => {} }, store: b.store, clock: b.clock, logger }),
+  });
+  t.teardown(() => admin.close());
+  const c = client(admin);
+  t.equal((await c.signIn(KEYS.operator)).statusCode, 303);
+  t.equal((await c.get('/console/inventory')).statusCode, 200);
+});
