@@ -24,3 +24,11 @@ export function formatFields(fields: ReadonlyArray<readonly [string, unknown]>):
   const width = Math.max(...fields.map(([k]) => k.length));
   return `${fields.map(([k, v]) => `${k.padEnd(width)}  ${cellText(v)}`).join('\n')}\n`;
 }
+
+/** `key=value` pairs on one line (objects as JSON), without the skipped keys and empty values: an audit record's details. */
+export function keyValueText(data: Readonly<Record<string, unknown>>, skip: readonly string[] = []): string {
+  return Object.entries(data)
+    .filter(([k, v]) => !skip.includes(k) && v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+}

@@ -3,12 +3,10 @@
  * flag is checked (validate) before anything is sent to the broker.
  */
 import { AGENT_STATES, parseIsoDate } from '../../policy/index.js';
-import { formatFields, formatTable } from '../../tabular/index.js';
+import { formatFields, formatTable, keyValueText } from '../../tabular/index.js';
 import { UsageError } from '../cli-error.js';
 import type { AdminClient } from './client.js';
-
-type Values = Record<string, string | boolean | undefined>;
-type Row = Record<string, unknown>;
+import { actionText, checkId, checkReason, path, required, str, type Row, type Values } from './command-helpers.js';
 
 export interface Command {
   usage: string;
@@ -17,28 +15,6 @@ export interface Command {
   positionals: number;
   validate?(values: Values, args: string[]): void;
   run(client: AdminClient, values: Values, args: string[]): Promise<{ data: unknown; text: string }>;
-}
-
-const MAX_REASON = 500;
-const MAX_ID = 256;
-
-function checkReason(value: unknown, required: boolean): void {
-  if (value === undefined && !required) return;
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError('--reason TEXT is required');
-  if (value.length > MAX_REASON) throw new UsageError(`--reason: at most ${MAX_REASON} characters`);
-}
-
-function checkId(value: string | undefined, what: string): void {
-  if (!value || value.length > MAX_ID) throw new UsageError(`${what}: 1 to ${MAX_ID} characters`);
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const path = (id: string): string => encodeURIComponent(id);
-
-function actionText(data: unknown): string {
-  const r = data as Row;
-  const lines = formatFields(Object.entries(r).map(([k, v]) => [k, v] as const));
-  return r.audited === false ? `${lines}WARNING: applied, but the audit trail could not be written\n` : lines;
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -174,18 +150,8 @@ export const COMMANDS: Record<string, Command> = {
     },
     async run(client, v) {
       const data = (await client.get('/admin/audit', { agent: str(v.agent), since: str(v.since), limit: str(v.limit) })) as { records: Row[] };
-      const text = formatTable(['AT', 'EVENT', 'AGENT', 'DETAILS'], data.records.map((r) => [r.at, r.event, r.agent, details(r.data as Row)]));
+      const text = formatTable(['AT', 'EVENT', 'AGENT', 'DETAILS'], data.records.map((r) => [r.at, r.event, r.agent, keyValueText(r.data as Row, ['agent', 'event'])]));
       return { data, text };
     },
   },
 };
-
-function details(data: Row): string {
-  const skip = new Set(['agent', 'event']);
-  return Object.entries(data).filter(([k, v]) => !skip.has(k) && v !== null && v !== undefined).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
-}
-
-function required(value: unknown, flag: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${flag} is required`);
-  return value;
-}

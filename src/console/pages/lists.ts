@@ -1,6 +1,7 @@
 /** The console's list pages: shadow agents, the recent audit trail, signing keys and issuer key health, the credential audit. */
 import type { CredentialReport, JwksHealth } from '../../credentials/index.js';
 import type { AuditRecord, ShadowAgent } from '../../store/types.js';
+import { keyValueText } from '../../tabular/index.js';
 import { html, query, urlPart, type Html } from '../html.js';
 import { badge, when } from './layout.js';
 
@@ -15,15 +16,13 @@ ${shadows.map((s) => html`<tr><td>${s.issuer}</td><td class="mono">${s.subject}<
 }
 
 export function auditBody(records: AuditRecord[], filter: { agent?: string; event?: string }): Html {
-  const details = (data: Record<string, unknown>) =>
-    Object.entries(data).filter(([k, v]) => k !== 'agent' && v !== null && v !== undefined).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('  ');
   return html`<h1>Audit trail</h1>
 <form class="filters" method="get" action="/console/audit"><label>Agent<input type="text" name="agent" value="${filter.agent ?? ''}"></label>
 <label>Event<input type="text" name="event" value="${filter.event ?? ''}" placeholder="e.g. token_denied"></label><button type="submit">Filter</button>
 <a class="button secondary" href="/console/audit">Clear</a></form>
 <p class="muted">The most recent ${records.length} records of the store's audit stream (the trail itself is in STS_AUDIT_LOG).</p>
 <table><thead><tr><th>At</th><th>Event</th><th>Agent</th><th>Details</th></tr></thead><tbody>
-${records.map((r) => html`<tr><td>${when(iso(r.atMs))}</td><td>${r.event}</td><td>${r.agent ? html`<a href="/console/agents/${urlPart(r.agent)}">${r.agent}</a>` : ''}</td><td class="mono">${details(r.data)}</td></tr>`)}
+${records.map((r) => html`<tr><td>${when(iso(r.atMs))}</td><td>${r.event}</td><td>${r.agent ? html`<a href="/console/agents/${urlPart(r.agent)}">${r.agent}</a>` : ''}</td><td class="mono">${keyValueText(r.data, ['agent'])}</td></tr>`)}
 </tbody></table>`;
 }
 
