@@ -16,6 +16,8 @@ ENV NODE_ENV=production STS_HOST=0.0.0.0 STS_PORT=8080 STS_METRICS_HOST=0.0.0.0 
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The console's script and stylesheet, served as files (no build step).
+COPY assets ./assets
 COPY package.json ./
 USER node
 EXPOSE 8080 9464

@@ -14,6 +14,7 @@ import { registerFormParser } from './http/form-body.js';
 import { refuseWhileClosing } from './http/closing.js';
 import type { AddressLimiter } from './rate-limit/index.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { consoleRoutes } from './routes/console/index.js';
 import { healthRoutes } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
 import { jwksRoute } from './routes/jwks.js';
@@ -109,6 +110,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await app.register(healthRoutes, { ctx, keyRing: deps.keyRing });
   if (config.adminPort === undefined) {
     await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
+    await app.register(consoleRoutes, { prefix: '/console', ctx, keyRing: deps.keyRing, sessionSecret: config.keyEncryptionKey });
   }
   return app;
 }
@@ -116,6 +118,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 /** The admin API on its own listener (STS_ADMIN_HOST/STS_ADMIN_PORT), reachable from the operators' network only. */
 export async function buildAdminApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
   const app = baseApp(config, deps);
-  await app.register(adminRoutes, { prefix: '/admin', ctx: brokerContext(config, deps), keyRing: deps.keyRing });
+  const ctx = brokerContext(config, deps);
+  await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
+  await app.register(consoleRoutes, { prefix: '/console', ctx, keyRing: deps.keyRing, sessionSecret: config.keyEncryptionKey });
   return app;
 }

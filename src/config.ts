@@ -37,6 +37,10 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Where the agents' suspensions are also kept, so they survive a restart of every instance and the store. */
   stateFile: string | undefined;
+  /** `json` (one JSON object per line) or `pretty` (for a developer's terminal). */
+  logFormat: 'json' | 'pretty';
+  /** PEM CA certificates trusted, besides the system roots, when fetching issuers' jwks_uri (STS_ISSUER_CA_FILE). */
+  issuerCaBundle: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -53,7 +57,7 @@ const KNOWN = new Set([
   'STS_KEY_ENCRYPTION_KEY', 'STS_SIGNING_ALG', 'STS_KEY_ROTATION', 'STS_KEY_PUBLISH_AHEAD', 'STS_RATE_LIMIT_ADDRESS',
   'STS_TRUST_PROXY', 'STS_ADMIN_HOST', 'STS_ADMIN_PORT', 'STS_METRICS_HOST', 'STS_METRICS_PORT', 'STS_AUDIT_LOG',
   'STS_ALERT_WEBHOOKS', 'STS_ALERT_WEBHOOK_SECRET', 'STS_CONNECTION_TIMEOUT', 'STS_REQUEST_TIMEOUT', 'STS_KEEP_ALIVE_TIMEOUT',
-  'STS_STATE_FILE',
+  'STS_STATE_FILE', 'STS_LOG_FORMAT', 'STS_ISSUER_CA_FILE',
 ]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -136,6 +140,8 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     requestTimeoutMs: check('STS_REQUEST_TIMEOUT', () => parseDurationSetting(s.STS_REQUEST_TIMEOUT ?? '10s', 100), 10_000),
     keepAliveTimeoutMs: check('STS_KEEP_ALIVE_TIMEOUT', () => parseDurationSetting(s.STS_KEEP_ALIVE_TIMEOUT ?? '5s', 100), 5_000),
     stateFile: s.STS_STATE_FILE || undefined,
+    logFormat: check('STS_LOG_FORMAT', () => oneOf(s.STS_LOG_FORMAT ?? 'json', ['json', 'pretty'] as const), 'json'),
+    issuerCaBundle: check('STS_ISSUER_CA_FILE', () => (s.STS_ISSUER_CA_FILE ? readCaBundle(s.STS_ISSUER_CA_FILE, readFile) : undefined), undefined),
   };
   if (config.keyPublishAheadMs >= config.keyRotationMs) {
     problems.push('STS_KEY_PUBLISH_AHEAD: must be shorter than STS_KEY_ROTATION');
@@ -236,6 +242,19 @@ function oneOf<T extends string>(value: string, allowed: readonly T[]): T {
 
 function splitList(value: string | undefined): string[] {
   return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+}
+
+function readCaBundle(path: string, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): string {
+  let pem: string;
+  try {
+    pem = readFile(path);
+  } catch (error) {
+    throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  // Certificates only: a private key has no business in a trust bundle.
+  if (/PRIVATE KEY-----/.test(pem)) throw new Error(`${path} holds a private key: give only the CA certificates`);
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) throw new Error(`${path} holds no PEM certificate`);
+  return pem;
 }
 
 function parseWebhook(value: string): string {

@@ -4,6 +4,7 @@
  * paths cost on every line, and requests are serialized without headers or query anyway.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { prettyDestination } from './log-format.js';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -25,8 +26,14 @@ export const REDACT_PATHS = [
   'key.d',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'agent-sts' }, serializers: { req: serializeRequest } }, destination);
+/**
+ * Every service log line carries `stream: "service"`; audit records carry `stream: "audit"`
+ * (src/audit), so the two stay apart on a shared stdout. `pretty` re-renders the lines for a
+ * terminal (STS_LOG_FORMAT=pretty).
+ */
+export function createLogger(level: string, destination?: DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
+  const out = format === 'pretty' ? prettyDestination(destination ?? process.stdout) : destination;
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'agent-sts', stream: 'service' }, serializers: { req: serializeRequest } }, out);
 }
 
 interface LoggedRequest {

@@ -4,10 +4,11 @@ export { createOperatorKeySets, verifyOperatorJwt, mapRole, looksLikeJwt, Operat
 export { matchStaticKey } from './static-key.js';
 export { roleAllows, highestRole, type OperatorIdentity } from './roles.js';
 export {
-  buildLiveInventory, filterInventory, joinAgentState, effectiveState, AGENT_STATES,
-  type LiveInventoryRow, type InventoryFilter, type AgentState,
+  buildLiveInventory, filterInventory, joinAgentState,
+  type LiveInventoryRow, type InventoryFilter,
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
+export { findIssuedToken, type IssuedTokenLookup } from './issued-token.js';
 export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from '../tokens/index.js';
 export { oauthErrorHandler, toOAuthError, invalidToken, insufficientRole } from './error-reply.js';
 export type { AdminKeyRing } from './key-ring.js';

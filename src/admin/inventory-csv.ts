@@ -1,9 +1,9 @@
 /** The live inventory as CSV (RFC 4180, CRLF records), safe to open in a spreadsheet. */
-import { csvField } from '../policy/index.js';
+import { formatCsv } from '../tabular/index.js';
 import type { LiveInventoryRow } from './live-inventory.js';
 
 const COLUMNS = [
-  'id', 'owner', 'owner_active', 'tier', 'state', 'orphaned', 'review_due_at', 'review_overdue', 'review_due_soon',
+  'id', 'owner', 'owner_active', 'tier', 'state', 'blocked_by', 'orphaned', 'review_due_at', 'review_overdue', 'review_due_soon',
   'intents', 'audiences', 'credential_kinds', 'issuers', 'created_by', 'approved_by', 'reviewed_at',
   'suspended_at', 'suspended_by', 'suspension_reason', 'last_seen_at', 'issued_24h', 'denied_24h',
 ] as const;
@@ -23,13 +23,6 @@ function value(row: LiveInventoryRow, column: Column): unknown {
   }
 }
 
-function text(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) return v.join(';');
-  return String(v);
-}
-
 export function inventoryCsv(rows: readonly LiveInventoryRow[]): string {
-  const lines = [COLUMNS.map((c) => csvField(c)), ...rows.map((row) => COLUMNS.map((c) => csvField(text(value(row, c)))))];
-  return lines.map((fields) => fields.join(',')).join('\r\n') + '\r\n';
+  return formatCsv(COLUMNS, rows.map((row) => COLUMNS.map((c) => value(row, c))));
 }

@@ -1,16 +1,14 @@
 /**
- * The live inventory (`GET /admin/agents`): the policy's governance report (buildInventory)
- * joined with what the store knows: suspension, token revocation, and the last 24 h activity.
+ * The live inventory (`GET /admin/agents`, the console): the policy's governance report
+ * (buildInventory, given the store's suspensions so state and refusal reason come from the
+ * one agentStanding) joined with the rest the store knows: token revocation and the last
+ * 24 h activity.
  */
-import { buildInventory, type InventoryRow } from '../policy/index.js';
+import { buildInventory, type AgentFlag, type AgentState, type InventoryRow } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/types.js';
 import type { AgentActivity, AgentControl, Store } from '../store/types.js';
 
-export type AgentState = 'pending' | 'active' | 'suspended' | 'retired';
-export const AGENT_STATES: readonly AgentState[] = ['pending', 'active', 'suspended', 'retired'];
-
-export interface LiveInventoryRow extends Omit<InventoryRow, 'state'> {
-  state: AgentState;
+export interface LiveInventoryRow extends InventoryRow {
   suspension: { at: string; by: string; reason: string } | null;
   tokens_revoked_before: string | null;
   last_seen_at: string | null;
@@ -21,21 +19,20 @@ export interface LiveInventoryRow extends Omit<InventoryRow, 'state'> {
 export interface InventoryFilter {
   orphaned?: boolean;
   review_overdue?: boolean;
+  review_due_soon?: boolean;
   state?: AgentState;
-}
-
-/** Retired is final; a suspension outranks a pending review (it is an operator's act). */
-export function effectiveState(row: InventoryRow, control: AgentControl): AgentState {
-  if (row.state === 'retired') return 'retired';
-  if (control.suspended) return 'suspended';
-  return row.state;
+  /** Only agents refused now (true) or only those that may get tokens (false). */
+  refused?: boolean;
+  owner?: string;
+  tier?: string;
+  /** Case-insensitive substring of the id, owner, tier, intents, audiences or issuers. */
+  text?: string;
 }
 
 export function joinAgentState(row: InventoryRow, control: AgentControl, activity: AgentActivity): LiveInventoryRow {
   const s = control.suspended;
   return {
     ...row,
-    state: effectiveState(row, control),
     suspension: s ? { at: iso(s.atMs), by: s.by, reason: s.reason } : null,
     tokens_revoked_before: control.revokedBeforeMs === null ? null : iso(control.revokedBeforeMs),
     last_seen_at: activity.lastSeenMs === null ? null : iso(activity.lastSeenMs),
@@ -44,23 +41,38 @@ export function joinAgentState(row: InventoryRow, control: AgentControl, activit
   };
 }
 
-export async function buildLiveInventory(compiled: CompiledPolicy, store: Store, nowMs: number): Promise<LiveInventoryRow[]> {
-  const rows = buildInventory(compiled, nowMs);
-  return Promise.all(
-    rows.map(async (row) => {
-      const [control, activity] = await Promise.all([store.getAgentControl(row.id), store.getActivity(row.id, nowMs)]);
-      return joinAgentState(row, control, activity);
-    }),
+/** Every agent of the policy, or only `ids`, with the store's state. */
+export async function buildLiveInventory(compiled: CompiledPolicy, store: Store, nowMs: number, ids?: readonly string[]): Promise<LiveInventoryRow[]> {
+  const wanted = ids ?? compiled.policy.agents.map((a) => a.id);
+  const state = new Map(
+    await Promise.all(
+      wanted.map(async (id) => [id, await Promise.all([store.getAgentControl(id), store.getActivity(id, nowMs)])] as const),
+    ),
+  );
+  const rows = buildInventory(compiled, nowMs, (id) => state.get(id)?.[0].suspended != null).filter((r) => state.has(r.id));
+  return rows.map((row) => {
+    const [control, activity] = state.get(row.id) as [AgentControl, AgentActivity];
+    return joinAgentState(row, control, activity);
+  });
+}
+
+const FLAGS: readonly AgentFlag[] = ['orphaned', 'review_overdue', 'review_due_soon'];
+
+export function filterInventory<R extends LiveInventoryRow>(rows: readonly R[], filter: InventoryFilter): R[] {
+  const text = filter.text?.trim().toLowerCase();
+  return rows.filter(
+    (r) =>
+      FLAGS.every((f) => filter[f] === undefined || r[f] === filter[f]) &&
+      (filter.state === undefined || r.state === filter.state) &&
+      (filter.refused === undefined || (r.blocked_by !== null) === filter.refused) &&
+      (filter.owner === undefined || r.owner === filter.owner) &&
+      (filter.tier === undefined || r.tier === filter.tier) &&
+      (!text || searchable(r).includes(text)),
   );
 }
 
-export function filterInventory(rows: readonly LiveInventoryRow[], filter: InventoryFilter): LiveInventoryRow[] {
-  return rows.filter(
-    (r) =>
-      (filter.orphaned === undefined || r.orphaned === filter.orphaned) &&
-      (filter.review_overdue === undefined || r.review_overdue === filter.review_overdue) &&
-      (filter.state === undefined || r.state === filter.state),
-  );
+function searchable(r: LiveInventoryRow): string {
+  return [r.id, r.owner, r.tier, ...r.intents, ...r.audiences, ...r.issuers].join('\n').toLowerCase();
 }
 
 function iso(ms: number): string {

@@ -3,7 +3,7 @@
  * `iss` only selects the issuer (exact match); the signature is then checked against that
  * issuer's keys only, with its algorithm allow-list, audience, and exp/nbf/iat (60 s tolerance).
  */
-import { createIssuerKeyResolver, type IssuerKeyResolver } from '../attestation/index.js';
+import { createIssuerKeyResolver, type IssuerKeyResolver, type IssuerKeyResolverOptions } from '../attestation/index.js';
 import { checkClaims, checkTyp, CLOCK_TOLERANCE_MS, decodeJws, typRule, verifyWithKeySet, type JwsFailure } from '../jws/index.js';
 import type { OperatorIssuer, Role } from '../policy/types.js';
 import { highestRole, type OperatorIdentity } from './roles.js';
@@ -35,8 +35,11 @@ function refuse(failure: JwsFailure): never {
 /** Caches the issuers' key sets for the process (a policy reload does not refetch them). */
 export type OperatorKeySets = IssuerKeyResolver;
 
-/** The same bounded cache as attestation issuers: cool-down on unknown kids, back-off after a failed fetch. */
-export function createOperatorKeySets(options: { cooldownMs?: number; timeoutMs?: number } = {}): OperatorKeySets {
+/**
+ * The same bounded cache as attestation issuers: cool-down on unknown kids, back-off after a
+ * failed fetch; `fetch` for an SSO behind a private CA, `onFetch` for issuer key health.
+ */
+export function createOperatorKeySets(options: Pick<IssuerKeyResolverOptions, 'cooldownMs' | 'timeoutMs' | 'fetch' | 'onFetch'> = {}): OperatorKeySets {
   return createIssuerKeyResolver({ ...options, maxRemoteSets: MAX_REMOTE_SETS });
 }
 

@@ -14,7 +14,7 @@ export { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_MS, MAX_TOKEN_BYTES } from './ty
 export { verifyIssuerToken } from './verify-issuer-token.js';
 export { verifyAgentAssertion } from './verify-agent-assertion.js';
 export { verifySubjectToken } from './verify-subject-token.js';
-export { createIssuerKeyResolver, type IssuerKeyResolverOptions } from './key-resolver.js';
+export { createIssuerKeyResolver, type IssuerKeyResolverOptions, type JwksFetchOutcome } from './key-resolver.js';
 export { VerifiedTokenCache, type CachedVerification, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 export { KeysUnavailableError } from './jose-errors.js';
 export { filterShadowClaims } from './shadow-claims.js';

@@ -4,7 +4,7 @@
  * by URI. Keys come only from the issuer's configuration: jose never follows a token's
  * `jwk`, `jku`, `x5u` or `x5c` header (RFC 8725 §3.10), and neither does this module.
  */
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, type FetchImplementation, type JSONWebKeySet, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
 import { systemClock, type Clock } from '../clock.js';
 import { KeysUnavailableError } from './jose-errors.js';
 import type { IssuerKeyResolver, KeySource } from './types.js';
@@ -19,17 +19,36 @@ export interface IssuerKeyResolverOptions {
   /** Bound on distinct jwks_uris kept. */
   maxRemoteSets?: number;
   now?: Clock;
+  /**
+   * Told of jwks_uri fetch outcomes (issuer key health): every failure, and a success when it
+   * is the first for the URI or follows a failure. Must not throw or block.
+   */
+  onFetch?: (outcome: JwksFetchOutcome) => void;
+  /** Fetches jwks_uris instead of the global fetch (e.g. trusting a private CA bundle). */
+  fetch?: FetchImplementation;
+}
+
+export interface JwksFetchOutcome {
+  uri: string;
+  ok: boolean;
+  atMs: number;
+  /** Why it failed, in words that carry no key material (an error code or message). */
+  cause?: string;
 }
 
 interface RemoteEntry {
   set: RemoteJWKSet;
   failedUntilMs: number;
+  /** The last outcome reported to onFetch: successes are reported only when this is not `ok`. */
+  reported: 'ok' | 'failed' | null;
 }
 
 /** Errors that come from matching keys, not from fetching them. */
 const KEY_MATCH_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED', 'ERR_JWK_INVALID']);
 
-export function createIssuerKeyResolver(options: IssuerKeyResolverOptions = {}): IssuerKeyResolver & { readonly remoteCount: number } {
+export function createIssuerKeyResolver(
+  options: IssuerKeyResolverOptions = {},
+): IssuerKeyResolver & { probe(uri: string): Promise<JwksFetchOutcome>; readonly remoteCount: number } {
   const now = options.now ?? systemClock;
   const failureBackoffMs = options.failureBackoffMs ?? 5_000;
   const maxRemoteSets = options.maxRemoteSets ?? 256;
@@ -37,6 +56,12 @@ export function createIssuerKeyResolver(options: IssuerKeyResolverOptions = {}):
     cooldownDuration: options.cooldownMs ?? 30_000,
     cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
     timeoutDuration: options.timeoutMs ?? 5_000,
+    ...(options.fetch ? { [customFetch]: options.fetch } : {}),
+  };
+  const report = (uri: string, entry: RemoteEntry, error?: unknown): void => {
+    if (error === undefined && entry.reported === 'ok') return;
+    entry.reported = error === undefined ? 'ok' : 'failed';
+    options.onFetch?.({ uri, ok: error === undefined, atMs: now(), ...(error === undefined ? {} : { cause: describeCause(error) }) });
   };
   // Inline sets are immutable policy data: one local set per JWKS object.
   const local = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>();
@@ -56,7 +81,7 @@ export function createIssuerKeyResolver(options: IssuerKeyResolverOptions = {}):
     if (entry) {
       remote.delete(uri); // LRU: re-insert as most recent
     } else {
-      entry = { set: createRemoteJWKSet(new URL(uri), remoteOptions), failedUntilMs: 0 };
+      entry = { set: createRemoteJWKSet(new URL(uri), remoteOptions), failedUntilMs: 0, reported: null };
       if (remote.size >= maxRemoteSets) remote.delete(remote.keys().next().value as string);
     }
     remote.set(uri, entry);
@@ -73,14 +98,39 @@ export function createIssuerKeyResolver(options: IssuerKeyResolverOptions = {}):
         return createLocalJWKSet(cached)(header, token);
       }
       try {
-        return await entry.set(header, token);
+        const key = await entry.set(header, token);
+        report(uri, entry);
+        return key;
       } catch (error) {
         const code = (error as { code?: unknown } | null)?.code;
-        if (typeof code === 'string' && KEY_MATCH_CODES.has(code)) throw error;
+        if (typeof code === 'string' && KEY_MATCH_CODES.has(code)) {
+          report(uri, entry); // the set was fetched; the token named a key it does not hold
+          throw error;
+        }
         entry.failedUntilMs = now() + failureBackoffMs;
+        report(uri, entry, error);
         throw new KeysUnavailableError('jwks_uri could not be fetched', { cause: error });
       }
     };
+  }
+
+  /** Fetch a jwks_uri now (health probes, `policy check --online`), whatever the cache holds. */
+  async function probe(uri: string): Promise<JwksFetchOutcome> {
+    const entry = remoteEntry(uri);
+    try {
+      await entry.set.reload();
+      entry.failedUntilMs = 0;
+      entry.reported = 'ok';
+      const outcome = { uri, ok: true, atMs: now() };
+      options.onFetch?.(outcome);
+      return outcome;
+    } catch (error) {
+      entry.failedUntilMs = now() + failureBackoffMs;
+      entry.reported = 'failed';
+      const outcome = { uri, ok: false, atMs: now(), cause: describeCause(error) };
+      options.onFetch?.(outcome);
+      return outcome;
+    }
   }
 
   return {
@@ -89,8 +139,18 @@ export function createIssuerKeyResolver(options: IssuerKeyResolverOptions = {}):
       if (source.jwksUri && URL.canParse(source.jwksUri)) return remoteSet(source.jwksUri);
       return null;
     },
+    probe,
     get remoteCount() {
       return remote.size;
     },
   };
+}
+
+/** A fetch failure in a few words: the network error's code, a timeout, or jose's message about the response. */
+function describeCause(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  const inner = e?.cause;
+  const code = typeof inner?.code === 'string' ? inner.code : typeof e?.code === 'string' && e.code !== 'ERR_JOSE_GENERIC' ? e.code : undefined;
+  const message = typeof inner?.message === 'string' ? inner.message : typeof e?.message === 'string' ? e.message : 'fetch failed';
+  return (code ? `${code}: ${message}` : message).slice(0, 200);
 }

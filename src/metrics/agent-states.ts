@@ -1,39 +1,27 @@
 /**
- * The `sts_agent_state` gauge values, computed at scrape time from the policy and the
- * store's suspensions. Pure: plain data in, counts out.
+ * The `sts_agent_state` and `sts_agent_flag` gauge values, computed at scrape time from the
+ * policy and the store's suspensions with the same agentStanding every other view uses.
+ * Pure: plain data in, counts out.
  *
- * `active`, `pending`, `suspended` and `retired` are the exclusive effective state of each
- * agent (precedence: retired, suspended, pending, active). `orphaned` and `review_overdue`
- * are flags counted over the agents that are not retired (a retired agent whose owner left
- * needs no action), so they overlap the states.
+ * States are exclusive (every agent is counted once). Flags are counted over the agents that
+ * are not retired (a retired agent whose owner left needs no action), so they overlap states.
  */
+import { AGENT_FLAGS, AGENT_STATES, agentGovernance, agentStanding, type AgentFlag, type AgentState } from '../policy/index.js';
 import type { CompiledPolicy } from '../policy/types.js';
 
-export const AGENT_STATES = ['active', 'pending', 'suspended', 'retired', 'orphaned', 'review_overdue'] as const;
-export type AgentStateLabel = (typeof AGENT_STATES)[number];
+export interface AgentCounts {
+  states: Record<AgentState, number>;
+  flags: Record<AgentFlag, number>;
+}
 
-export function countAgentStates(
-  compiled: CompiledPolicy,
-  suspended: ReadonlySet<string>,
-  nowMs: number,
-): Record<AgentStateLabel, number> {
-  const counts: Record<AgentStateLabel, number> = {
-    active: 0, pending: 0, suspended: 0, retired: 0, orphaned: 0, review_overdue: 0,
-  };
+export function countAgentStates(compiled: CompiledPolicy, suspended: ReadonlySet<string>, nowMs: number): AgentCounts {
+  const states = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
+  const flags = Object.fromEntries(AGENT_FLAGS.map((f) => [f, 0])) as Record<AgentFlag, number>;
   for (const agent of compiled.policy.agents) {
-    if (agent.status === 'retired') {
-      counts.retired++;
-      continue;
-    }
-    if (suspended.has(agent.id)) counts.suspended++;
-    else if (agent.approvedBy === undefined) counts.pending++;
-    else counts.active++;
-    const owner = compiled.ownersById.get(agent.owner);
-    if (owner === undefined || !owner.active) counts.orphaned++;
-    const tier = compiled.policy.tiers[agent.tier];
-    // An unknown tier cannot pass validation; count it as overdue (fail closed).
-    const dueAtMs = agent.reviewedAtMs + (tier?.reviewEveryMs ?? 0);
-    if (dueAtMs < nowMs) counts.review_overdue++;
+    const standing = agentStanding(agentGovernance(agent, compiled, nowMs), suspended.has(agent.id));
+    states[standing.state]++;
+    if (standing.state === 'retired') continue;
+    for (const flag of AGENT_FLAGS) if (standing.flags[flag]) flags[flag]++;
   }
-  return counts;
+  return { states, flags };
 }

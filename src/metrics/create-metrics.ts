@@ -7,7 +7,8 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 import type { Clock } from '../clock.js';
 import type { ExchangeOutcome, OutcomeObserver, PolicyHolder, RevocationKind } from '../context.js';
 import type { AnomalyAction, AnomalyKind } from '../policy/types.js';
-import { AGENT_STATES, countAgentStates } from './agent-states.js';
+import { AGENT_FLAGS, AGENT_STATES } from '../policy/index.js';
+import { countAgentStates } from './agent-states.js';
 import { grantLabel, issuedLabels, OTHER, reasonLabel, tierLabel } from './labels.js';
 
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['out_of_scope', 'volume', 'novelty', 'attestation_failure'];
@@ -19,6 +20,8 @@ export interface MetricsSources {
   shadowCount(): Promise<number>;
   suspendedAgents(): Promise<Set<string>>;
   storeUp(): boolean;
+  /** Issuer key health of the policy's jwks_uris (absent: the gauge stays empty). */
+  issuerKeys?(): ReadonlyArray<{ jwks_uri: string; status: 'ok' | 'failing' | 'unknown' }>;
 }
 
 export interface MetricsOptions {
@@ -41,6 +44,8 @@ export interface Metrics extends OutcomeObserver {
   /** An anomaly detector queue overflowed: outcomes not examined (a group of issued tokens counts each). */
   anomalyDropped(count?: number): void;
   alertDelivery(result: AlertDeliveryResult): void;
+  /** A policy reload: applied, or refused because the new file has errors (the previous policy stays). */
+  policyReload(result: 'applied' | 'refused'): void;
 }
 
 /** Token requests take milliseconds; the tail up to seconds is a store timeout. */
@@ -64,18 +69,27 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: 'sts_tokens_issued_total', help: 'Tokens issued by agent and intent (policy names only)',
     labelNames: ['agent', 'intent'] as const, registers,
   });
+  // Both gauges come from one count per scrape: whichever collects first counts, the other reuses it.
+  let counting: Promise<ReturnType<typeof countAgentStates> | null> | null = null;
+  const agentCounts = () =>
+    (counting ??= sources.suspendedAgents().then(
+      (suspended) => countAgentStates(policy.current(), suspended, clock()),
+      () => null, // store down: keep the last values rather than fail the scrape
+    ).finally(() => queueMicrotask(() => { counting = null; })));
   new Gauge({
-    name: 'sts_agent_state', help: 'Agents by effective state (active, pending, suspended, retired) and flag (orphaned, review_overdue)',
+    name: 'sts_agent_state', help: 'Agents by state (active, pending, suspended, retired; exclusive)',
     labelNames: ['state'] as const, registers,
     async collect() {
-      let suspended: Set<string>;
-      try {
-        suspended = await sources.suspendedAgents();
-      } catch {
-        return; // store down: keep the last values rather than fail the scrape
-      }
-      const counts = countAgentStates(policy.current(), suspended, clock());
-      for (const state of AGENT_STATES) this.set({ state }, counts[state]);
+      const counts = await agentCounts();
+      if (counts) for (const state of AGENT_STATES) this.set({ state }, counts.states[state]);
+    },
+  });
+  new Gauge({
+    name: 'sts_agent_flag', help: 'Agents not retired with a governance flag (orphaned, review_overdue, review_due_soon)',
+    labelNames: ['flag'] as const, registers,
+    async collect() {
+      const counts = await agentCounts();
+      if (counts) for (const flag of AGENT_FLAGS) this.set({ flag }, counts.flags[flag]);
     },
   });
   new Gauge({
@@ -91,6 +105,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
   new Gauge({
     name: 'sts_signing_key_age_seconds', help: 'Age of the current signing key', registers,
     collect() { this.set(sources.keyAgeSeconds()); },
+  });
+  new Gauge({
+    name: 'sts_issuer_keys_up', help: '1 when the issuer jwks_uri (from the policy) was last fetched, 0 when the last fetch failed',
+    labelNames: ['jwks_uri'] as const, registers,
+    collect() {
+      this.reset(); // a jwks_uri that left the policy leaves the gauge
+      for (const h of sources.issuerKeys?.() ?? []) if (h.status !== 'unknown') this.set({ jwks_uri: h.jwks_uri }, h.status === 'ok' ? 1 : 0);
+    },
   });
   new Gauge({
     name: 'sts_store_up', help: '1 when the state store answers, 0 otherwise', registers,
@@ -123,11 +145,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: 'sts_alert_deliveries_total', help: 'Webhook alert deliveries by result (delivered, failed, dropped)',
     labelNames: ['result'] as const, registers,
   });
+  const policyReloads = new Counter({
+    name: 'sts_policy_reloads_total', help: 'Policy reloads by result (applied, refused: the file had errors and the previous policy stays)',
+    labelNames: ['result'] as const, registers,
+  });
   // Series exist from the start, so `increase()` sees the first event (a series born at 1 shows no increase).
   for (const kind of ['token', 'agent', 'key', 'person']) revocations.inc({ kind }, 0);
   for (const kind of ANOMALY_KINDS) for (const action of ['alert', 'suspend']) anomalies.inc({ kind, action }, 0);
   for (const result of ['delivered', 'failed', 'dropped']) alertDeliveries.inc({ result }, 0);
   for (const mode of ['direct', 'delegated']) issuance.inc({ mode }, 0);
+  for (const result of ['applied', 'refused']) policyReloads.inc({ result }, 0);
 
   return {
     registry,
@@ -156,5 +183,6 @@ export function createMetrics(options: MetricsOptions): Metrics {
     anomaly: (kind, action) => anomalies.inc({ kind, action }),
     anomalyDropped: (count = 1) => anomalyDropped.inc(count),
     alertDelivery: (result) => alertDeliveries.inc({ result }),
+    policyReload: (result) => policyReloads.inc({ result }),
   };
 }

@@ -30,6 +30,8 @@ export interface GrantDenial {
   error: 'invalid_request' | 'invalid_target' | 'invalid_scope';
   reason: 'intent' | 'audience' | 'scope' | 'delegation';
   description: string;
+  /** The intent chosen before a scope failure (explanations name its rules). */
+  intent?: Intent;
 }
 
 export type GrantDecision = { ok: true; intent: Intent; scopes: string[]; ttlMs: number } | GrantDenial;
@@ -52,7 +54,7 @@ export function decideGrant(input: GrantInput): GrantDecision {
   } else {
     const forAudience = agent.intents.filter((i) => i.audience === audience && requested.every((s) => i.scopes.includes(s)));
     const candidates = forAudience.filter((i) => i.onBehalfOf !== 'required');
-    if (candidates.length === 0 && forAudience.length === 1) return deny('invalid_request', 'delegation', onlyOnBehalf(forAudience[0] as Intent));
+    if (candidates.length === 0 && forAudience.length > 0) return deny('invalid_request', 'delegation', onlyOnBehalf(forAudience[0] as Intent));
     if (candidates.length > 1) {
       return deny('invalid_request', 'intent', `several intents match (${names(candidates)}): name one with the intent parameter`);
     }
@@ -69,7 +71,7 @@ export function decideGrant(input: GrantInput): GrantDecision {
   const scopes = requested.length > 0 ? requested : [...intent.scopes];
   const outside = scopes.filter((s) => !intent.scopes.includes(s) || !scopeWithinCeiling(s, tier.scopes));
   if (outside.length > 0) {
-    return deny('invalid_scope', 'scope', `intent ${intent.name} does not grant ${quoteAll(outside)}; it grants ${intent.scopes.join(' ')}`);
+    return { ...deny('invalid_scope', 'scope', `intent ${intent.name} does not grant ${quoteAll(outside)}; it grants ${intent.scopes.join(' ')}`), intent };
   }
   return { ok: true, intent, scopes, ttlMs: ttlFor(tier, intent) };
 }

@@ -14,5 +14,13 @@ export { decideGrant, HARD_MAX_TTL_MS, type GrantDecision, type GrantDenial, typ
 export { decideDelegatedGrant, type DelegationDecision, type DelegationInput, type Removal, type Remover } from './decide-delegation.js';
 export { formatProblems } from './problems.js';
 export { buildInventory, type InventoryRow } from './inventory.js';
-export { formatInventory, csvField, type InventoryFormat } from './inventory-format.js';
+export { formatInventory, type InventoryFormat } from './inventory-format.js';
+export {
+  agentStanding, isAgentState, AGENT_STATES, AGENT_FLAGS, AGENT_REFUSALS, REFUSAL_TEXT,
+  type AgentState, type AgentFlag, type AgentRefusal, type AgentStanding,
+} from './agent-state.js';
 export { createPolicyHolder, createPolicyReloader, type MutablePolicyHolder, type PolicyReloader, type PolicyReloaderOptions } from './holder.js';
+export { explainDecision, type ExplainInput, type Explanation } from './explain.js';
+export type { ExplainStep, ScopeVerdict, StepOutcome, SuspensionFact } from './explain-steps.js';
+export { diffPolicies, type PolicyDiff, type SubjectDiff, type Change } from './diff.js';
+export { effectiveAccess, authenticationMethods, keyId, type EffectiveAccess } from './effective-access.js';

@@ -1,8 +1,10 @@
 /**
  * buildInventory: the offline governance report (`agent-sts inventory`, issue 4), one row
- * per agent, from the policy alone. Suspension lives in the store, so `state` here is
- * pending, active or retired.
+ * per agent, from the policy alone. Suspension lives in the store: offline, `state` is
+ * pending, active or retired and `blocked_by` names only the policy's reasons; the live
+ * inventory (src/admin) passes the store's suspensions in.
  */
+import { agentStanding, type AgentRefusal, type AgentState } from './agent-state.js';
 import { agentGovernance } from './governance.js';
 import type { CompiledPolicy } from './types.js';
 
@@ -12,7 +14,9 @@ export interface InventoryRow {
   owner_active: boolean;
   tier: string;
   status: 'active' | 'retired';
-  state: 'pending' | 'active' | 'retired';
+  state: AgentState;
+  /** Why a token request is refused now (the token path's order); null when it is not. */
+  blocked_by: AgentRefusal | null;
   orphaned: boolean;
   created_by: string;
   approved_by: string | null;
@@ -27,9 +31,11 @@ export interface InventoryRow {
   issuers: string[];
 }
 
-export function buildInventory(compiled: CompiledPolicy, nowMs: number): InventoryRow[] {
+/** `suspended`: the store's suspensions when known (the live inventory); offline, none. */
+export function buildInventory(compiled: CompiledPolicy, nowMs: number, suspended: (agentId: string) => boolean = () => false): InventoryRow[] {
   return compiled.policy.agents.map((agent) => {
     const g = agentGovernance(agent, compiled, nowMs);
+    const standing = agentStanding(g, suspended(agent.id));
     const kinds = new Set(agent.attestation.map((e) => e.kind));
     const issuers = agent.attestation.flatMap((e) => (e.kind === 'issuer' ? [e.issuer] : []));
     return {
@@ -38,14 +44,15 @@ export function buildInventory(compiled: CompiledPolicy, nowMs: number): Invento
       owner_active: compiled.ownersById.get(agent.owner)?.active ?? false,
       tier: agent.tier,
       status: agent.status,
-      state: g.retired ? 'retired' : g.pending ? 'pending' : 'active',
-      orphaned: g.orphaned,
+      state: standing.state,
+      blocked_by: standing.refusedBy,
+      orphaned: standing.flags.orphaned,
       created_by: agent.createdBy,
       approved_by: agent.approvedBy ?? null,
       reviewed_at: agent.reviewedAt,
       review_due_at: new Date(g.reviewDueAtMs).toISOString(),
-      review_overdue: g.reviewOverdue,
-      review_due_soon: g.reviewDueSoon,
+      review_overdue: standing.flags.review_overdue,
+      review_due_soon: standing.flags.review_due_soon,
       intents: agent.intents.map((i) => i.name),
       audiences: [...new Set(agent.intents.map((i) => i.audience))],
       credential_kinds: (['issuer', 'keys'] as const).filter((k) => kinds.has(k)),

@@ -38,6 +38,8 @@ export const TierSchema = Type.Object(
     scopes: List(Text(256), 200),
     max_ttl: Type.String(),
     review_every: Type.String(),
+    /** The oldest an agent's own key may be (by its declared rotated_at) before the credential audit flags it. */
+    key_max_age: Type.Optional(Type.String()),
     rate_limit: Type.Optional(
       Type.Object({ requests: Type.Integer({ minimum: 1, maximum: 1_000_000 }), per: Type.String() }, Strict),
     ),
@@ -94,7 +96,15 @@ const AttestationSchema = Type.Object(
     subject: Type.Optional(Text(1024)),
     claims: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     keys: Type.Optional(
-      Type.Object({ jwks_file: Type.Optional(Text(1024)), keys: Type.Optional(List(Jwk, 50)) }, Strict),
+      Type.Object(
+        {
+          jwks_file: Type.Optional(Text(1024)),
+          keys: Type.Optional(List(Jwk, 50)),
+          /** When the key pair was last rotated (ISO 8601): the credential audit compares it with the tier's key_max_age. */
+          rotated_at: Type.Optional(Type.String()),
+        },
+        Strict,
+      ),
     ),
   },
   Strict,

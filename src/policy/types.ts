@@ -34,6 +34,8 @@ export interface Tier {
   scopes: string[];
   maxTtlMs: number;
   reviewEveryMs: number;
+  /** Own keys older than this (by their declared rotation date) are flagged by the credential audit. */
+  keyMaxAgeMs?: number;
   rateLimit?: RateLimit;
   anomalies: Partial<Record<AnomalyKind, AnomalyRule>>;
   /** Agents a delegated token may pass through, counting this tier's agent; absent: 1 (person -> agent). */
@@ -98,6 +100,9 @@ export interface KeyAttestation {
   /** Public keys only (validated). */
   jwks: JSONWebKeySet;
   jwksFile?: string;
+  /** When the key pair was last rotated, as declared (ISO 8601), and in ms. */
+  rotatedAt?: string;
+  rotatedAtMs?: number;
 }
 
 export type AttestationEntry = IssuerAttestation | KeyAttestation;

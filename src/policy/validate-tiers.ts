@@ -73,6 +73,7 @@ function readTier(ctx: ValidateContext, name: string, raw: RawTier): Tier | null
   const maxTtlMs = readDuration(ctx, `${path}.max_ttl`, raw.max_ttl);
   warnIfOverCap(ctx, `${path}.max_ttl`, maxTtlMs);
   const reviewEveryMs = readDuration(ctx, `${path}.review_every`, raw.review_every);
+  const keyMaxAgeMs = raw.key_max_age === undefined ? undefined : readDuration(ctx, `${path}.key_max_age`, raw.key_max_age);
   const perMs = raw.rate_limit === undefined ? null : readDuration(ctx, `${path}.rate_limit.per`, raw.rate_limit.per);
   const anomalies: Partial<Record<AnomalyKind, AnomalyRule>> = {};
   for (const [kind, rule] of Object.entries(raw.anomalies ?? {}) as Array<[AnomalyKind, NonNullable<RawTier['anomalies']>[AnomalyKind]]>) {
@@ -93,6 +94,7 @@ function readTier(ctx: ValidateContext, name: string, raw: RawTier): Tier | null
     scopes: [...raw.scopes],
     maxTtlMs,
     reviewEveryMs,
+    ...(keyMaxAgeMs != null && { keyMaxAgeMs }),
     ...(raw.rate_limit !== undefined && perMs !== null && { rateLimit: { requests: raw.rate_limit.requests, perMs } }),
     anomalies,
     maxDelegationDepth: raw.max_delegation_depth ?? 1,

@@ -1,13 +1,22 @@
 /**
  * /healthz: the process lives. /readyz: the broker can mint now (a signing key, a policy,
  * a reachable store and a writable audit trail); 503 otherwise so load balancers route away.
+ * The detail also names every issuer jwks_uri whose keys cannot be fetched: that refuses the
+ * issuer's agents only, so it is reported without making the whole instance unready.
  */
 import type { FastifyInstance } from 'fastify';
 import type { BrokerContext } from '../context.js';
+import { policyJwksUris, type IssuerKeyHealth } from '../credentials/index.js';
 import type { KeyRing } from '../signing/index.js';
 
-export async function healthRoutes(app: FastifyInstance, options: { ctx: BrokerContext; keyRing: KeyRing }): Promise<void> {
-  const { ctx, keyRing } = options;
+export interface HealthRoutesOptions {
+  ctx: BrokerContext;
+  keyRing: KeyRing;
+  issuerKeyHealth?: IssuerKeyHealth;
+}
+
+export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
+  const { ctx, keyRing, issuerKeyHealth } = options;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     const checks = {
@@ -24,6 +33,15 @@ export async function healthRoutes(app: FastifyInstance, options: { ctx: BrokerC
       replay_capacity: ctx.store.health().replayCapacity,
     };
     const ready = Object.values(checks).every(Boolean);
-    return reply.status(ready ? 200 : 503).header('cache-control', 'no-store').send({ status: ready ? 'ready' : 'not_ready', checks });
+    const issuerKeys = issuerKeyHealth?.snapshot(policyJwksUris(ctx.policy.current())).map((h) => ({
+      jwks_uri: h.jwks_uri,
+      status: h.status,
+      // Only the error's code here (this route is public); the full cause is in the log and the console.
+      ...(h.last_error ? { last_error: h.last_error.split(':')[0], since: h.last_failure_at } : {}),
+    }));
+    return reply
+      .status(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: ready ? 'ready' : 'not_ready', checks, ...(issuerKeys ? { issuer_keys: issuerKeys } : {}) });
   });
 }

@@ -132,6 +132,14 @@ export class KeyRing {
     return Math.min(300, Math.floor(this.opts.timing.publishAheadMs / 2000));
   }
 
+  /** Public facts about every key (the console's key page): never key material. */
+  describeKeys(): Array<{ kid: string; alg: SigningAlg; status: KeyStatus; compromised: boolean; publishedAtMs: number; activatedAtMs: number | null; retiredAtMs: number | null }> {
+    return this.state.keys.map((k) => ({
+      kid: k.kid, alg: k.alg, status: k.status, compromised: this.isCompromised(k.kid),
+      publishedAtMs: k.publishedAtMs, activatedAtMs: k.activatedAtMs, retiredAtMs: k.retiredAtMs,
+    }));
+  }
+
   currentKeyAgeMs(): number | null {
     const at = findKey(this.state, 'current')?.activatedAtMs;
     return at === undefined || at === null ? null : this.opts.clock() - at;

@@ -85,8 +85,15 @@ t.test('revoke one token by jti or by the token itself', async (t) => {
 
   const byJti = await post(h, '/admin/tokens/revoke', { jti: 'some-jti' });
   t.equal(byJti.statusCode, 200);
-  t.equal(byJti.json().revoked_until, new Date(h.clock() + 3_600_000).toISOString(), 'a bare jti: the longest token life');
-  t.equal(await h.store.isTokenRevoked('some-jti'), true);
+  t.equal(byJti.json().revoked_until, new Date(h.clock() + 3_600_000).toISOString(), 'an unknown jti: the longest token life');
+  t.equal(byJti.json().known, false, 'says that no recently issued token has this jti');
+  t.equal(await h.store.isTokenRevoked('some-jti'), true, 'revoked anyway');
+
+  // A jti the recent audit stream holds: its agent and its own expiry.
+  h.ctx.audit.record('token_issued', { agent: 'healthy', jti: 'issued-jti', expires_at: new Date(h.clock() + 120_000).toISOString() });
+  await new Promise((resolve) => setImmediate(resolve));
+  const known = await post(h, '/admin/tokens/revoke', { jti: 'issued-jti' });
+  t.match(known.json(), { jti: 'issued-jti', known: true, agent: 'healthy', revoked_until: new Date(h.clock() + 120_000).toISOString() });
 
   t.equal((await post(h, '/admin/tokens/revoke', {})).statusCode, 400, 'one of jti or token');
   t.equal((await post(h, '/admin/tokens/revoke', { jti: 'a', token })).statusCode, 400);

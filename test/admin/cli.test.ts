@@ -1,5 +1,6 @@
 import t from 'tap';
 import { runAdminCli } from '../../src/cli/admin/index.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { buildHarness, KEYS } from './helpers.js';
 
 async function running(t: { teardown(fn: () => Promise<void>): void }) {
@@ -47,7 +48,9 @@ t.test('the CLI against a running server', async (t) => {
   t.equal((await h.store.getAgentControl('healthy')).suspended, null);
   t.equal((await run(['revoke', 'healthy', '--reason', 'gone rogue'])).code, 0);
   t.ok((await h.store.getAgentControl('healthy')).revokedBeforeMs);
-  t.equal((await run(['revoke-token', 'jti-123'])).code, 0);
+  const revokedToken = await run(['revoke-token', 'jti-123']);
+  t.equal(revokedToken.code, 0);
+  t.match(revokedToken.out, /known\s+false[\s\S]*NOTE: no token issued in the last hour has this jti/, 'an unknown jti says so');
   t.equal(await h.store.isTokenRevoked('jti-123'), true);
   const rotated = await run(['rotate-keys', '--compromised', '--reason', 'leak', '--json']);
   t.equal(rotated.code, 0, rotated.err);
@@ -58,6 +61,24 @@ t.test('the CLI against a running server', async (t) => {
   t.equal(audit.code, 0);
   t.match(audit.out, /agent_suspended/);
   t.match(audit.out, /agent_revoked/);
+});
+
+t.test('live policy explain and audit credentials against a running broker', async (t) => {
+  const { h } = await running(t);
+  const address = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+  let out = '';
+  const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { out += s; } } };
+  const env = { STS_URL: address, STS_ADMIN_KEY: KEYS.auditor };
+  await h.store.suspendAgent('healthy', { atMs: h.clock(), by: 'carol', reason: 'incident 7' });
+  t.equal(await runCli(['policy', 'explain', '--agent', 'healthy', '--audience', 'https://tickets.test'], env, io), 0, out);
+  t.match(out, /^REFUSE: invalid_request \(suspended\)/);
+  t.match(out, /suspended\s+fail\s+suspended by carol .*incident 7/);
+  out = '';
+  t.equal(await runCli(['audit', 'credentials', '--json'], env, io), 0, out);
+  t.match(JSON.parse(out), { live: true, agents: [{ agent: 'healthy' }] });
+  out = '';
+  t.equal(await runCli(['policy', 'explain', '--agent', 'healthy', '--audience', 'x', '--json'], { ...env, STS_ADMIN_KEY: 'wrong' }, io), 1);
+  t.match(JSON.parse(out), { error: 'invalid_token', status: 401 });
 });
 
 t.test('failures exit non-zero with the server\'s error', async (t) => {

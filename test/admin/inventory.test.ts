@@ -13,8 +13,10 @@ t.test('inventory flags computed from the policy and the store, with filters', a
   const rows = new Map((res.json().agents as Array<Record<string, unknown>>).map((a) => [a.id, a]));
   t.match(rows.get('healthy'), { state: 'active', orphaned: false, review_overdue: false, issued_24h: 1, denied_24h: 1, credential_kinds: ['issuer'], intents: ['read-tickets'] });
   t.equal(rows.get('healthy')?.last_seen_at, new Date(h.clock() - 500).toISOString());
-  t.match(rows.get('orphan'), { orphaned: true, state: 'active' });
-  t.match(rows.get('overdue'), { review_overdue: true, state: 'suspended', suspension: { by: 'carol', reason: 'investigating' } });
+  t.match(rows.get('orphan'), { orphaned: true, state: 'active', blocked_by: 'orphaned' });
+  // Suspended is its state; the token path refuses it first for the overdue review (the policy's reasons come first).
+  t.match(rows.get('overdue'), { review_overdue: true, state: 'suspended', blocked_by: 'review_overdue', suspension: { by: 'carol', reason: 'investigating' } });
+  t.match(rows.get('healthy'), { blocked_by: null });
   t.match(rows.get('unapproved'), { state: 'pending' });
   t.match(rows.get('old'), { state: 'retired' });
   t.equal(rows.get('healthy')?.review_due_at, new Date(Date.parse('2026-10-01') + 90 * DAY).toISOString());
@@ -26,6 +28,10 @@ t.test('inventory flags computed from the policy and the store, with filters', a
   t.same(await ids('state=suspended'), ['overdue']);
   t.same(await ids('state=pending'), ['unapproved']);
   t.notOk((await ids('orphaned=false')).includes('orphan'));
+  t.same(await ids('refused=false'), ['formula', 'healthy', 'resource-server', 'tickets-rs']);
+  t.same(await ids('q=TICKETS-rs'), ['tickets-rs'], 'search is case-insensitive');
+  t.same(await ids('owner=team-gone'), ['orphan']);
+  t.same(await ids('tier=read-only&state=retired'), ['old']);
   const bad = await h.app.inject({ url: '/admin/agents?state=gone', headers: h.as('auditor') });
   t.equal(bad.statusCode, 400);
   t.equal(bad.json().error, 'invalid_request');
@@ -40,7 +46,7 @@ t.test('CSV on request: RFC 4180 and formula-safe', async (t) => {
     t.equal(res.statusCode, 200);
     t.match(res.headers['content-type'], /^text\/csv/);
     const lines = res.body.split('\r\n');
-    t.match(lines[0], /^id,owner,owner_active,tier,state,orphaned/);
+    t.match(lines[0], /^id,owner,owner_active,tier,state,blocked_by,orphaned/);
     t.equal(lines.at(-1), '', 'every record ends with CRLF');
     const formula = lines.find((l) => l.startsWith('formula,'));
     t.ok(formula?.includes(`,"'=HYPERLINK(""http://evil"",""x"")",`), 'a formula stays text, quoted per RFC 4180');

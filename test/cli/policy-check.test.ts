@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { runInventory } from '../../src/cli/inventory.js';
-import { runPolicyCheck } from '../../src/cli/policy-check.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { agentDoc, basePolicy } from '../helpers/broker.js';
 
 const NOW = Date.parse('2026-11-01T12:00:00Z');
@@ -13,6 +12,9 @@ function capture() {
   const out = { stdout: '', stderr: '' };
   return { out, io: { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) } } };
 }
+
+const runPolicyCheck = (argv: string[], io: Parameters<typeof runCli>[2], nowMs: number) => runCli(['policy', 'check', ...argv], {}, io, nowMs);
+const runInventory = (argv: string[], io: Parameters<typeof runCli>[2], nowMs: number) => runCli(['inventory', ...argv], {}, io, nowMs);
 
 function writePolicy(doc: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sts-cli-'));

@@ -6,6 +6,9 @@ import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/index.js';
 import { compiled, holder } from '../metrics/policy-fixture.js';
 
+/** Series Prometheus makes itself for every target (not exported by the broker). */
+export const PROMETHEUS_SERIES = ['up'];
+
 export async function exportedMetricNames(): Promise<Set<string>> {
   const metrics = createMetrics({
     registry: new Registry(),
@@ -13,7 +16,7 @@ export async function exportedMetricNames(): Promise<Set<string>> {
     clock: () => 0,
     sources: { keyAgeSeconds: () => 0, shadowCount: async () => 0, suspendedAgents: async () => new Set(), storeUp: () => true },
   });
-  const names = new Set<string>();
+  const names = new Set<string>(PROMETHEUS_SERIES);
   for (const m of await metrics.registry.getMetricsAsJSON()) {
     names.add(m.name);
     if (String(m.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);

@@ -22,7 +22,8 @@ t.test('both rules files parse and carry the same groups, rule names and express
 t.test('the rules cover what the issue asks for', async (t) => {
   const names = rules(plain.groups).map((r) => r.name);
   for (const alert of ['StsAnomalyDetected', 'StsAgentsOrphaned', 'StsAgentsReviewOverdue', 'StsShadowAgentsSeen',
-    'StsSigningKeyTooOld', 'StsStoreDown', 'StsDenialRatioHigh', 'StsTokenLatencyP99High']) {
+    'StsSigningKeyTooOld', 'StsStoreDown', 'StsDenialRatioHigh', 'StsTokenLatencyP99High',
+    'StsBrokerDown', 'StsNoBrokerUp', 'StsAgentsReviewDueSoon', 'StsIssuerKeysUnfetchable', 'StsPolicyReloadRefused']) {
     t.ok(names.includes(alert), alert);
   }
   for (const rule of plain.groups.flatMap((g) => g.rules)) {
@@ -52,4 +53,22 @@ t.test('a misspelt metric would be caught', async (t) => {
   t.equal(name, 'sts_token_request_total');
   t.notOk(exported.has(name!));
   t.ok(exported.has('sts_token_request_duration_seconds_bucket'), 'histograms expand to _bucket');
+});
+
+t.test('every label value a rule selects on is one the broker exports', async (t) => {
+  const { createMetrics } = await import('../../src/metrics/index.js');
+  const { Registry } = await import('prom-client');
+  const { compiled, holder } = await import('../metrics/policy-fixture.js');
+  const metrics = createMetrics({
+    registry: new Registry(), policy: holder(compiled([])), clock: () => 0, defaultMetrics: false,
+    sources: { keyAgeSeconds: () => 0, shadowCount: async () => 0, suspendedAgents: async () => new Set(), storeUp: () => true,
+      issuerKeys: () => [{ jwks_uri: 'https://k8s.test/jwks', status: 'failing' }] },
+  });
+  metrics.policyReload('refused');
+  metrics.observe({ atMs: 0, grant: 'token_exchange', result: 'denied', reason: 'scope' });
+  const scrape = await metrics.registry.metrics();
+  const exprs = rules(plain.groups).map((r) => r.expr).join('\n');
+  for (const [, metric, label, value] of exprs.matchAll(/(sts_[a-z_]+)\{(\w+)="([^"]+)"\}/g)) {
+    t.match(scrape, new RegExp(`${metric}\\{[^}]*${label}="${value}"`), `${metric}{${label}="${value}"} is a series the broker exports`);
+  }
 });

@@ -4,10 +4,13 @@ export type Fetch = typeof fetch;
 
 export class AdminApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The broker's OAuth error code, `unreachable`, or `http_error` for a reply that is not ours. */
+  readonly code: string;
+  constructor(status: number, message: string, code = 'http_error') {
     super(message);
     this.name = 'AdminApiError';
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -32,7 +35,7 @@ export function createAdminClient(baseUrl: string, key: string, fetchImpl: Fetch
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new AdminApiError(0, `cannot reach ${base}: ${(error as Error).message}`);
+      throw new AdminApiError(0, `cannot reach ${base}: ${(error as Error).message}`, 'unreachable');
     }
     const text = await response.text();
     let parsed: unknown = null;
@@ -44,7 +47,7 @@ export function createAdminClient(baseUrl: string, key: string, fetchImpl: Fetch
     if (!response.ok) {
       const e = parsed as { error?: unknown; error_description?: unknown } | null;
       const detail = typeof e?.error === 'string' ? `${e.error}: ${String(e.error_description ?? '')}` : `HTTP ${response.status}`;
-      throw new AdminApiError(response.status, detail);
+      throw new AdminApiError(response.status, detail, typeof e?.error === 'string' ? e.error : 'http_error');
     }
     return parsed;
   };

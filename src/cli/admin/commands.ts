@@ -1,53 +1,64 @@
-/** The `agent-sts admin` commands: each calls one admin route and renders its answer. */
+/**
+ * The `agent-sts admin` commands: each calls one admin route and renders its answer. Every
+ * flag is checked (validate) before anything is sent to the broker.
+ */
+import { AGENT_STATES, parseIsoDate } from '../../policy/index.js';
+import { formatFields, formatTable, keyValueText } from '../../tabular/index.js';
+import { UsageError } from '../cli-error.js';
 import type { AdminClient } from './client.js';
-import { formatFields, formatTable } from './table.js';
-
-type Values = Record<string, string | boolean | undefined>;
-type Row = Record<string, unknown>;
+import { actionText, checkId, checkReason, path, required, str, type Row, type Values } from './command-helpers.js';
 
 export interface Command {
   usage: string;
+  summary: string;
   options: Record<string, { type: 'string' | 'boolean' }>;
   positionals: number;
+  validate?(values: Values, args: string[]): void;
   run(client: AdminClient, values: Values, args: string[]): Promise<{ data: unknown; text: string }>;
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const path = (id: string): string => encodeURIComponent(id);
-
-function actionText(data: unknown): string {
-  const r = data as Row;
-  const lines = formatFields(Object.entries(r).map(([k, v]) => [k, v] as const));
-  return r.audited === false ? `${lines}WARNING: applied, but the audit trail could not be written\n` : lines;
 }
 
 export const COMMANDS: Record<string, Command> = {
   agents: {
-    usage: 'agents [--orphaned] [--review-overdue] [--state pending|active|suspended|retired]',
-    options: { orphaned: { type: 'boolean' }, 'review-overdue': { type: 'boolean' }, state: { type: 'string' } },
+    usage: `agents [--state ${AGENT_STATES.join('|')}] [--orphaned] [--review-overdue] [--review-due-soon] [--refused] [--owner ID] [--tier NAME] [--search TEXT]`,
+    summary: 'the live inventory, filtered',
+    options: {
+      orphaned: { type: 'boolean' }, 'review-overdue': { type: 'boolean' }, 'review-due-soon': { type: 'boolean' }, refused: { type: 'boolean' },
+      state: { type: 'string' }, owner: { type: 'string' }, tier: { type: 'string' }, search: { type: 'string' },
+    },
     positionals: 0,
+    validate(v) {
+      if (v.state !== undefined && !(AGENT_STATES as readonly string[]).includes(String(v.state))) throw new UsageError(`--state: one of ${AGENT_STATES.join(', ')}`);
+      for (const flag of ['owner', 'tier', 'search'] as const) if (v[flag] !== undefined) checkId(str(v[flag]), `--${flag}`);
+    },
     async run(client, v) {
       const data = (await client.get('/admin/agents', {
         orphaned: v.orphaned ? 'true' : undefined,
         review_overdue: v['review-overdue'] ? 'true' : undefined,
+        review_due_soon: v['review-due-soon'] ? 'true' : undefined,
+        refused: v.refused ? 'true' : undefined,
         state: str(v.state),
+        owner: str(v.owner),
+        tier: str(v.tier),
+        q: str(v.search),
       })) as { agents: Row[] };
       const text = formatTable(
-        ['ID', 'OWNER', 'TIER', 'STATE', 'ORPHANED', 'REVIEW DUE', 'OVERDUE', 'LAST SEEN', 'ISSUED 24H', 'DENIED 24H'],
-        data.agents.map((a) => [a.id, a.owner, a.tier, a.state, a.orphaned, String(a.review_due_at).slice(0, 10), a.review_overdue, a.last_seen_at, a.issued_24h, a.denied_24h]),
+        ['ID', 'OWNER', 'TIER', 'STATE', 'REFUSED', 'ORPHANED', 'REVIEW DUE', 'OVERDUE', 'LAST SEEN', 'ISSUED 24H', 'DENIED 24H'],
+        data.agents.map((a) => [a.id, a.owner, a.tier, a.state, a.blocked_by, a.orphaned, String(a.review_due_at).slice(0, 10), a.review_overdue, a.last_seen_at, a.issued_24h, a.denied_24h]),
       );
       return { data, text };
     },
   },
   agent: {
     usage: 'agent ID',
+    summary: 'one agent: state, intents, recent denials',
     options: {},
     positionals: 1,
+    validate: (_v, [id]) => checkId(id, 'ID'),
     async run(client, _v, [id]) {
       const data = (await client.get(`/admin/agents/${path(id as string)}`)) as { agent: Row; intents: Row[]; recent_denials: Row[] };
       const a = data.agent;
       let text = formatFields([
-        ['id', a.id], ['owner', a.owner], ['tier', a.tier], ['state', a.state], ['orphaned', a.orphaned],
+        ['id', a.id], ['owner', a.owner], ['tier', a.tier], ['state', a.state], ['refused because', a.blocked_by], ['orphaned', a.orphaned],
         ['review due', a.review_due_at], ['review overdue', a.review_overdue], ['credentials', a.credential_kinds],
         ['suspension', a.suspension], ['last seen', a.last_seen_at], ['issued 24h', a.issued_24h], ['denied 24h', a.denied_24h],
       ]);
@@ -58,6 +69,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   discovered: {
     usage: 'discovered',
+    summary: 'shadow agents: valid attestations no agent in the policy claims',
     options: {},
     positionals: 0,
     async run(client) {
@@ -68,8 +80,10 @@ export const COMMANDS: Record<string, Command> = {
   },
   suspend: {
     usage: 'suspend ID --reason TEXT',
+    summary: 'stop new tokens for an agent on every instance',
     options: { reason: { type: 'string' } },
     positionals: 1,
+    validate: (v, [id]) => { checkId(id, 'ID'); checkReason(v.reason, true); },
     async run(client, v, [id]) {
       const data = await client.post(`/admin/agents/${path(id as string)}/suspend`, { reason: required(v.reason, '--reason') });
       return { data, text: actionText(data) };
@@ -77,8 +91,10 @@ export const COMMANDS: Record<string, Command> = {
   },
   resume: {
     usage: 'resume ID [--reason TEXT]',
+    summary: 'lift a suspension',
     options: { reason: { type: 'string' } },
     positionals: 1,
+    validate: (v, [id]) => { checkId(id, 'ID'); checkReason(v.reason, false); },
     async run(client, v, [id]) {
       const data = await client.post(`/admin/agents/${path(id as string)}/resume`, v.reason ? { reason: v.reason } : {});
       return { data, text: actionText(data) };
@@ -86,8 +102,10 @@ export const COMMANDS: Record<string, Command> = {
   },
   revoke: {
     usage: 'revoke ID --reason TEXT',
+    summary: 'suspend an agent and revoke every token it holds',
     options: { reason: { type: 'string' } },
     positionals: 1,
+    validate: (v, [id]) => { checkId(id, 'ID'); checkReason(v.reason, true); },
     async run(client, v, [id]) {
       const data = await client.post(`/admin/agents/${path(id as string)}/revoke`, { reason: required(v.reason, '--reason') });
       return { data, text: actionText(data) };
@@ -95,17 +113,24 @@ export const COMMANDS: Record<string, Command> = {
   },
   'revoke-token': {
     usage: 'revoke-token JTI [--reason TEXT]',
+    summary: 'revoke one token by its jti',
     options: { reason: { type: 'string' } },
     positionals: 1,
+    validate: (v, [jti]) => { checkId(jti, 'JTI'); checkReason(v.reason, false); },
     async run(client, v, [jti]) {
       const data = await client.post('/admin/tokens/revoke', { jti, ...(v.reason ? { reason: v.reason } : {}) });
-      return { data, text: actionText(data) };
+      const unknown = (data as Row).known === false
+        ? 'NOTE: no token issued in the last hour has this jti (check it for a typo); it is revoked anyway, in case the record was not kept\n'
+        : '';
+      return { data, text: `${actionText(data)}${unknown}` };
     },
   },
   'rotate-keys': {
     usage: 'rotate-keys [--compromised] [--reason TEXT]',
+    summary: 'rotate the signing key now (admin); --compromised pulls the current key at once',
     options: { compromised: { type: 'boolean' }, reason: { type: 'string' } },
     positionals: 0,
+    validate: (v) => checkReason(v.reason, false),
     async run(client, v) {
       const data = await client.post('/admin/keys/rotate', { compromised: v.compromised === true, ...(v.reason ? { reason: v.reason } : {}) });
       return { data, text: actionText(data) };
@@ -113,24 +138,20 @@ export const COMMANDS: Record<string, Command> = {
   },
   audit: {
     usage: 'audit [--agent ID] [--since ISO8601|MS] [--limit N]',
+    summary: 'the recent audit trail',
     options: { agent: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' } },
     positionals: 0,
+    validate(v) {
+      if (v.agent !== undefined) checkId(str(v.agent), '--agent');
+      const since = str(v.since);
+      if (since !== undefined && !/^\d{1,15}$/.test(since) && parseIsoDate(since) === null) throw new UsageError('--since: an ISO 8601 date-time with an offset, or epoch milliseconds');
+      const limit = str(v.limit);
+      if (limit !== undefined && (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)) throw new UsageError('--limit: a whole number from 1 to 1000');
+    },
     async run(client, v) {
       const data = (await client.get('/admin/audit', { agent: str(v.agent), since: str(v.since), limit: str(v.limit) })) as { records: Row[] };
-      const text = formatTable(['AT', 'EVENT', 'AGENT', 'DETAILS'], data.records.map((r) => [r.at, r.event, r.agent, details(r.data as Row)]));
+      const text = formatTable(['AT', 'EVENT', 'AGENT', 'DETAILS'], data.records.map((r) => [r.at, r.event, r.agent, keyValueText(r.data as Row, ['agent', 'event'])]));
       return { data, text };
     },
   },
 };
-
-function details(data: Row): string {
-  const skip = new Set(['agent', 'event']);
-  return Object.entries(data).filter(([k, v]) => !skip.has(k) && v !== null && v !== undefined).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
-}
-
-export class UsageError extends Error {}
-
-function required(value: unknown, flag: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${flag} is required`);
-  return value;
-}

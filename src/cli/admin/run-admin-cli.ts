@@ -1,11 +1,12 @@
 /**
  * `agent-sts admin …`: the admin API from a terminal, with STS_URL and STS_ADMIN_KEY from the
- * environment. Tables for humans, `--json` for scripts; a failure exits non-zero with the
- * server's error.
+ * environment. Tables for humans, `--json` for scripts (errors too); every flag is validated
+ * before a request is sent; `--help` on any command prints its usage and sends nothing.
  */
 import { parseArgs } from 'node:util';
+import { CliFailure, reportError, UsageError, wantsHelp, wantsJson } from '../cli-error.js';
 import { AdminApiError, createAdminClient, type Fetch } from './client.js';
-import { COMMANDS, UsageError } from './commands.js';
+import { COMMANDS } from './commands.js';
 
 export interface AdminCliIo {
   stdout: { write(text: string): unknown };
@@ -15,49 +16,42 @@ export interface AdminCliIo {
 
 export const ADMIN_USAGE = `usage: agent-sts admin COMMAND [--json]
   with STS_URL (the broker, or its admin listener) and STS_ADMIN_KEY (an operator key or sign-on JWT)
-${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
+${Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`).join('\n')}
 `;
 
 export async function runAdminCli(argv: string[], env: Record<string, string | undefined>, io: AdminCliIo): Promise<number> {
   const [name, ...rest] = argv;
+  const json = wantsJson(argv);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? io.stderr : io.stdout).write(ADMIN_USAGE);
     return name === undefined ? 2 : 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) {
-    io.stderr.write(`agent-sts admin: unknown command ${JSON.stringify(name)}\n${ADMIN_USAGE}`);
-    return 2;
+  if (!command) return reportError(io, 'admin', new UsageError(`unknown command ${JSON.stringify(name)}; run agent-sts admin --help`), { json });
+  const label = `admin ${name}`;
+  const usage = `admin ${command.usage} [--json]`;
+  if (wantsHelp(rest)) {
+    io.stdout.write(`usage: agent-sts ${usage}\n\n${command.summary}\n`);
+    return 0;
   }
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args: rest, options: { ...command.options, json: { type: 'boolean' } }, allowPositionals: true, strict: true }));
-    if (positionals.length !== command.positionals) throw new UsageError(`expected ${command.positionals} argument(s)`);
+    if (positionals.length !== command.positionals) throw new UsageError(`expected ${command.positionals} argument(s), got ${positionals.length}`);
+    command.validate?.(values, positionals);
+    if (!env.STS_URL || !env.STS_ADMIN_KEY) throw new UsageError('set STS_URL and STS_ADMIN_KEY');
   } catch (error) {
-    io.stderr.write(`agent-sts admin ${name}: ${(error as Error).message}\nusage: agent-sts admin ${command.usage} [--json]\n`);
-    return 2;
-  }
-  const url = env.STS_URL;
-  const key = env.STS_ADMIN_KEY;
-  if (!url || !key) {
-    io.stderr.write('agent-sts admin: set STS_URL and STS_ADMIN_KEY\n');
-    return 2;
+    return reportError(io, label, error instanceof UsageError ? error : new UsageError((error as Error).message), { json, usage });
   }
   try {
-    const client = createAdminClient(url, key, io.fetch ?? fetch);
+    const client = createAdminClient(env.STS_URL, env.STS_ADMIN_KEY, io.fetch ?? fetch);
     const { data, text } = await command.run(client, values, positionals);
-    io.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : text);
+    io.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : text);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`agent-sts admin ${name}: ${error.message}\nusage: agent-sts admin ${command.usage} [--json]\n`);
-      return 2;
-    }
-    if (error instanceof AdminApiError) {
-      io.stderr.write(`agent-sts admin ${name}: ${error.message}\n`);
-      return 1;
-    }
+    const failure = error instanceof AdminApiError ? new CliFailure(error.code, error.message, error.status) : error;
+    if (failure instanceof UsageError || failure instanceof CliFailure) return reportError(io, label, failure, { json, usage });
     throw error;
   }
 }

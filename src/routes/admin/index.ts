@@ -6,17 +6,21 @@
 import type { FastifyInstance } from 'fastify';
 import { createOperatorKeySets, oauthErrorHandler, type AdminKeyRing, type OperatorKeySets } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
+import type { IssuerKeyHealth } from '../../credentials/index.js';
 import { registerAgentActions } from './agent-actions.js';
 import { createOperatorGuard } from './guard.js';
 import { registerKeyTokenActions } from './key-token-actions.js';
 import { registerPersonActions } from './person-actions.js';
 import { registerReadRoutes } from './read-routes.js';
+import { registerReportRoutes } from './report-routes.js';
 
 export interface AdminRoutesOptions {
   ctx: BrokerContext;
   keyRing: AdminKeyRing;
   /** The operator issuers' key sets; one per process so a policy reload does not refetch. */
   operatorKeySets?: OperatorKeySets;
+  /** Issuer key health, for the credential audit's unreachable jwks_uri findings. */
+  issuerKeyHealth?: IssuerKeyHealth;
 }
 
 /** Bodies of admin calls are small: a reason, a jti or one token. */
@@ -37,4 +41,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   registerAgentActions(app, ctx, guard);
   registerKeyTokenActions(app, ctx, guard, keyRing);
   registerPersonActions(app, ctx, guard);
+  registerReportRoutes(app, ctx, guard, options.issuerKeyHealth);
 }
+
+export { runAgentOperation, knownAgent, AGENT_OPERATIONS, type AgentOperation, type AgentActionResult } from './agent-operations.js';
+export { inventoryFilter, parseSince } from './views.js';
+export { ListAgentsQuery } from './schemas.js';

@@ -1,6 +1,6 @@
 /** Revoking one token (operator) and rotating the signing keys (admin). */
 import type { FastifyInstance } from 'fastify';
-import { tokenStatus, type AdminKeyRing } from '../../admin/index.js';
+import { findIssuedToken, tokenStatus, type AdminKeyRing } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
 import { HARD_MAX_TTL_MS } from '../../policy/index.js';
@@ -22,6 +22,7 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
     let jti: string;
     let untilMs: number;
     let agent: string | null = null;
+    let known = true;
     if (body.token !== undefined) {
       const status = await tokenStatus(body.token, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs });
       // Only a token whose signature we verified names its jti; an expired one is already dead.
@@ -31,8 +32,13 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
       agent = status.claims.client_id;
     } else {
       jti = body.jti as string;
-      // The jti alone does not say when the token expires: cover the longest token life.
-      untilMs = nowMs + HARD_MAX_TTL_MS;
+      // A jti is looked up among recently issued tokens; one not found (a typo, or a record
+      // the capped stream no longer holds) is revoked anyway, for the longest token life,
+      // and the reply says it was not found: an operator revoking must never be held back.
+      const issued = await findIssuedToken(ctx.store, jti, nowMs);
+      known = issued.found;
+      agent = issued.found ? issued.agent : null;
+      untilMs = (issued.found ? issued.expiresAtMs : null) ?? nowMs + HARD_MAX_TTL_MS;
     }
     const { audited } = await applyAction(ctx, request, operator, 'token_revoked', {
       jti,
@@ -40,11 +46,12 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
       revoked_until: untilMs,
       reason: body.reason ?? null,
       by: 'operator',
+      known,
     }, async () => {
       await ctx.store.revokeToken(jti, untilMs);
       ctx.onRevoked('token');
     });
-    return { jti, revoked_until: new Date(untilMs).toISOString(), agent, audited };
+    return { jti, revoked_until: new Date(untilMs).toISOString(), agent, known, audited };
   });
 
   app.post('/keys/rotate', {

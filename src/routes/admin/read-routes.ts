@@ -7,7 +7,7 @@ import { buildInventory } from '../../policy/index.js';
 import type { OperatorGuard } from './guard.js';
 import { AgentDetail, AgentParams, AuditList, AuditQuery, InventoryRowSchema, ListAgentsQuery, ShadowList } from './schemas.js';
 import { Type } from '@sinclair/typebox';
-import { agentDetail, parseSince } from './views.js';
+import { agentDetail, inventoryFilter, parseSince, prefersCsv } from './views.js';
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
@@ -30,11 +30,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
   }, async (request, reply) => {
     const q = request.query as ListAgentsQuery;
     const rows = await buildLiveInventory(ctx.policy.current(), ctx.store, ctx.clock());
-    const filtered = filterInventory(rows, {
-      ...(q.orphaned ? { orphaned: q.orphaned === 'true' } : {}),
-      ...(q.review_overdue ? { review_overdue: q.review_overdue === 'true' } : {}),
-      ...(q.state ? { state: q.state } : {}),
-    });
+    const filtered = filterInventory(rows, inventoryFilter(q));
     void reply.header('cache-control', 'no-store');
     if (q.format === 'csv' || (q.format === undefined && prefersCsv(request.headers.accept))) {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="agents.csv"').send(inventoryCsv(filtered));
@@ -51,9 +47,9 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
     const agent = compiled.agentsById.get(id);
     if (!agent) throw new OAuthError('not_found', 'no such agent in the policy');
     const nowMs = ctx.clock();
-    const row = buildInventory(compiled, nowMs).find((r) => r.id === id);
-    if (!row) throw new OAuthError('not_found', 'no such agent in the policy');
     const [control, activity] = await Promise.all([ctx.store.getAgentControl(id), ctx.store.getActivity(id, nowMs)]);
+    const row = buildInventory(compiled, nowMs, (a) => a === id && control.suspended !== null).find((r) => r.id === id);
+    if (!row) throw new OAuthError('not_found', 'no such agent in the policy');
     void reply.header('cache-control', 'no-store');
     return agentDetail(agent, joinAgentState(row, control, activity), activity);
   });
@@ -85,11 +81,4 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
     void reply.header('cache-control', 'no-store');
     return { records: records.map((r) => ({ id: r.id, at: new Date(r.atMs).toISOString(), event: r.event, ...(r.agent ? { agent: r.agent } : {}), data: r.data })) };
   });
-}
-
-function prefersCsv(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const csv = accept.indexOf('text/csv');
-  const json = accept.indexOf('application/json');
-  return csv !== -1 && (json === -1 || csv < json);
 }

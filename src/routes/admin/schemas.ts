@@ -1,5 +1,6 @@
 /** JSON schemas of the admin API (the response schemas are also the output filters). */
 import { Type, type Static } from '@sinclair/typebox';
+import { AGENT_STATES, type AgentState } from '../../policy/index.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Strings = Type.Array(Type.String());
@@ -16,6 +17,7 @@ export const InventoryRowSchema = Type.Object({
   tier: Type.String(),
   status: Type.String(),
   state: Type.String(),
+  blocked_by: Nullable(Type.String()),
   orphaned: Type.Boolean(),
   created_by: Type.String(),
   approved_by: Nullable(Type.String()),
@@ -38,7 +40,12 @@ export const ListAgentsQuery = Type.Object(
   {
     orphaned: Type.Optional(Bool),
     review_overdue: Type.Optional(Bool),
-    state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('suspended'), Type.Literal('retired')])),
+    review_due_soon: Type.Optional(Bool),
+    refused: Type.Optional(Bool),
+    state: Type.Optional(Type.Unsafe<AgentState>({ type: 'string', enum: [...AGENT_STATES] })),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    tier: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   },
   { additionalProperties: false },
@@ -101,6 +108,7 @@ export type OptionalReasonBody = Static<typeof OptionalReasonBody>;
 export const AgentActionReply = Type.Object({
   agent: Type.String(),
   state: Type.String(),
+  blocked_by: Nullable(Type.String()),
   suspension: Suspension,
   tokens_revoked_before: Nullable(Type.String()),
   audited: Type.Boolean(),
@@ -120,6 +128,8 @@ export const TokenRevokeReply = Type.Object({
   jti: Type.String(),
   revoked_until: Type.String(),
   agent: Nullable(Type.String()),
+  /** False when no recently issued token has this jti (it is revoked anyway). */
+  known: Type.Boolean(),
   audited: Type.Boolean(),
 });
 
@@ -136,3 +146,27 @@ export const RotateReply = Type.Object({
   audited: Type.Boolean(),
 });
 
+
+export const CredentialsQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+    unused_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type CredentialsQuery = Static<typeof CredentialsQuery>;
+
+const ScopeToken = Type.String({ minLength: 1, maxLength: 256 });
+export const ExplainBody = Type.Object(
+  {
+    agent: Type.String({ minLength: 1, maxLength: 256 }),
+    audience: Type.String({ minLength: 1, maxLength: 2048 }),
+    intent: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** Space-separated (RFC 6749 §3.3) or a list. */
+    scope: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Array(ScopeToken, { maxItems: 100 })])),
+    grant: Type.Optional(Type.Union([Type.Literal('token_exchange'), Type.Literal('client_credentials')])),
+    at: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+export type ExplainBody = Static<typeof ExplainBody>;

@@ -1,7 +1,26 @@
 /** Shapes of admin replies built from policy and store data (pure). */
-import type { LiveInventoryRow } from '../../admin/index.js';
+import type { InventoryFilter, LiveInventoryRow } from '../../admin/index.js';
 import type { Agent } from '../../policy/types.js';
 import type { AgentActivity } from '../../store/types.js';
+import type { ListAgentsQuery } from './schemas.js';
+
+/** The inventory filter a query string asks for (the admin API and the console share the names). */
+export function inventoryFilter(q: ListAgentsQuery): InventoryFilter {
+  const bool = (v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true');
+  const filter: InventoryFilter = {};
+  const set = <K extends keyof InventoryFilter>(key: K, value: InventoryFilter[K] | undefined) => {
+    if (value !== undefined) filter[key] = value;
+  };
+  set('orphaned', bool(q.orphaned));
+  set('review_overdue', bool(q.review_overdue));
+  set('review_due_soon', bool(q.review_due_soon));
+  set('refused', bool(q.refused));
+  set('state', q.state);
+  set('owner', q.owner);
+  set('tier', q.tier);
+  set('text', q.q);
+  return filter;
+}
 
 export function agentDetail(agent: Agent, row: LiveInventoryRow, activity: AgentActivity) {
   return {
@@ -29,4 +48,12 @@ export function parseSince(value: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
+}
+
+/** An Accept header that ranks text/csv before application/json. */
+export function prefersCsv(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const csv = accept.indexOf('text/csv');
+  const json = accept.indexOf('application/json');
+  return csv !== -1 && (json === -1 || csv < json);
 }

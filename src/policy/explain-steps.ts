@@ -1,0 +1,103 @@
+/**
+ * The steps of an explained decision, each in the order the token path checks it, with a
+ * sentence saying what was found. The verdicts come from the deciding code itself
+ * (computeGovernance, decideGrant); these functions only describe them.
+ */
+import { formatDuration } from './duration.js';
+import type { GrantDecision } from './decide-grant.js';
+import { HARD_MAX_TTL_MS } from './decide-grant.js';
+import { scopeMatchesGlob } from './scope-glob.js';
+import type { Agent, Governance, Intent, Owner, Tier } from './types.js';
+
+export type StepOutcome = 'pass' | 'fail' | 'unknown' | 'skipped';
+
+export interface ExplainStep {
+  step: 'agent' | 'pending' | 'retired' | 'orphaned' | 'review_overdue' | 'suspended' | 'tier' | 'intent' | 'audience' | 'scope' | 'ttl';
+  outcome: StepOutcome;
+  detail: string;
+}
+
+export interface ScopeVerdict {
+  scope: string;
+  granted: boolean;
+  /** Which rule kept or removed it: the intent's list and the tier's ceiling glob. */
+  rule: string;
+}
+
+export interface SuspensionFact {
+  by: string;
+  reason: string;
+  atMs: number;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function governanceSteps(agent: Agent, owner: Owner | undefined, tier: Tier | undefined, g: Governance): ExplainStep[] {
+  const reviewEvery = tier ? formatDuration(tier.reviewEveryMs) : 'unknown';
+  return [
+    g.pending
+      ? { step: 'pending', outcome: 'fail', detail: 'awaiting creation review: the policy entry has no approved_by' }
+      : { step: 'pending', outcome: 'pass', detail: `approved by ${agent.approvedBy ?? ''}` },
+    g.retired
+      ? { step: 'retired', outcome: 'fail', detail: 'status: retired' }
+      : { step: 'retired', outcome: 'pass', detail: 'status: active' },
+    g.orphaned
+      ? { step: 'orphaned', outcome: 'fail', detail: owner ? `owner ${owner.id} is inactive` : `owner ${agent.owner} is not declared` }
+      : { step: 'orphaned', outcome: 'pass', detail: `owner ${agent.owner} is active` },
+    g.reviewOverdue
+      ? { step: 'review_overdue', outcome: 'fail', detail: `review was due ${day(g.reviewDueAtMs)} (reviewed ${agent.reviewedAt}, tier reviews every ${reviewEvery})` }
+      : { step: 'review_overdue', outcome: 'pass', detail: `review due ${day(g.reviewDueAtMs)}${g.reviewDueSoon ? ' (soon)' : ''}` },
+  ];
+}
+
+export function suspensionStep(suspension: SuspensionFact | null | undefined): ExplainStep {
+  if (suspension === undefined) {
+    return { step: 'suspended', outcome: 'unknown', detail: 'suspensions live in the store: ask a running broker (POST /admin/explain) to include them' };
+  }
+  if (suspension === null) return { step: 'suspended', outcome: 'pass', detail: 'not suspended' };
+  return { step: 'suspended', outcome: 'fail', detail: `suspended by ${suspension.by} at ${new Date(suspension.atMs).toISOString()}: ${suspension.reason}` };
+}
+
+/** intent, audience and scope steps from decideGrant's verdict (the first failure skips the rest). */
+export function grantSteps(decision: GrantDecision, requestedIntent: string | undefined): ExplainStep[] {
+  if (decision.ok) {
+    const how = requestedIntent === undefined ? 'the only intent matching the audience and scopes' : 'named in the request';
+    return [
+      { step: 'intent', outcome: 'pass', detail: `${decision.intent.name} (${how})` },
+      { step: 'audience', outcome: 'pass', detail: `${decision.intent.name} grants ${decision.intent.audience}` },
+      { step: 'scope', outcome: 'pass', detail: `granted: ${decision.scopes.join(' ')}` },
+    ];
+  }
+  const order: Array<'intent' | 'audience' | 'scope'> = ['intent', 'audience', 'scope'];
+  // An intent used only on behalf of a person fails at the intent step.
+  const failedAt = order.indexOf(decision.reason === 'delegation' ? 'intent' : decision.reason);
+  return order.map((step, i) =>
+    i < failedAt
+      ? { step, outcome: 'pass', detail: 'passed' }
+      : i === failedAt
+        ? { step, outcome: 'fail', detail: decision.description }
+        : { step, outcome: 'skipped', detail: `not checked after the ${decision.reason} failure` },
+  );
+}
+
+/** Each scope asked for (or the intent's, when none): whether the intent lists it and which ceiling glob admits it. */
+export function scopeVerdicts(intent: Intent | undefined, tier: Tier, scopes: readonly string[]): ScopeVerdict[] {
+  return scopes.map((scope) => {
+    if (!intent) return { scope, granted: false, rule: 'no intent was selected for the request' };
+    if (!intent.scopes.includes(scope)) return { scope, granted: false, rule: `not in intent ${intent.name} (${intent.scopes.join(' ')})` };
+    const glob = tier.scopes.find((g) => scopeMatchesGlob(g, scope));
+    if (glob === undefined) return { scope, granted: false, rule: `outside the ${tier.name} tier ceiling (${tier.scopes.join(' ')})` };
+    return { scope, granted: true, rule: `in intent ${intent.name}, within the tier ceiling by ${glob}` };
+  });
+}
+
+/** Which limit set the lifetime: the smallest of the tier's, the intent's and the hard cap. */
+export function ttlStep(ttlMs: number, tier: Tier, intent: Intent): ExplainStep {
+  const limits: Array<[string, number | undefined]> = [
+    [`intent ${intent.name} max_ttl`, intent.maxTtlMs],
+    [`tier ${tier.name} max_ttl`, tier.maxTtlMs],
+    ['the hard cap of 1h', HARD_MAX_TTL_MS],
+  ];
+  const setBy = limits.find(([, ms]) => ms === ttlMs)?.[0] ?? 'the hard cap of 1h';
+  return { step: 'ttl', outcome: 'pass', detail: `${formatDuration(ttlMs)}, set by ${setBy}` };
+}

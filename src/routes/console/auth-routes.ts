@@ -1,0 +1,81 @@
+/**
+ * Sign-in and sign-out. Sign-in takes an operator key or a sign-on token and verifies it with
+ * the admin API's own authentication (authenticateOperator); the credential is never stored
+ * or echoed, only the resulting identity is sealed into the session. The sign-in form is
+ * protected against login CSRF by a token in a short-lived cookie of its own.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
+import { authenticateOperator, type OperatorKeySets } from '../../admin/index.js';
+import { clearCookie, newSession, readCookie, sameOrigin, setCookie, signInPage, SignInThrottle, tokensMatch } from '../../console/index.js';
+import { audit, revokedSessionKey, type ConsoleKit } from './kit.js';
+import { formField } from './form.js';
+
+const SIGN_IN_FORM_S = 600;
+
+export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySets: OperatorKeySets): void {
+  const { ctx } = kit;
+  const throttle = new SignInThrottle();
+
+  const form = (request: FastifyRequest, reply: FastifyReply, status: number, options: { failed?: string; signedOut?: boolean } = {}) => {
+    const jar = kit.jar(request);
+    const token = randomBytes(24).toString('base64url');
+    void reply.header('set-cookie', setCookie(jar, jar.preSession, token, SIGN_IN_FORM_S));
+    const oidc = ctx.policy.current().policy.operatorIssuers.length > 0;
+    return reply.code(status).type('text/html; charset=utf-8').send(signInPage(kit.assets, token, { ...options, oidc }).toString());
+  };
+
+  app.get('/sign-in', async (request, reply) => {
+    if (await kit.readSession(request, reply)) return reply.redirect('/console/inventory', 303);
+    return form(request, reply, 200, { signedOut: (request.query as Record<string, string>).signed_out === '1' });
+  });
+
+  app.post('/sign-in', async (request, reply) => {
+    const jar = kit.jar(request);
+    const nowMs = ctx.clock();
+    const wait = throttle.retryAfterS(request.ip, nowMs);
+    if (wait > 0) {
+      void reply.header('retry-after', String(wait));
+      return form(request, reply, 429, { failed: `Too many failed sign-ins from your address: try again in ${wait} s.` });
+    }
+    const body = request.body as Record<string, unknown> | null;
+    if (!sameOrigin(request.headers as Record<string, string>, request.protocol) || !tokensMatch(readCookie(request.headers.cookie, jar.preSession) ?? '', formField(body, '_csrf'))) {
+      audit(ctx, 'console_csrf_refused', { path: '/console/sign-in', remote_address: request.ip });
+      return form(request, reply, 403, { failed: 'The sign-in form expired or came from another site: try again.' });
+    }
+    const credential = formField(body, 'credential')?.trim() ?? '';
+    const result = await authenticateOperator(`Bearer ${credential}`, ctx.policy.current(), keySets, nowMs);
+    if (!result.ok || result.identity.role === null) {
+      throttle.failed(request.ip, nowMs);
+      const reason = result.ok ? 'no_role' : result.reason;
+      audit(ctx, 'operator_auth_failed', { reason, channel: 'console', remote_address: request.ip });
+      return form(request, reply, 401, { failed: result.ok ? 'Signed in, but no role is mapped to you: ask an admin.' : 'Sign-in failed: unknown key or invalid token.' });
+    }
+    throttle.succeeded(request.ip);
+    const { identity } = result;
+    // A sign-on token's session ends when the token would have (its exp, verified above).
+    const tokenExpMs = identity.method === 'oidc' ? expiryOf(credential) : undefined;
+    const session = newSession({ id: identity.id, role: identity.role as NonNullable<typeof identity.role>, method: identity.method, ...(identity.issuer ? { issuer: identity.issuer } : {}), ...(identity.email ? { email: identity.email } : {}) }, nowMs, tokenExpMs);
+    audit(ctx, 'operator_signed_in', { operator: identity.id, operator_role: identity.role, operator_auth: identity.method, channel: 'console', session_expires_at: new Date(session.exp).toISOString(), remote_address: request.ip });
+    kit.writeSession(request, reply, session);
+    void reply.header('set-cookie', clearCookie(jar, jar.preSession));
+    return reply.redirect('/console/inventory', 303);
+  });
+
+  app.post('/sign-out', { preHandler: [kit.require('auditor'), kit.requireCsrf] }, async (request, reply) => {
+    const session = kit.session(request);
+    const jar = kit.jar(request);
+    // Revoked in the store until it would have expired: a copy of the cookie is dead on every instance.
+    await ctx.store.revokeToken(revokedSessionKey(session.sid), session.exp);
+    audit(ctx, 'operator_signed_out', { operator: session.operator.id, channel: 'console', remote_address: request.ip });
+    void reply.header('set-cookie', clearCookie(jar, jar.session));
+    return reply.redirect('/console/sign-in?signed_out=1', 303);
+  });
+}
+
+/** The `exp` of a JWT already verified by authenticateOperator (so reading it unverified here is safe). */
+function expiryOf(jwt: string): number | undefined {
+  const { exp } = decodeJwt(jwt);
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}

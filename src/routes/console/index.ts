@@ -1,0 +1,74 @@
+/**
+ * The web console (`/console` on the admin listener): server-rendered pages with a little
+ * script, under a strict Content-Security-Policy. Everything it shows or does goes through
+ * the same cores as the admin API; it adds sessions (sealed cookies), CSRF protection and
+ * confirmations. Registered next to the admin API (src/app.ts).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createOperatorKeySets, toOAuthError, type OperatorKeySets } from '../../admin/index.js';
+import { loadConsoleAssets, sessionKey } from '../../console/index.js';
+import type { BrokerContext } from '../../context.js';
+import type { IssuerKeyHealth } from '../../credentials/index.js';
+import { registerActionRoutes } from './action-routes.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { createConsoleKit, type ConsoleKit } from './kit.js';
+import { registerPageRoutes, type ConsoleKeySource } from './page-routes.js';
+
+export interface ConsoleRoutesOptions {
+  ctx: BrokerContext;
+  keyRing: ConsoleKeySource;
+  /** The secret session cookies are sealed under; the same on every instance (the key encryption key). Absent: random, one instance only. */
+  sessionSecret?: Buffer | undefined;
+  operatorKeySets?: OperatorKeySets;
+  issuerKeyHealth?: IssuerKeyHealth;
+}
+
+/** No inline script or style, nothing from elsewhere, no framing, forms post here only. */
+export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CONSOLE_BODY_LIMIT = 16 * 1024;
+
+export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): Promise<void> {
+  const assets = loadConsoleAssets();
+  const kit = createConsoleKit(options.ctx, assets, sessionKey(options.sessionSecret));
+  // Without Redis there is one instance and no key encryption key: a per-process key is enough.
+  if (!options.sessionSecret) options.ctx.logger.info('console sessions are sealed under a per-process key (one instance; they end at restart)');
+
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= CONSOLE_BODY_LIMIT;
+  });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.headers({
+      'content-security-policy': CONSOLE_CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` on its own form posts.
+      'referrer-policy': 'same-origin',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+    });
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    if (request.protocol === 'https') void reply.header('strict-transport-security', 'max-age=31536000');
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => consoleError(kit, error, request, reply));
+  app.setNotFoundHandler((request, reply) => kit.refuse(reply, request, 404, 'No such page.'));
+
+  app.get('/assets/:name', async (request, reply) => {
+    const asset = assets.byName.get((request.params as { name: string }).name);
+    if (!asset) return kit.refuse(reply, request, 404, 'No such file.');
+    return reply.type(asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body);
+  });
+  registerAuthRoutes(app, kit, options.operatorKeySets ?? createOperatorKeySets());
+  registerPageRoutes(app, kit, options.keyRing, options.issuerKeyHealth);
+  registerActionRoutes(app, kit);
+}
+
+/** An HTML error page: the description of a client error, nothing at all of an internal one. */
+function consoleError(kit: ConsoleKit, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const e = toOAuthError(error);
+  if (e.status >= 500) request.log.error({ err: error, code: e.code }, 'console request failed');
+  // OAuthError descriptions are written for the caller (a 503 says whether a change may still land); a 500 says nothing.
+  const message = e.status === 500 ? 'Something went wrong; the broker log has the details.' : e.description;
+  if (e.headers['retry-after']) void reply.header('retry-after', e.headers['retry-after']);
+  return kit.refuse(reply, request, e.status, message);
+}

@@ -1,0 +1,120 @@
+/**
+ * What every console route shares: reading and renewing the session cookie, the role and
+ * CSRF guards, and rendering a page. A session is re-checked against the policy in force on
+ * every request (an operator removed from the policy, or whose role was lowered, loses it
+ * at once) and against the store's revocations (a sign-out ends it on every instance).
+ */
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { roleAllows } from '../../admin/index.js';
+import {
+  cookieJar, createSessionSealer, errorPage, layout, readCookie, sameOrigin, setCookie, tokensMatch,
+  type ConsoleAssets, type CookieJar, type Html, type Section, type Session, type SessionSealer,
+} from '../../console/index.js';
+import type { BrokerContext } from '../../context.js';
+import type { Role } from '../../policy/index.js';
+
+/** The store key under which a signed-out session's id is revoked. */
+export const revokedSessionKey = (sid: string) => `console-session:${sid}`;
+const RENEW_AFTER_MS = 60_000;
+
+export interface ConsoleKit {
+  ctx: BrokerContext;
+  assets: ConsoleAssets;
+  jar(request: FastifyRequest): CookieJar;
+  sealer(jar: CookieJar): SessionSealer;
+  /** The session of a request that passed `require`. */
+  session(request: FastifyRequest): Session;
+  /** The valid session of a request, or null (no guard: the sign-in page uses it). */
+  readSession(request: FastifyRequest, reply: FastifyReply): Promise<Session | null>;
+  require(role: Role): preHandlerAsyncHookHandler;
+  /** After `require`: the form's token must be the session's, from this site. */
+  requireCsrf: preHandlerAsyncHookHandler;
+  writeSession(request: FastifyRequest, reply: FastifyReply, session: Session): void;
+  page(reply: FastifyReply, request: FastifyRequest, title: string, body: Html, current?: Section, status?: number): FastifyReply;
+  refuse(reply: FastifyReply, request: FastifyRequest, status: number, message: string): FastifyReply;
+}
+
+export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key: Buffer): ConsoleKit {
+  const sealers = new Map<string, SessionSealer>();
+  const sessions = new WeakMap<FastifyRequest, Session>();
+  const sealer = (jar: CookieJar) => {
+    let s = sealers.get(jar.session);
+    if (!s) sealers.set(jar.session, (s = createSessionSealer(key, jar.session)));
+    return s;
+  };
+  const jar = (request: FastifyRequest) => cookieJar(request.protocol, request.socket.localAddress);
+
+  const kit: ConsoleKit = {
+    ctx, assets, jar, sealer,
+    session(request) {
+      const s = sessions.get(request);
+      if (!s) throw new Error('console route without the session guard');
+      return s;
+    },
+    async readSession(request, reply) {
+      const j = jar(request);
+      const nowMs = ctx.clock();
+      const session = sealer(j).open(readCookie(request.headers.cookie, j.session), nowMs);
+      if (!session || (await ctx.store.isTokenRevoked(revokedSessionKey(session.sid)))) return null;
+      const role = currentRole(ctx, session);
+      if (role === null) return null;
+      const current: Session = { ...session, operator: { ...session.operator, role } };
+      if (nowMs - session.seen >= RENEW_AFTER_MS) kit.writeSession(request, reply, { ...current, seen: nowMs });
+      return current;
+    },
+    require(role) {
+      return async (request, reply) => {
+        const session = await kit.readSession(request, reply);
+        if (!session) {
+          if (request.method === 'GET') return reply.redirect('/console/sign-in', 303);
+          return kit.refuse(reply, request, 401, 'Your session has ended: sign in again.');
+        }
+        sessions.set(request, session);
+        if (!roleAllows(session.operator.role, role)) {
+          audit(ctx, 'operator_forbidden', { operator: session.operator.id, role: session.operator.role, required_role: role, channel: 'console', method: request.method, path: request.routeOptions.url, remote_address: request.ip });
+          return kit.refuse(reply, request, 403, `This needs the ${role} role; you are signed in as ${session.operator.role}.`);
+        }
+        return undefined;
+      };
+    },
+    async requireCsrf(request, reply) {
+      const session = kit.session(request);
+      const presented = (request.body as Record<string, unknown> | null)?._csrf;
+      if (!sameOrigin(request.headers as Record<string, string>, request.protocol) || !tokensMatch(session.csrf, presented)) {
+        audit(ctx, 'console_csrf_refused', { operator: session.operator.id, path: request.routeOptions.url, remote_address: request.ip });
+        return kit.refuse(reply, request, 403, 'The form was not sent from this console page (cross-site request refused). Reload the page and try again.');
+      }
+      return undefined;
+    },
+    writeSession(request, reply, session) {
+      const j = jar(request);
+      void reply.header('set-cookie', setCookie(j, j.session, sealer(j).seal(session), (session.exp - ctx.clock()) / 1000));
+    },
+    page(reply, request, title, body, current, status = 200) {
+      const s = sessions.get(request);
+      const html = layout({ title, assets, body, ...(current ? { current } : {}), ...(s ? { session: { operator: s.operator, csrf: s.csrf } } : {}) });
+      return reply.code(status).type('text/html; charset=utf-8').send(html.toString());
+    },
+    refuse(reply, request, status, message) {
+      const s = sessions.get(request);
+      return reply.code(status).type('text/html; charset=utf-8').send(errorPage(assets, status, message, s ? { operator: s.operator, csrf: s.csrf } : undefined).toString());
+    },
+  };
+  return kit;
+}
+
+/** The operator's role under the policy in force, or null when the sign-in no longer holds. */
+function currentRole(ctx: BrokerContext, session: Session): Role | null {
+  const { policy } = ctx.policy.current();
+  if (session.operator.method === 'key') return policy.operators.find((o) => o.id === session.operator.id)?.role ?? null;
+  return policy.operatorIssuers.some((i) => i.issuer === session.operator.issuer) ? session.operator.role : null;
+}
+
+/** Console events go to the audit trail; if it cannot be written, to the service log (refusing does not wait on it). */
+export function audit(ctx: BrokerContext, event: string, data: Record<string, unknown>): void {
+  try {
+    ctx.audit.record(event, data);
+  } catch (error) {
+    ctx.logger.error({ audit_event: event, ...data, err: (error as Error).message }, 'audit trail unavailable');
+  }
+}

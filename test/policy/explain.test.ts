@@ -1,0 +1,89 @@
+/** explainDecision: the decision and its steps come from the deciding code, in the token path's order. */
+import t from 'tap';
+import { decideGrant, explainDecision } from '../../src/policy/index.js';
+import { agent as fixtureAgent, compiled as fixturePolicy, NOW_MS as FIXTURE_NOW, tier as fixtureTier } from '../metrics/policy-fixture.js';
+import { basePolicy, compileRaw, DAY, NOW, patch, rawAgent } from './build.js';
+
+const compiled = compileRaw(
+  patch(basePolicy(), {
+    'agents.0.intents': [
+      { name: 'read-tickets', audience: 'https://tickets.example', scopes: ['tickets:read', 'tickets-meta:read'], max_ttl: '10m' },
+      { name: 'search-tickets', audience: 'https://tickets.example', scopes: ['tickets:read', 'search:read'] },
+    ],
+    'agents.1': rawAgent('orphan', { owner: 'team-gone' }),
+    'agents.2': rawAgent('retired-pending', { status: 'retired', approved_by: undefined }),
+  }),
+);
+const step = (e: ReturnType<typeof explainDecision>, name: string) => e.steps.find((s) => s.step === name);
+
+t.test('an issued grant: intent, audience, scopes and which limit set the TTL', async (t) => {
+  const e = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'read-tickets', nowMs: NOW, suspension: null });
+  t.equal(e.decision, 'issue');
+  t.same(e.grant, { intent: 'read-tickets', audience: 'https://tickets.example', scopes: ['tickets:read', 'tickets-meta:read'], ttl_seconds: 600 });
+  t.match(step(e, 'ttl')?.detail, /10m, set by intent read-tickets max_ttl/);
+  t.same(e.steps.map((s) => s.step), ['agent', 'pending', 'retired', 'orphaned', 'review_overdue', 'suspended', 'intent', 'audience', 'scope', 'ttl']);
+  t.ok(e.steps.every((s) => s.outcome === 'pass'));
+  t.equal(e.suspension_unknown, false);
+  const tierTtl = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'search-tickets', scopes: ['tickets:read'], nowMs: NOW });
+  t.match(step(tierTtl, 'ttl')?.detail, /15m, set by tier read-only max_ttl/);
+});
+
+t.test('a scope the intent does not list is named with the rule that removes it', async (t) => {
+  const e = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'read-tickets', scopes: ['tickets:read', 'tickets:write'], nowMs: NOW, suspension: null });
+  t.equal(e.decision, 'refuse');
+  t.equal(e.error, 'invalid_scope');
+  t.equal(e.reason, 'scope');
+  t.same(e.scopes.map((s) => [s.scope, s.granted]), [['tickets:read', true], ['tickets:write', false]]);
+  t.match(e.scopes[1]?.rule, /not in intent read-tickets/);
+  t.match(e.scopes[0]?.rule, /within the tier ceiling by \*:read/);
+  // The same verdict the token path gets from decideGrant.
+  const agent = compiled.agentsById.get('summarizer')!;
+  const direct = decideGrant({ agent, tier: compiled.policy.tiers['read-only']!, audience: 'https://tickets.example', intent: 'read-tickets', scopes: ['tickets:read', 'tickets:write'] });
+  t.same({ ok: direct.ok, description: direct.ok ? null : direct.description }, { ok: false, description: e.description });
+});
+
+t.test('a scope outside the tier ceiling (a policy validation would also flag) names the ceiling', async (t) => {
+  const p = fixturePolicy([fixtureAgent('a')], [{ ...fixtureTier('standard'), scopes: ['orders:*'] }]);
+  const e = explainDecision(p, { agentId: 'a', audience: 'https://billing.example', nowMs: FIXTURE_NOW, suspension: null });
+  t.match(e, { decision: 'refuse', reason: 'scope' });
+  t.match(e.scopes, [{ scope: 'billing:read', granted: false, rule: /outside the standard tier ceiling \(orders:\*\)/ }]);
+});
+
+t.test('the first refusal in the token path order answers; later steps are still explained', async (t) => {
+  const orphan = explainDecision(compiled, { agentId: 'orphan', audience: 'https://tickets.example', nowMs: NOW, suspension: null });
+  t.equal(orphan.decision, 'refuse');
+  t.equal(orphan.reason, 'orphaned');
+  t.equal(orphan.error, 'invalid_request');
+  t.match(orphan.description, /orphaned: its owner is missing or inactive/);
+  t.equal(step(orphan, 'orphaned')?.outcome, 'fail');
+  t.equal(step(orphan, 'intent')?.outcome, 'pass', 'the grant it would get once fixed');
+  const both = explainDecision(compiled, { agentId: 'retired-pending', audience: 'https://tickets.example', grant: 'client_credentials', nowMs: NOW, suspension: null });
+  t.equal(both.reason, 'pending', 'pending is checked before retired, as the token path does');
+  t.equal(both.error, 'unauthorized_client');
+});
+
+t.test('suspension: refused when known, flagged unknown offline', async (t) => {
+  const live = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'read-tickets', nowMs: NOW, suspension: { by: 'carol', reason: 'leak', atMs: NOW } });
+  t.equal(live.decision, 'refuse');
+  t.equal(live.reason, 'suspended');
+  t.match(step(live, 'suspended')?.detail, /carol.*leak/);
+  const offline = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'read-tickets', nowMs: NOW });
+  t.equal(offline.decision, 'issue');
+  t.equal(offline.suspension_unknown, true);
+  t.equal(step(offline, 'suspended')?.outcome, 'unknown');
+});
+
+t.test('--at: governance at another instant', async (t) => {
+  const later = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'read-tickets', nowMs: Date.parse('2026-10-01') + 181 * DAY, suspension: null });
+  t.equal(later.reason, 'review_overdue');
+  t.match(step(later, 'review_overdue')?.detail, /review was due 2027-03-30/);
+});
+
+t.test('unknown agent, unknown intent, wrong audience', async (t) => {
+  t.match(explainDecision(compiled, { agentId: 'nobody', audience: 'x', nowMs: NOW }), { decision: 'refuse', reason: 'no_agent', suspension_unknown: false });
+  const intent = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'fly', nowMs: NOW, suspension: null });
+  t.match(intent, { reason: 'intent', error: 'invalid_request' });
+  t.same(intent.steps.slice(-3).map((s) => s.outcome), ['fail', 'skipped', 'skipped']);
+  const audience = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://other', intent: 'read-tickets', nowMs: NOW, suspension: null });
+  t.match(audience, { reason: 'audience', error: 'invalid_target' });
+});
