@@ -9,5 +9,4 @@ export {
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
 export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from './token-status.js';
-export { oauthErrorHandler, toOAuthError, invalidToken, insufficientRole } from './error-reply.js';
 export type { AdminKeyRing } from './key-ring.js';

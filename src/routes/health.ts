@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BrokerContext } from '../context.js';
+import { NO_STORE, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../http/index.js';
 import type { KeyRing } from '../signing/index.js';
 
 export async function healthRoutes(app: FastifyInstance, options: { ctx: BrokerContext; keyRing: KeyRing }): Promise<void> {
@@ -22,6 +23,9 @@ export async function healthRoutes(app: FastifyInstance, options: { ctx: BrokerC
       audit: ctx.audit.healthy() || ctx.audit.probe(),
     };
     const ready = Object.values(checks).every(Boolean);
-    return reply.status(ready ? 200 : 503).header('cache-control', 'no-store').send({ status: ready ? 'ready' : 'not_ready', checks });
+    void reply.headers(NO_STORE);
+    // RFC 9110 §10.2.3: like every 503 of ours, not ready says when to ask again.
+    if (!ready) void reply.status(503).header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS);
+    return reply.send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 }

@@ -6,10 +6,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { bearerCredential, invalidToken, oauthErrorHandler, tokenStatus, type AdminKeyRing } from '../admin/index.js';
+import { bearerCredential, tokenStatus, type AdminKeyRing } from '../admin/index.js';
 import type { BrokerContext } from '../context.js';
-import { OAuthError } from '../errors.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
+import { insufficientScope, invalidToken, oauthErrorHandler } from '../http/index.js';
 import { INTROSPECT_SCOPE, mayIntrospect } from '../policy/index.js';
 
 declare module 'fastify' {
@@ -69,10 +69,7 @@ export async function introspectRoute(app: FastifyInstance, options: TokenEndpoi
     // RFC 6750 §3.1: a valid token without the needed audience or scope is insufficient_scope (403).
     if (status.claims.aud !== ctx.config.issuer || !status.claims.scope.split(' ').includes(INTROSPECT_SCOPE)) {
       request.log.info({ reason: 'not_for_introspection', caller: status.claims.sub }, 'introspection caller refused');
-      throw new OAuthError('insufficient_scope', `introspection needs a token for ${ctx.config.issuer} with the ${INTROSPECT_SCOPE} scope`, {
-        reason: 'caller_refused',
-        headers: { 'www-authenticate': `Bearer realm="agent-sts", error="insufficient_scope", scope="${INTROSPECT_SCOPE}"` },
-      });
+      throw insufficientScope(`introspection needs a token for ${ctx.config.issuer} with the ${INTROSPECT_SCOPE} scope`, 'caller_refused', INTROSPECT_SCOPE);
     }
     request.introspectionCaller = status.claims.sub;
   };

@@ -6,7 +6,8 @@
  * endpoint tells nothing about the token. A store outage is 503 (§2.2.1).
  */
 import type { FastifyInstance } from 'fastify';
-import { oauthErrorHandler, tokenStatus } from '../admin/index.js';
+import { tokenStatus } from '../admin/index.js';
+import { oauthErrorHandler } from '../http/index.js';
 import { requireForm, TokenForm, type TokenEndpointOptions } from './introspect.js';
 
 export async function revokeRoute(app: FastifyInstance, options: TokenEndpointOptions): Promise<void> {

@@ -4,8 +4,9 @@
  * Each failure is an audit event, without any credential material.
  */
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { authenticateOperator, invalidToken, insufficientRole, roleAllows, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
+import { authenticateOperator, roleAllows, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
+import { insufficientRole, invalidToken } from '../../http/index.js';
 import type { Role } from '../../policy/types.js';
 
 export interface OperatorGuard {

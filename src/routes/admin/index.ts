@@ -4,8 +4,9 @@
  * operators' network only. Every route authenticates the operator before anything else.
  */
 import type { FastifyInstance } from 'fastify';
-import { createOperatorKeySets, oauthErrorHandler, type AdminKeyRing, type OperatorKeySets } from '../../admin/index.js';
+import { createOperatorKeySets, type AdminKeyRing, type OperatorKeySets } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
+import { oauthErrorHandler } from '../../http/index.js';
 import { registerAgentActions } from './agent-actions.js';
 import { createOperatorGuard } from './guard.js';
 import { registerKeyTokenActions } from './key-token-actions.js';
