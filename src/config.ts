@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { parseDurationSetting, parseRate, type Rate } from './config-values.js';
+import { parseRate, type Rate } from './config-values.js';
+import { parseDuration } from './duration.js';
 import { parseRedisUrl } from './store/index.js';
 
 export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
@@ -102,7 +103,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
   if (s.REDIS_URL && !keyEncryptionKey && !problems.some((p) => p.startsWith('STS_KEY_ENCRYPTION_KEY'))) {
     problems.push('STS_KEY_ENCRYPTION_KEY: required with REDIS_URL (32 random bytes, base64: `openssl rand -base64 32`); the signing keys are stored encrypted in Redis');
   }
-  const keyRotationMs = check('STS_KEY_ROTATION', () => parseDurationSetting(s.STS_KEY_ROTATION ?? '24h', 2_000), 86_400_000);
+  const keyRotationMs = check('STS_KEY_ROTATION', () => parseDuration(s.STS_KEY_ROTATION ?? '24h', { minMs: 2_000 }), 86_400_000);
   const config: Config = {
     issuer,
     tokenEndpoint: `${issuer}/oauth/token`,
@@ -117,7 +118,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     keyRotationMs,
     keyPublishAheadMs: check(
       'STS_KEY_PUBLISH_AHEAD',
-      () => (s.STS_KEY_PUBLISH_AHEAD ? parseDurationSetting(s.STS_KEY_PUBLISH_AHEAD, 500) : Math.min(3_600_000, Math.floor(keyRotationMs / 4))),
+      () => (s.STS_KEY_PUBLISH_AHEAD ? parseDuration(s.STS_KEY_PUBLISH_AHEAD, { minMs: 500 }) : Math.min(3_600_000, Math.floor(keyRotationMs / 4))),
       Math.min(3_600_000, Math.floor(keyRotationMs / 4)),
     ),
     rateLimitAddress: check('STS_RATE_LIMIT_ADDRESS', () => parseRate(s.STS_RATE_LIMIT_ADDRESS ?? '1000/10s'), { max: 1000, windowMs: 10_000 }),
@@ -129,9 +130,9 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     auditLog: s.STS_AUDIT_LOG ?? 'stdout',
     alertWebhooks: check('STS_ALERT_WEBHOOKS', () => splitList(s.STS_ALERT_WEBHOOKS).map(parseWebhook), []),
     alertWebhookSecret: s.STS_ALERT_WEBHOOK_SECRET || undefined,
-    connectionTimeoutMs: check('STS_CONNECTION_TIMEOUT', () => parseDurationSetting(s.STS_CONNECTION_TIMEOUT ?? '10s', 100), 10_000),
-    requestTimeoutMs: check('STS_REQUEST_TIMEOUT', () => parseDurationSetting(s.STS_REQUEST_TIMEOUT ?? '10s', 100), 10_000),
-    keepAliveTimeoutMs: check('STS_KEEP_ALIVE_TIMEOUT', () => parseDurationSetting(s.STS_KEEP_ALIVE_TIMEOUT ?? '5s', 100), 5_000),
+    connectionTimeoutMs: check('STS_CONNECTION_TIMEOUT', () => parseDuration(s.STS_CONNECTION_TIMEOUT ?? '10s', { minMs: 100 }), 10_000),
+    requestTimeoutMs: check('STS_REQUEST_TIMEOUT', () => parseDuration(s.STS_REQUEST_TIMEOUT ?? '10s', { minMs: 100 }), 10_000),
+    keepAliveTimeoutMs: check('STS_KEEP_ALIVE_TIMEOUT', () => parseDuration(s.STS_KEEP_ALIVE_TIMEOUT ?? '5s', { minMs: 100 }), 5_000),
   };
   if (config.keyPublishAheadMs >= config.keyRotationMs) {
     problems.push('STS_KEY_PUBLISH_AHEAD: must be shorter than STS_KEY_ROTATION');

@@ -1,6 +1,6 @@
 /** The policy module: loading, validating and compiling the policy; pure grant decisions. */
 export type * from './types.js';
-export { parseDuration, formatDuration } from './duration.js';
+export { POLICY_DURATIONS } from './validate-common.js';
 export { scopeMatchesGlob, scopeWithinCeiling, isScopeToken } from './scope-glob.js';
 export { parseIsoDate } from './iso-date.js';
 export { parseClaimKey } from './claims.js';

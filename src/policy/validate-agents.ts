@@ -1,5 +1,5 @@
 /** Agents: references, separation of duties, intents within the tier ceiling, governance. */
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import { computeGovernance } from './governance.js';
 import { INTROSPECT_SCOPE } from './introspection.js';
 import { parseIsoDate } from './iso-date.js';
