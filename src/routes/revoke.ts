@@ -25,11 +25,7 @@ export async function revokeRoute(app: FastifyInstance, options: TokenEndpointOp
       const { jti, client_id: agent, exp } = status.claims;
       await ctx.store.revokeToken(jti, exp * 1000);
       ctx.onRevoked('token');
-      try {
-        ctx.audit.record('token_revoked', { jti, agent, revoked_until: exp * 1000, by: 'holder', remote_address: request.ip });
-      } catch (error) {
-        request.log.error({ audit_event: 'token_revoked', jti, agent, err: (error as Error).message }, 'token revoked but the audit trail cannot be written');
-      }
+      ctx.audit.tryRecord('token_revoked', { jti, agent, revoked_until: exp * 1000, by: 'holder', remote_address: request.ip });
     }
     return reply.code(200).header('cache-control', 'no-store').send();
   });

@@ -18,13 +18,9 @@ export interface OperatorGuard {
 export function createOperatorGuard(ctx: BrokerContext, keySets: OperatorKeySets): OperatorGuard {
   const operators = new WeakMap<FastifyRequest, OperatorIdentity & { role: Role }>();
 
+  // Refusing the caller does not depend on the audit trail; the app log keeps the event.
   const recordFailure = (event: string, request: FastifyRequest, fields: Record<string, unknown>): void => {
-    try {
-      ctx.audit.record(event, { ...fields, remote_address: request.ip, method: request.method, path: request.routeOptions.url });
-    } catch (error) {
-      // Refusing the caller does not depend on the audit trail; the app log keeps the event.
-      ctx.logger.error({ event, ...fields, err: (error as Error).message }, 'audit trail unavailable');
-    }
+    ctx.audit.tryRecord(event, { ...fields, remote_address: request.ip, method: request.method, path: request.routeOptions.url });
   };
 
   return {
