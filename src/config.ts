@@ -9,7 +9,7 @@ import { parseRate, type Rate } from './config-values.js';
 import { parseDuration } from './duration.js';
 import { parseRedisUrl } from './store/index.js';
 
-export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
+type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
 
 export interface Config {
   issuer: string;
@@ -60,7 +60,7 @@ const ALGS: SigningAlg[] = ['ES256', 'EdDSA', 'RS256'];
 type Source = Record<string, string | undefined>;
 
 /** Merge the optional config file under the environment. */
-export function readSettings(env: Source, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Source {
+function readSettings(env: Source, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Source {
   const file = env.STS_CONFIG;
   if (!file) return env;
   let parsed: unknown;

@@ -4,7 +4,7 @@
  * rather than guessed at. Each use says which units it allows and its minimum.
  */
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-export type DurationUnit = keyof typeof UNIT_MS;
+type DurationUnit = keyof typeof UNIT_MS;
 
 const ALL_UNITS: readonly DurationUnit[] = ['ms', 's', 'm', 'h', 'd'];
 const EXAMPLE: Record<DurationUnit, string> = { ms: '500ms', s: '90s', m: '10m', h: '1h', d: '180d' };

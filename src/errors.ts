@@ -2,7 +2,7 @@
  * Every error a client can see is an OAuthError with an RFC 6749 §5.2 code (or one
  * registered by a later RFC). `internal` is for the log only and never reaches the client.
  */
-export type OAuthErrorCode =
+type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
   | 'invalid_grant'
@@ -35,7 +35,7 @@ const DEFAULT_STATUS: Record<OAuthErrorCode, number> = {
   not_found: 404,
 };
 
-export interface OAuthErrorOptions {
+interface OAuthErrorOptions {
   status?: number;
   /** Logged, never sent. */
   internal?: string;
@@ -80,6 +80,6 @@ export class StoreUnavailableError extends Error {
  * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Section signs
  * become the word, anything else outside the set a '?', so no text can break the rule.
  */
-export function toErrorDescriptionCharset(text: string): string {
+function toErrorDescriptionCharset(text: string): string {
   return text.replace(/§\s*/g, 'section ').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

@@ -10,7 +10,7 @@ import { REDACTED, SECRET_FIELDS } from './secret-fields.js';
  * The secret field names at the top of a log object, in a request body and in request headers
  * (fastify's `req` and a bare `headers`). Explicit paths only: a wildcard path costs on every line.
  */
-export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((name) => [name, `body.${name}`, `headers.${name}`, `req.headers.${name}`]);
+const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((name) => [name, `body.${name}`, `headers.${name}`, `req.headers.${name}`]);
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({ level, redact: { paths: [...REDACT_PATHS], censor: REDACTED }, base: { service: 'agent-sts' }, serializers: { req: serializeRequest } }, destination);

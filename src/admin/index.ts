@@ -1,12 +1,12 @@
 /** The operator plane: operator authentication, the live inventory, token status. */
-export { authenticateOperator, bearerCredential, MAX_CREDENTIAL_BYTES, type OperatorAuthResult } from './authenticate.js';
+export { authenticateOperator, bearerCredential } from './authenticate.js';
 export { createOperatorKeySets, verifyOperatorJwt, mapRole, looksLikeJwt, OperatorJwtError, type OperatorKeySets } from './operator-jwt.js';
 export { matchStaticKey } from './static-key.js';
-export { roleAllows, highestRole, type OperatorIdentity } from './roles.js';
+export { roleAllows, type OperatorIdentity } from './roles.js';
 export {
   buildLiveInventory, filterInventory, joinAgentState, effectiveState, AGENT_STATES,
   type LiveInventoryRow, type InventoryFilter, type AgentState,
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
-export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from './token-status.js';
+export { tokenStatus } from './token-status.js';
 export type { AdminKeyRing } from './key-ring.js';

@@ -7,11 +7,11 @@
 import { verifyBrokerToken, type AccessTokenClaims, type BrokerKeySource } from '../signing/index.js';
 import type { Store } from '../store/types.js';
 
-export type TokenStatus =
+type TokenStatus =
   | { active: true; kid: string; claims: AccessTokenClaims }
   | { active: false; reason: string; claims?: AccessTokenClaims };
 
-export interface TokenStatusDeps {
+interface TokenStatusDeps {
   ring: BrokerKeySource;
   issuer: string;
   store: Store;

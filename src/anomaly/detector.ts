@@ -23,7 +23,7 @@ import { hourIndex, type AnomalyState } from './state.js';
 
 export const SUSPENDED_BY = 'anomaly-detector';
 
-export interface AnomalyDetectorOptions {
+interface AnomalyDetectorOptions {
   state: AnomalyState;
   store: Pick<Store, 'suspendAgent' | 'getAgentControl'>;
   audit: Pick<AuditTrail, 'tryRecord'>;

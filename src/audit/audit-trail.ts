@@ -10,12 +10,12 @@ import type { Store } from '../store/types.js';
 import { redactSecrets } from './redact.js';
 import { openSyncSink, type SyncSink } from './sync-sink.js';
 
-export interface AuditLogger {
+interface AuditLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
-export interface AuditTrailOptions {
+interface AuditTrailOptions {
   /** `stdout` or a file path (appended to). */
   destination: string | SyncSink;
   store?: Store;
@@ -24,7 +24,7 @@ export interface AuditTrailOptions {
   logger: AuditLogger;
 }
 
-export interface ClosableAuditTrail extends AuditTrail {
+interface ClosableAuditTrail extends AuditTrail {
   close(): void;
 }
 
@@ -98,7 +98,7 @@ function auditLine(event: string, time: string, fields: Record<string, unknown>)
   return line;
 }
 
-export class AuditWriteError extends Error {
+class AuditWriteError extends Error {
   readonly code: string | undefined;
   constructor(cause: unknown) {
     super(`audit trail write failed: ${describe(cause)}`, { cause });

@@ -18,7 +18,7 @@ const USAGE = `usage: agent-sts <command>
   admin …                              operate a running broker (STS_URL, STS_ADMIN_KEY); see \`agent-sts admin help\`
 `;
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const io = { stdout: process.stdout, stderr: process.stderr };
   switch (command) {

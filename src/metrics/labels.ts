@@ -5,7 +5,7 @@
 import type { DenialReason, ExchangeOutcome, GrantName } from '../context.js';
 import type { CompiledPolicy } from '../policy/types.js';
 
-export const OTHER = 'other';
+const OTHER = 'other';
 
 const GRANTS: ReadonlySet<string> = new Set<GrantName>(['token_exchange', 'client_credentials', 'unsupported']);
 const REASONS: ReadonlySet<string> = new Set<DenialReason>([

@@ -14,7 +14,7 @@ import { MAX_TOKEN_TTL_MS as HARD_MAX_TTL_MS } from './validate-common.js';
 /** No token lives longer than this, whatever the policy says; the key ring keeps retired keys this long. */
 export { HARD_MAX_TTL_MS };
 
-export interface GrantInput {
+interface GrantInput {
   agent: Agent;
   tier: Tier;
   audience: string;

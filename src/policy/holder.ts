@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { keyFilesOf } from './key-files.js';
 import type { CompiledPolicy, PolicyProblem } from './types.js';
 
-export interface MutablePolicyHolder {
+interface MutablePolicyHolder {
   current(): CompiledPolicy;
   replace(next: CompiledPolicy): void;
 }
@@ -24,7 +24,7 @@ export function createPolicyHolder(initial: CompiledPolicy): MutablePolicyHolder
   };
 }
 
-export interface PolicyReloaderOptions {
+interface PolicyReloaderOptions {
   path: string;
   holder: MutablePolicyHolder;
   load: () => Promise<{ compiled: CompiledPolicy | null; problems: PolicyProblem[] }>;
@@ -35,7 +35,7 @@ export interface PolicyReloaderOptions {
   debounceMs?: number;
 }
 
-export interface PolicyReloader {
+interface PolicyReloader {
   reload(): Promise<boolean>;
   close(): void;
 }

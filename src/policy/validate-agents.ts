@@ -13,7 +13,7 @@ import {
   duplicates, PLAIN_ID, PLAIN_ID_HINT, readDuration, warnIfOverCap, wellFormed, type ValidateContext,
 } from './validate-common.js';
 
-export interface AgentRefs {
+interface AgentRefs {
   owners: ReadonlyMap<string, Owner>;
   declaredOwners: ReadonlySet<string>;
   tiers: Readonly<Record<string, Tier>>;

@@ -25,7 +25,7 @@ export interface AccessTokenHeader {
   typ: 'at+jwt';
 }
 
-export interface AccessTokenInput {
+interface AccessTokenInput {
   issuer: string;
   agentId: string;
   audience: string;

@@ -5,7 +5,7 @@ import { formatFields, formatTable } from './table.js';
 type Values = Record<string, string | boolean | undefined>;
 type Row = Record<string, unknown>;
 
-export interface Command {
+interface Command {
   usage: string;
   options: Record<string, { type: 'string' | 'boolean' }>;
   positionals: number;

@@ -1,2 +1,1 @@
-export { runAdminCli, ADMIN_USAGE, type AdminCliIo } from './run-admin-cli.js';
-export { createAdminClient, AdminApiError, type AdminClient } from './client.js';
+export { runAdminCli } from './run-admin-cli.js';

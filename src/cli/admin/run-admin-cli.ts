@@ -7,13 +7,13 @@ import { parseArgs } from 'node:util';
 import { AdminApiError, createAdminClient, type Fetch } from './client.js';
 import { COMMANDS, UsageError } from './commands.js';
 
-export interface AdminCliIo {
+interface AdminCliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   fetch?: Fetch;
 }
 
-export const ADMIN_USAGE = `usage: agent-sts admin COMMAND [--json]
+const ADMIN_USAGE = `usage: agent-sts admin COMMAND [--json]
   with STS_URL (the broker, or its admin listener) and STS_ADMIN_KEY (an operator key or sign-on JWT)
 ${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
 `;

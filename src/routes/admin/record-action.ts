@@ -9,7 +9,7 @@ import type { OperatorIdentity } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import { OAuthError, StoreUnavailableError } from '../../errors.js';
 
-export function recordAction(
+function recordAction(
   ctx: BrokerContext,
   request: FastifyRequest,
   operator: OperatorIdentity,

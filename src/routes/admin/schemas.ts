@@ -4,10 +4,10 @@ import { Type, type Static } from '@sinclair/typebox';
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Strings = Type.Array(Type.String());
 const AgentIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
-export const Reason = Type.String({ minLength: 1, maxLength: 500 });
+const Reason = Type.String({ minLength: 1, maxLength: 500 });
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 
-export const Suspension = Type.Union([Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() }), Type.Null()]);
+const Suspension = Type.Union([Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() }), Type.Null()]);
 
 export const InventoryRowSchema = Type.Object({
   id: Type.String(),
