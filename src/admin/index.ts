@@ -9,4 +9,6 @@ export {
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
 export { tokenStatus } from './token-status.js';
+export { createMemoryAuthBackoff, OPERATOR_AUTH_BACKOFF, type AuthBackoff, type BackoffSchedule } from './auth-backoff.js';
+export { createRedisAuthBackoff } from './auth-backoff-redis.js';
 export type { AdminKeyRing } from './key-ring.js';

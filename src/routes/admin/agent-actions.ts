@@ -3,9 +3,10 @@
  * instance sees them at once; a store that cannot take the write answers 503, never success
  * (issue 3: writes fail loudly).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
 import type { BrokerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
+import type { TypeBoxApp } from '../../http/index.js';
 import type { AgentControl } from '../../store/types.js';
 import type { OperatorGuard } from './guard.js';
 import { applyAction, requireAuditTrail } from './record-action.js';
@@ -14,10 +15,9 @@ import { AgentActionReply, AgentParams, OptionalReasonBody, ReasonBody } from '.
 /** Clock skew allowed between broker instances when revoking everything an agent holds. */
 const REVOCATION_SKEW_MS = 5_000;
 
-export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, guard: OperatorGuard): void {
+export function registerAgentActions(app: TypeBoxApp, ctx: BrokerContext, guard: OperatorGuard): void {
   const operatorRole = guard.require('operator');
-  const knownAgent = (request: FastifyRequest): string => {
-    const { id } = request.params as AgentParams;
+  const knownAgent = (id: string): string => {
     if (!ctx.policy.current().agentsById.has(id)) throw new OAuthError('not_found', 'no such agent in the policy');
     return id;
   };
@@ -30,31 +30,31 @@ export function registerAgentActions(app: FastifyInstance, ctx: BrokerContext, g
     tokens_revoked_before: control.revokedBeforeMs === null ? null : new Date(control.revokedBeforeMs).toISOString(),
     audited,
   });
-  const schema = (body: unknown) => ({ params: AgentParams, body, response: { 200: AgentActionReply } });
+  const schema = <Body extends TSchema>(body: Body) => ({ params: AgentParams, body, response: { 200: AgentActionReply } });
 
-  app.post('/agents/:id/suspend', { onRequest: operatorRole, schema: schema(ReasonBody) }, async (request) => {
-    const id = knownAgent(request);
+  app.post('/agents/:id/suspend', { preParsing: operatorRole, schema: schema(ReasonBody) }, async (request) => {
+    const id = knownAgent(request.params.id);
     const operator = guard.operator(request);
-    const { reason } = request.body as ReasonBody;
+    const { reason } = request.body;
     const atMs = ctx.clock();
     const { audited } = await applyAction(ctx, request, operator, 'agent_suspended', { agent: id, reason },
       () => ctx.store.suspendAgent(id, { atMs, by: operator.id, reason }));
     return reply(id, await ctx.store.getAgentControl(id), audited);
   });
 
-  app.post('/agents/:id/resume', { onRequest: operatorRole, schema: schema(OptionalReasonBody) }, async (request) => {
-    const id = knownAgent(request);
+  app.post('/agents/:id/resume', { preParsing: operatorRole, schema: schema(OptionalReasonBody) }, async (request) => {
+    const id = knownAgent(request.params.id);
     const operator = guard.operator(request);
-    const reason = (request.body as OptionalReasonBody)?.reason ?? null;
+    const reason = request.body?.reason ?? null;
     requireAuditTrail(ctx); // resuming restores access: not without a record
     const { audited } = await applyAction(ctx, request, operator, 'agent_resumed', { agent: id, reason }, () => ctx.store.resumeAgent(id));
     return reply(id, await ctx.store.getAgentControl(id), audited);
   });
 
-  app.post('/agents/:id/revoke', { onRequest: operatorRole, schema: schema(ReasonBody) }, async (request) => {
-    const id = knownAgent(request);
+  app.post('/agents/:id/revoke', { preParsing: operatorRole, schema: schema(ReasonBody) }, async (request) => {
+    const id = knownAgent(request.params.id);
     const operator = guard.operator(request);
-    const { reason } = request.body as ReasonBody;
+    const { reason } = request.body;
     const atMs = ctx.clock();
     // Filled in by the write, read by the audit record either way.
     const fields: Record<string, unknown> = { agent: id, reason, tokens_revoked_before: null };

@@ -1,5 +1,5 @@
 /** JSON schemas of the admin API (the response schemas are also the output filters). */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Strings = Type.Array(Type.String());
@@ -43,10 +43,8 @@ export const ListAgentsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export type ListAgentsQuery = Static<typeof ListAgentsQuery>;
 
 export const AgentParams = AgentIdParam;
-export type AgentParams = Static<typeof AgentParams>;
 
 export const AgentDetail = Type.Object({
   agent: InventoryRowSchema,
@@ -79,7 +77,6 @@ export const AuditQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export type AuditQuery = Static<typeof AuditQuery>;
 
 export const AuditList = Type.Object({
   records: Type.Array(
@@ -94,9 +91,7 @@ export const AuditList = Type.Object({
 });
 
 export const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
-export type ReasonBody = Static<typeof ReasonBody>;
 export const OptionalReasonBody = Type.Union([Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), Type.Null()]);
-export type OptionalReasonBody = Static<typeof OptionalReasonBody>;
 
 export const AgentActionReply = Type.Object({
   agent: Type.String(),
@@ -114,7 +109,6 @@ export const TokenRevokeBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type TokenRevokeBody = Static<typeof TokenRevokeBody>;
 
 export const TokenRevokeReply = Type.Object({
   jti: Type.String(),
@@ -127,7 +121,6 @@ export const RotateBody = Type.Union([
   Type.Object({ compromised: Type.Optional(Type.Boolean()), reason: Type.Optional(Reason) }, { additionalProperties: false }),
   Type.Null(),
 ]);
-export type RotateBody = Static<typeof RotateBody>;
 
 export const RotateReply = Type.Object({
   activated_kid: Type.String(),
