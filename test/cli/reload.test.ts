@@ -10,7 +10,7 @@ import { basePolicy } from '../helpers/broker.js';
 
 const NOW = Date.parse('2026-11-01T12:00:00Z');
 
-async function setup(t: { teardown(fn: () => void): void }) {
+async function setup(t: { teardown(fn: () => void): void }, options: { logger?: pino.Logger; onReloaded?: () => void } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sts-reload-'));
   const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
   for (const name of ['k8s.jwks.json', 'ticket-summarizer.jwks.json']) writeFileSync(join(dir, name), JSON.stringify({ keys: [jwk] }));
@@ -23,8 +23,8 @@ async function setup(t: { teardown(fn: () => void): void }) {
   const events: string[] = [];
   const waiting = new Set<() => void>();
   const reloader = createPolicyReloader({
-    path, holder, load, format: formatProblems, logger: pino({ level: 'silent' }), debounceMs: 20,
-    onReloaded: () => { events.push('reloaded'); for (const wake of waiting) wake(); },
+    path, holder, load, format: formatProblems, logger: options.logger ?? pino({ level: 'silent' }), debounceMs: 20,
+    onReloaded: () => { events.push('reloaded'); for (const wake of waiting) wake(); options.onReloaded?.(); },
     onRefused: () => events.push('refused'),
   });
   t.teardown(() => reloader.close());
@@ -118,20 +118,9 @@ t.test('a closed reloader stays closed, even if a reload was running', async (t)
 });
 
 t.test('an observer that throws (an unwritable audit trail) does not break reloading', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-reload-'));
-  const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
-  for (const name of ['k8s.jwks.json', 'ticket-summarizer.jwks.json']) writeFileSync(join(dir, name), JSON.stringify({ keys: [jwk] }));
-  const path = join(dir, 'policy.yaml');
-  writeFileSync(path, stringify(basePolicy()));
-  const load = () => loadPolicyFile(path, { nowMs: NOW });
-  const holder = createPolicyHolder((await load()).compiled!);
   const errors: string[] = [];
   const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
-  const reloader = createPolicyReloader({
-    path, holder, load, format: formatProblems, logger, debounceMs: 20,
-    onReloaded: () => { throw new Error('audit trail write failed: ENOSPC'); },
-  });
-  t.teardown(() => reloader.close());
+  const { path, holder, reloader } = await setup(t, { logger, onReloaded: () => { throw new Error('audit trail write failed: ENOSPC'); } });
   const doc = basePolicy();
   (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-x', contact: 'x@example.com', active: true });
   writeFileSync(path, stringify(doc));
