@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { parseDurationSetting, parseRate, type Rate } from './config-values.js';
+import { parseRate, type Rate } from './config-values.js';
+import { parseDuration } from './duration.js';
 import { parseRedisUrl } from './store/index.js';
 
-export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
+type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
 
 export interface Config {
   issuer: string;
@@ -24,6 +25,10 @@ export interface Config {
   keyRotationMs: number;
   keyPublishAheadMs: number;
   rateLimitAddress: Rate;
+  /** Per client address on the introspection, revocation and admin endpoints. */
+  rateLimitIntrospect: Rate;
+  rateLimitRevoke: Rate;
+  rateLimitAdmin: Rate;
   trustProxy: string[];
   adminHost: string;
   adminPort: number | undefined;
@@ -55,6 +60,7 @@ export class ConfigError extends Error {
 const KNOWN = new Set([
   'STS_ISSUER', 'STS_HOST', 'STS_PORT', 'STS_POLICY', 'STS_LOG_LEVEL', 'REDIS_URL', 'STS_REDIS_ALLOW_EVICTION',
   'STS_KEY_ENCRYPTION_KEY', 'STS_SIGNING_ALG', 'STS_KEY_ROTATION', 'STS_KEY_PUBLISH_AHEAD', 'STS_RATE_LIMIT_ADDRESS',
+  'STS_RATE_LIMIT_INTROSPECT', 'STS_RATE_LIMIT_REVOKE', 'STS_RATE_LIMIT_ADMIN',
   'STS_TRUST_PROXY', 'STS_ADMIN_HOST', 'STS_ADMIN_PORT', 'STS_METRICS_HOST', 'STS_METRICS_PORT', 'STS_AUDIT_LOG',
   'STS_ALERT_WEBHOOKS', 'STS_ALERT_WEBHOOK_SECRET', 'STS_CONNECTION_TIMEOUT', 'STS_REQUEST_TIMEOUT', 'STS_KEEP_ALIVE_TIMEOUT',
   'STS_STATE_FILE', 'STS_LOG_FORMAT', 'STS_ISSUER_CA_FILE',
@@ -66,7 +72,7 @@ const ALGS: SigningAlg[] = ['ES256', 'EdDSA', 'RS256'];
 type Source = Record<string, string | undefined>;
 
 /** Merge the optional config file under the environment. */
-export function readSettings(env: Source, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Source {
+function readSettings(env: Source, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Source {
   const file = env.STS_CONFIG;
   if (!file) return env;
   let parsed: unknown;
@@ -109,7 +115,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
   if (s.REDIS_URL && !keyEncryptionKey && !problems.some((p) => p.startsWith('STS_KEY_ENCRYPTION_KEY'))) {
     problems.push('STS_KEY_ENCRYPTION_KEY: required with REDIS_URL (32 random bytes, base64: `openssl rand -base64 32`); the signing keys are stored encrypted in Redis');
   }
-  const keyRotationMs = check('STS_KEY_ROTATION', () => parseDurationSetting(s.STS_KEY_ROTATION ?? '24h', 2_000), 86_400_000);
+  const keyRotationMs = check('STS_KEY_ROTATION', () => parseDuration(s.STS_KEY_ROTATION ?? '24h', { minMs: 2_000 }), 86_400_000);
   const config: Config = {
     issuer,
     tokenEndpoint: `${issuer}/oauth/token`,
@@ -124,10 +130,13 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     keyRotationMs,
     keyPublishAheadMs: check(
       'STS_KEY_PUBLISH_AHEAD',
-      () => (s.STS_KEY_PUBLISH_AHEAD ? parseDurationSetting(s.STS_KEY_PUBLISH_AHEAD, 500) : Math.min(3_600_000, Math.floor(keyRotationMs / 4))),
+      () => (s.STS_KEY_PUBLISH_AHEAD ? parseDuration(s.STS_KEY_PUBLISH_AHEAD, { minMs: 500 }) : Math.min(3_600_000, Math.floor(keyRotationMs / 4))),
       Math.min(3_600_000, Math.floor(keyRotationMs / 4)),
     ),
     rateLimitAddress: check('STS_RATE_LIMIT_ADDRESS', () => parseRate(s.STS_RATE_LIMIT_ADDRESS ?? '1000/10s'), { max: 1000, windowMs: 10_000 }),
+    rateLimitIntrospect: check('STS_RATE_LIMIT_INTROSPECT', () => parseRate(s.STS_RATE_LIMIT_INTROSPECT ?? '1000/10s'), { max: 1000, windowMs: 10_000 }),
+    rateLimitRevoke: check('STS_RATE_LIMIT_REVOKE', () => parseRate(s.STS_RATE_LIMIT_REVOKE ?? '100/10s'), { max: 100, windowMs: 10_000 }),
+    rateLimitAdmin: check('STS_RATE_LIMIT_ADMIN', () => parseRate(s.STS_RATE_LIMIT_ADMIN ?? '100/10s'), { max: 100, windowMs: 10_000 }),
     trustProxy: splitList(s.STS_TRUST_PROXY),
     adminHost: s.STS_ADMIN_HOST || '127.0.0.1',
     adminPort: check('STS_ADMIN_PORT', () => (s.STS_ADMIN_PORT ? parsePort(s.STS_ADMIN_PORT) : undefined), undefined),
@@ -136,9 +145,9 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     auditLog: s.STS_AUDIT_LOG ?? 'stdout',
     alertWebhooks: check('STS_ALERT_WEBHOOKS', () => splitList(s.STS_ALERT_WEBHOOKS).map(parseWebhook), []),
     alertWebhookSecret: s.STS_ALERT_WEBHOOK_SECRET || undefined,
-    connectionTimeoutMs: check('STS_CONNECTION_TIMEOUT', () => parseDurationSetting(s.STS_CONNECTION_TIMEOUT ?? '10s', 100), 10_000),
-    requestTimeoutMs: check('STS_REQUEST_TIMEOUT', () => parseDurationSetting(s.STS_REQUEST_TIMEOUT ?? '10s', 100), 10_000),
-    keepAliveTimeoutMs: check('STS_KEEP_ALIVE_TIMEOUT', () => parseDurationSetting(s.STS_KEEP_ALIVE_TIMEOUT ?? '5s', 100), 5_000),
+    connectionTimeoutMs: check('STS_CONNECTION_TIMEOUT', () => parseDuration(s.STS_CONNECTION_TIMEOUT ?? '10s', { minMs: 100 }), 10_000),
+    requestTimeoutMs: check('STS_REQUEST_TIMEOUT', () => parseDuration(s.STS_REQUEST_TIMEOUT ?? '10s', { minMs: 100 }), 10_000),
+    keepAliveTimeoutMs: check('STS_KEEP_ALIVE_TIMEOUT', () => parseDuration(s.STS_KEEP_ALIVE_TIMEOUT ?? '5s', { minMs: 100 }), 5_000),
     stateFile: s.STS_STATE_FILE || undefined,
     logFormat: check('STS_LOG_FORMAT', () => oneOf(s.STS_LOG_FORMAT ?? 'json', ['json', 'pretty'] as const), 'json'),
     issuerCaBundle: check('STS_ISSUER_CA_FILE', () => (s.STS_ISSUER_CA_FILE ? readCaBundle(s.STS_ISSUER_CA_FILE, readFile) : undefined), undefined),

@@ -66,6 +66,11 @@ export interface ExchangeOutcome {
 /** Audit trail: structured records on their own stream. `record` throws when it cannot write. */
 export interface AuditTrail {
   record(event: string, data: Record<string, unknown>): void;
+  /**
+   * For events whose action does not wait on the trail (a refusal, a protective action already
+   * applied): records, or logs at error level that the event went unrecorded. True when recorded.
+   */
+  tryRecord(event: string, data: Record<string, unknown>): boolean;
   /** False while the last write failed: minting is refused until a write succeeds. */
   healthy(): boolean;
   /** Try a write again (e.g. a probe record); resolves true when the trail is writable. */

@@ -38,7 +38,7 @@ const DEFAULT_STATUS: Record<OAuthErrorCode, number> = {
 /** Seconds a 503 asks the caller to wait when the cause gives no better figure. */
 const DEFAULT_RETRY_AFTER_S = '1';
 
-export interface OAuthErrorOptions {
+interface OAuthErrorOptions {
   status?: number;
   /** Logged, never sent. */
   internal?: string;
@@ -86,6 +86,6 @@ export class StoreUnavailableError extends Error {
  * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Section signs
  * become the word, anything else outside the set a '?', so no text can break the rule.
  */
-export function toErrorDescriptionCharset(text: string): string {
+function toErrorDescriptionCharset(text: string): string {
   return text.replace(/§\s*/g, 'section ').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

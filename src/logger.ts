@@ -1,30 +1,17 @@
 /**
  * The service logger. Code never logs tokens, assertions or keys; `redact` is the second
- * line of defence for fields that might carry them by mistake. Explicit paths only: wildcard
- * paths cost on every line, and requests are serialized without headers or query anyway.
+ * line of defence for fields that might carry them by mistake. Requests are serialized without
+ * headers or query anyway.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { prettyDestination } from './log-format.js';
+import { REDACTED, SECRET_FIELDS } from './secret-fields.js';
 
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'authorization',
-  'body.subject_token',
-  'body.client_assertion',
-  'body.actor_token',
-  'body.token',
-  'subject_token',
-  'client_assertion',
-  'access_token',
-  'token',
-  'assertion',
-  'private_key',
-  'privateKey',
-  'jwk.d',
-  'key.d',
-];
+/**
+ * The secret field names at the top of a log object, in a request body and in request headers
+ * (fastify's `req` and a bare `headers`). Explicit paths only: a wildcard path costs on every line.
+ */
+const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((name) => [name, `body.${name}`, `headers.${name}`, `req.headers.${name}`]);
 
 /**
  * Every service log line carries `stream: "service"`; audit records carry `stream: "audit"`
@@ -33,7 +20,7 @@ export const REDACT_PATHS = [
  */
 export function createLogger(level: string, destination?: DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
   const out = format === 'pretty' ? prettyDestination(destination ?? process.stdout) : destination;
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'agent-sts', stream: 'service' }, serializers: { req: serializeRequest } }, out);
+  return pino({ level, redact: { paths: [...REDACT_PATHS], censor: REDACTED }, base: { service: 'agent-sts', stream: 'service' }, serializers: { req: serializeRequest } }, out);
 }
 
 interface LoggedRequest {

@@ -6,7 +6,7 @@
  * of add() settles when the event's batch is written, so a caller that must know (tests,
  * an operator's command) can still wait for it.
  */
-export interface WriteBehindOptions<E, B> {
+interface WriteBehindOptions<E, B> {
   intervalMs: number;
   /** Distinct keys held at once; one more forces a flush (bounds memory under any load). */
   maxKeys: number;
@@ -17,7 +17,7 @@ export interface WriteBehindOptions<E, B> {
   write(key: string, batch: B): Promise<void>;
 }
 
-export interface WriteBehind<E> {
+interface WriteBehind<E> {
   add(key: string, event: E): Promise<void>;
   /** Writes every pending batch now; resolves when all writes under way are settled. */
   flush(): Promise<void>;

@@ -13,16 +13,23 @@ t.test('defaults follow the issue', async (t) => {
   t.equal(c.keyRotationMs, 86_400_000);
   t.equal(c.keyPublishAheadMs, 3_600_000);
   t.same(c.rateLimitAddress, { max: 1000, windowMs: 10_000 });
+  t.same(c.rateLimitIntrospect, { max: 1000, windowMs: 10_000 });
+  t.same(c.rateLimitRevoke, { max: 100, windowMs: 10_000 });
+  t.same(c.rateLimitAdmin, { max: 100, windowMs: 10_000 });
   t.equal(c.metricsPort, 9464);
   t.ok(Object.isFrozen(c));
 });
 
 t.test('every bad value is reported at once, each naming its setting', async (t) => {
   const error = t.throws(() =>
-    loadConfig({ STS_ISSUER: 'ftp://x', STS_PORT: '99999', STS_LOG_LEVEL: 'loud', STS_KEY_ROTATION: 'soon', STS_RATE_LIMIT_ADDRESS: 'lots', STS_SIGNING_ALG: 'HS256' }),
+    loadConfig({
+      STS_ISSUER: 'ftp://x', STS_PORT: '99999', STS_LOG_LEVEL: 'loud', STS_KEY_ROTATION: 'soon', STS_RATE_LIMIT_ADDRESS: 'lots', STS_SIGNING_ALG: 'HS256',
+      STS_RATE_LIMIT_INTROSPECT: '0/1s', STS_RATE_LIMIT_REVOKE: '10', STS_RATE_LIMIT_ADMIN: '10/1w',
+    }),
   ) as unknown as ConfigError;
   t.type(error, ConfigError);
-  for (const name of ['STS_ISSUER', 'STS_PORT', 'STS_LOG_LEVEL', 'STS_KEY_ROTATION', 'STS_RATE_LIMIT_ADDRESS', 'STS_SIGNING_ALG']) {
+  const names = ['STS_ISSUER', 'STS_PORT', 'STS_LOG_LEVEL', 'STS_KEY_ROTATION', 'STS_RATE_LIMIT_ADDRESS', 'STS_SIGNING_ALG', 'STS_RATE_LIMIT_INTROSPECT', 'STS_RATE_LIMIT_REVOKE', 'STS_RATE_LIMIT_ADMIN'];
+  for (const name of names) {
     t.ok(error.problems.some((p) => p.startsWith(`${name}:`)), `${name} is named`);
   }
 });
@@ -60,6 +67,12 @@ t.test('each listener has its own port: a clash is a bad setting, not an EADDRIN
   t.equal(loadConfig({ STS_HOST: '10.0.0.5', STS_ADMIN_PORT: '8080' }).adminHost, '127.0.0.1', 'another address may share the agents\' port');
   t.equal(loadConfig({ STS_HOST: '0.0.0.0', STS_ADMIN_PORT: '8080', STS_ADMIN_HOST: '::1' }).adminPort, 8080, '0.0.0.0 does not take IPv6 addresses');
   t.throws(() => loadConfig({ STS_HOST: '::', STS_ADMIN_PORT: '8080' }), /STS_ADMIN_PORT/, ':: takes every address');
+});
+
+t.test('the limits of introspection, revocation and the admin API are settings', async (t) => {
+  const c = loadConfig({ STS_RATE_LIMIT_INTROSPECT: '5000/1m', STS_RATE_LIMIT_REVOKE: '10/10s', STS_RATE_LIMIT_ADMIN: '30/1m' });
+  t.same([c.rateLimitIntrospect, c.rateLimitRevoke, c.rateLimitAdmin], [{ max: 5000, windowMs: 60_000 }, { max: 10, windowMs: 10_000 }, { max: 30, windowMs: 60_000 }]);
+  t.equal(loadConfig({ STS_CONFIG: '/etc/sts.yaml' }, () => 'STS_RATE_LIMIT_ADMIN: 7/1m\n').rateLimitAdmin.max, 7, 'known in the config file too');
 });
 
 t.test('an optional config file sits under the environment and rejects unknown keys', async (t) => {

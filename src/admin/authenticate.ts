@@ -7,9 +7,9 @@ import { looksLikeJwt, OperatorJwtError, verifyOperatorJwt, type OperatorKeySets
 import type { OperatorIdentity } from './roles.js';
 import { matchStaticKey } from './static-key.js';
 
-export const MAX_CREDENTIAL_BYTES = 8 * 1024;
+const MAX_CREDENTIAL_BYTES = 8 * 1024;
 
-export type OperatorAuthResult =
+type OperatorAuthResult =
   | { ok: true; identity: OperatorIdentity }
   /** `reason`: a fixed vocabulary for the audit trail; never the credential. */
   | { ok: false; reason: string };

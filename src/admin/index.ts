@@ -1,14 +1,15 @@
 /** The operator plane: operator authentication, the live inventory, token status. */
-export { authenticateOperator, bearerCredential, MAX_CREDENTIAL_BYTES, type OperatorAuthResult } from './authenticate.js';
+export { authenticateOperator, bearerCredential } from './authenticate.js';
 export { createOperatorKeySets, verifyOperatorJwt, mapRole, looksLikeJwt, OperatorJwtError, type OperatorKeySets } from './operator-jwt.js';
 export { matchStaticKey } from './static-key.js';
-export { roleAllows, highestRole, type OperatorIdentity } from './roles.js';
+export { roleAllows, type OperatorIdentity } from './roles.js';
 export {
   buildLiveInventory, filterInventory, joinAgentState,
   type LiveInventoryRow, type InventoryFilter,
 } from './live-inventory.js';
 export { inventoryCsv } from './inventory-csv.js';
 export { findIssuedToken, type IssuedTokenLookup } from './issued-token.js';
-export { tokenStatus, revocationByTime, type TokenStatus, type TokenStatusDeps } from '../tokens/index.js';
-export { oauthErrorHandler, toOAuthError, invalidToken, insufficientRole } from './error-reply.js';
+export { tokenStatus } from '../tokens/index.js';
+export { createMemoryAuthBackoff, OPERATOR_AUTH_BACKOFF, type AuthBackoff, type BackoffSchedule } from './auth-backoff.js';
+export { createRedisAuthBackoff } from './auth-backoff-redis.js';
 export type { AdminKeyRing } from './key-ring.js';

@@ -1,6 +1,5 @@
 export { createWebhookAlerter } from './webhook-alerter.js';
-export type { WebhookAlerterOptions } from './webhook-alerter.js';
-export { signBody, verifySignature, SIGNATURE_HEADER } from './sign.js';
+export { signBody, verifySignature } from './sign.js';
 export { backoffDelay, isRetriableStatus } from './backoff.js';
 export type { Alerter, AnomalyAlert } from './types.js';
 

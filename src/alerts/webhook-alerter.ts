@@ -8,9 +8,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AlertDeliveryResult } from '../metrics/index.js';
 import { backoffDelay, isRetriableStatus } from './backoff.js';
 import { SIGNATURE_HEADER, signBody } from './sign.js';
-import type { Alerter, AnomalyAlert } from './types.js';
+import type { Alerter } from './types.js';
 
-export interface WebhookAlerterOptions {
+interface WebhookAlerterOptions {
   urls: string[];
   secret: string;
   logger: Pick<FastifyBaseLogger, 'warn' | 'error'>;

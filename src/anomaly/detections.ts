@@ -56,7 +56,7 @@ function isPolicyName(reason: string, name: string, compiled: CompiledPolicy): b
   return compiled.policy.agents.some((a) => a.intents.some((i) => i.audience === name));
 }
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -23,10 +23,10 @@ import { hourIndex, type AnomalyState } from './state.js';
 
 export const SUSPENDED_BY = 'anomaly-detector';
 
-export interface AnomalyDetectorOptions {
+interface AnomalyDetectorOptions {
   state: AnomalyState;
   store: Pick<Store, 'suspendAgent' | 'getAgentControl'>;
-  audit: Pick<AuditTrail, 'record'>;
+  audit: Pick<AuditTrail, 'tryRecord'>;
   metrics: Pick<Metrics, 'anomaly' | 'anomalyDropped'>;
   policy: PolicyHolder;
   clock: Clock;
@@ -142,7 +142,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
         }
       }
     }
-    record('anomaly_detected', { agent: agentId, kind, action, detail, tier: tierName });
+    audit.tryRecord('anomaly_detected', { agent: agentId, kind, action, detail, tier: tierName });
     metrics.anomaly(kind, action);
     const seen = kind === 'attestation_failure' ? countUnverified(agentId, atMs) : 1;
     if ((seen & (seen - 1)) !== 0) return; // not a power of two: already alerted in this window
@@ -168,7 +168,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
       if (control.suspended !== null) return 'already_suspended';
       const atMs = clock();
       await store.suspendAgent(agentId, { atMs, by: SUSPENDED_BY, reason });
-      record('agent_suspended', { agent: agentId, by: SUSPENDED_BY, reason, atMs });
+      audit.tryRecord('agent_suspended', { agent: agentId, by: SUSPENDED_BY, reason, atMs });
       return 'suspended';
     } catch (error) {
       logger.error({ err: error, agent: agentId }, 'anomaly detector could not suspend the agent');
@@ -176,13 +176,6 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
     }
   }
 
-  function record(event: string, data: Record<string, unknown>): void {
-    try {
-      audit.record(event, data);
-    } catch (error) {
-      logger.error({ err: error, event }, 'audit trail refused an anomaly event');
-    }
-  }
 
   return {
     observe(outcome) {

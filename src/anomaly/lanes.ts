@@ -3,7 +3,7 @@
  * to, so one agent's outcomes are handled in order while different agents run in parallel.
  * push() never blocks; it returns false (the caller counts a drop) when the lane is full.
  */
-export interface Lanes<T> {
+interface Lanes<T> {
   push(key: string, item: T): boolean;
   /** Resolves when every lane is empty and idle. */
   drain(): Promise<void>;

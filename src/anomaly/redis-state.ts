@@ -7,7 +7,7 @@ import {
   type AnomalyState, type NoveltyDimension,
 } from './state.js';
 
-export interface RedisAnomalyStateOptions {
+interface RedisAnomalyStateOptions {
   /** Default `sts:anomaly:`. */
   prefix?: string;
 }

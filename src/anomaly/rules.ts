@@ -1,9 +1,9 @@
 /** What the policy says to do about a detection: per tier and kind, `alert` by default. */
 import type { AnomalyAction, AnomalyKind, AnomalyRule, Tier } from '../policy/types.js';
 
-export const DEFAULT_RULE: AnomalyRule = { action: 'alert', after: 1, withinMs: 600_000 };
+const DEFAULT_RULE: AnomalyRule = { action: 'alert', after: 1, withinMs: 600_000 };
 
-export interface ResolvedRule {
+interface ResolvedRule {
   rule: AnomalyRule;
   /** The tier asked for `suspend` on a kind that may only alert. */
   downgraded: boolean;

@@ -10,12 +10,12 @@ import type { Store } from '../store/types.js';
 import { redactSecrets } from './redact.js';
 import { openSyncSink, type SyncSink } from './sync-sink.js';
 
-export interface AuditLogger {
+interface AuditLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
-export interface AuditTrailOptions {
+interface AuditTrailOptions {
   /** `stdout` or a file path (appended to). */
   destination: string | SyncSink;
   store?: Store;
@@ -48,15 +48,29 @@ export function createAuditTrail(options: AuditTrailOptions): ClosableAuditTrail
     healthy = true;
   };
 
+  const record = (event: string, fields: Record<string, unknown>): void => {
+    write(event, fields);
+    if (store) {
+      const agent = typeof fields.agent === 'string' ? fields.agent : undefined;
+      store
+        .appendAudit({ atMs: clock(), event, ...(agent ? { agent } : {}), data: fields })
+        .catch((error: unknown) => logger.warn({ err: describe(error), event }, 'audit record not copied to the store'));
+    }
+  };
+
   return {
     record(event, data) {
+      record(event, redactSecrets(data) as Record<string, unknown>);
+    },
+    tryRecord(event, data) {
       const fields = redactSecrets(data) as Record<string, unknown>;
-      write(event, fields);
-      if (store) {
-        const agent = typeof fields.agent === 'string' ? fields.agent : undefined;
-        store
-          .appendAudit({ atMs: clock(), event, ...(agent ? { agent } : {}), data: fields })
-          .catch((error: unknown) => logger.warn({ err: describe(error), event }, 'audit record not copied to the store'));
+      try {
+        record(event, fields);
+        return true;
+      } catch (error) {
+        // The app log keeps what the trail could not: the event and its (already redacted) fields.
+        logger.error({ ...fields, audit_event: event, err: describe(error) }, 'audit trail not writable: the event went unrecorded');
+        return false;
       }
     },
     healthy: () => healthy,
@@ -84,7 +98,7 @@ function auditLine(event: string, time: string, fields: Record<string, unknown>)
   return line;
 }
 
-export class AuditWriteError extends Error {
+class AuditWriteError extends Error {
   readonly code: string | undefined;
   constructor(cause: unknown) {
     super(`audit trail write failed: ${describe(cause)}`, { cause });

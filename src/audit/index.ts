@@ -1,3 +1,3 @@
-export { createAuditTrail, AuditWriteError, type AuditTrailOptions, type AuditLogger, type ClosableAuditTrail } from './audit-trail.js';
+export { createAuditTrail, type ClosableAuditTrail } from './audit-trail.js';
 export { openSyncSink, type SyncSink } from './sync-sink.js';
-export { redactSecrets, SECRET_FIELDS, REDACTED } from './redact.js';
+export { redactSecrets } from './redact.js';

@@ -1,32 +1,13 @@
 /**
  * Audit records must never carry token, assertion or key material. Callers pass only ids
- * (`jti`, key ids, hashes); this list is the second line of defence for a field added by
- * mistake. It is applied to every record, at every depth, before the record is written to the
- * trail and before the copy sent to the store.
+ * (`jti`, key ids, hashes); the secret field names (src/secret-fields.ts) are the second line
+ * of defence for a field added by mistake. They are redacted in every record, at every depth,
+ * case-insensitively, before the record is written to the trail and before the copy sent to
+ * the store.
  */
-export const SECRET_FIELDS = [
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'subject_token',
-  'actor_token',
-  'client_assertion',
-  'assertion',
-  'client_secret',
-  'secret',
-  'password',
-  'key',
-  'private_key',
-  'privateKey',
-  'jwk',
-  'd',
-  'authorization',
-  'cookie',
-] as const;
+import { REDACTED, SECRET_FIELDS } from '../secret-fields.js';
 
 const SECRET = new Set<string>(SECRET_FIELDS.map((f) => f.toLowerCase()));
-export const REDACTED = '[Redacted]';
 const MAX_DEPTH = 8;
 
 /** A copy of `value` with every secret-named field replaced; deep, bounded. */

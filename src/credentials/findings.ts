@@ -1,5 +1,6 @@
 /** The credential audit's rules, one function each, every finding with a severity and a one-sentence fix. Pure. */
-import { formatDuration, type Agent, type CompiledPolicy, type IssuerAttestation, type KeyAttestation, type Tier, type TrustedIssuer } from '../policy/index.js';
+import { formatDuration } from '../duration.js';
+import { type Agent, type CompiledPolicy, type IssuerAttestation, type KeyAttestation, type Tier, type TrustedIssuer } from '../policy/index.js';
 import type { CredentialUsage, Finding, JwksReachability } from './types.js';
 
 /** Reusable attestations valid longer than this are a long-lived credential in disguise. */

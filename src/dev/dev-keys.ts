@@ -9,10 +9,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { parse } from 'yaml';
 
-export const DEV_FOLDER = 'dev';
+const DEV_FOLDER = 'dev';
 
 /** The jwks_file paths of a policy that live in its dev/ folder (read from the raw YAML). */
-export function devJwksFiles(policyPath: string): string[] {
+function devJwksFiles(policyPath: string): string[] {
   const raw: unknown = parse(readFileSync(policyPath, 'utf8'));
   const found = new Set<string>();
   const walk = (node: unknown): void => {
@@ -28,7 +28,7 @@ export function devJwksFiles(policyPath: string): string[] {
   return [...found].map((file) => resolve(dirname(policyPath), file));
 }
 
-export function privateKeyPath(jwksPath: string): string {
+function privateKeyPath(jwksPath: string): string {
   return join(dirname(jwksPath), basename(jwksPath).replace(/\.jwks\.json$/, '').replace(/\.json$/, '') + '.private.jwk.json');
 }
 

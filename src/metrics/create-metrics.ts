@@ -24,7 +24,7 @@ export interface MetricsSources {
   issuerKeys?(): ReadonlyArray<{ jwks_uri: string; status: 'ok' | 'failing' | 'unknown' }>;
 }
 
-export interface MetricsOptions {
+interface MetricsOptions {
   registry: Registry;
   policy: PolicyHolder;
   clock: Clock;
@@ -49,8 +49,8 @@ export interface Metrics extends OutcomeObserver {
 }
 
 /** Token requests take milliseconds; the tail up to seconds is a store timeout. */
-export const REQUEST_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-export const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5];
+const REQUEST_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5];
 
 export function createMetrics(options: MetricsOptions): Metrics {
   const { registry, policy, clock, sources } = options;

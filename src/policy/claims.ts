@@ -25,7 +25,7 @@ export function parseClaimKey(key: string): { path: string[] } | { error: string
   return { path: tokens.map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~')) };
 }
 
-export type ClaimsResult = { bindings: ClaimBinding[]; errors: Array<{ key: string; message: string }> };
+type ClaimsResult = { bindings: ClaimBinding[]; errors: Array<{ key: string; message: string }> };
 
 export function parseClaimBindings(claims: Record<string, unknown>): ClaimsResult {
   const bindings: ClaimBinding[] = [];

@@ -4,7 +4,7 @@
  * operators, for pull-request review. `widened` says whether anything grants more. Pure.
  */
 import { REFUSAL_TEXT } from './agent-state.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import type { JSONWebKeySet } from 'jose';
 import { effectiveAccess, keyId, type EffectiveAccess } from './effective-access.js';
 import type { CompiledPolicy, OperatorIssuer, TrustedIssuer } from './types.js';

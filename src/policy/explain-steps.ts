@@ -3,7 +3,7 @@
  * sentence saying what was found. The verdicts come from the deciding code itself
  * (computeGovernance, decideGrant); these functions only describe them.
  */
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import type { GrantDecision } from './decide-grant.js';
 import { HARD_MAX_TTL_MS } from './decide-grant.js';
 import { scopeMatchesGlob } from './scope-glob.js';

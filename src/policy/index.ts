@@ -1,11 +1,11 @@
 /** The policy module: loading, validating and compiling the policy; pure grant decisions. */
 export type * from './types.js';
-export { parseDuration, formatDuration } from './duration.js';
+export { POLICY_DURATIONS } from './validate-common.js';
 export { scopeMatchesGlob, scopeWithinCeiling, isScopeToken } from './scope-glob.js';
 export { parseIsoDate } from './iso-date.js';
 export { parseClaimKey } from './claims.js';
-export { loadPolicyFile, parseYaml, MAX_POLICY_FILE_BYTES, type PolicyLoadResult } from './load.js';
-export { validatePolicyDocument, type ValidateOptions } from './validate.js';
+export { loadPolicyFile, MAX_POLICY_FILE_BYTES } from './load.js';
+export { validatePolicyDocument } from './validate.js';
 export { ALLOWED_ALGORITHMS } from './validate-issuers.js';
 export { compilePolicy } from './compile.js';
 export { agentGovernance, computeGovernance, REVIEW_DUE_SOON_MS } from './governance.js';

@@ -7,12 +7,12 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { isRecord } from './problems.js';
 
 /** RFC 7518 §6.2.2, §6.3.2 (private EC/RSA members) and §6.4.1 (`k`, a symmetric key). */
-export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
 const PUBLIC_KTY = new Set(['EC', 'RSA', 'OKP']);
 const MAX_KEYS = 50;
 const MAX_DEPTH = 64;
 
-export type Segments = Array<string | number>;
+type Segments = Array<string | number>;
 
 /** Calls `report` for every JWK with a private member and every PEM private key string. */
 export function scanForPrivateKeys(root: unknown, report: (segments: Segments, what: string) => void): void {

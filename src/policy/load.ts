@@ -10,7 +10,7 @@ import { validatePolicyDocument } from './validate.js';
 
 export const MAX_POLICY_FILE_BYTES = 4 * 1024 * 1024;
 
-export interface PolicyLoadResult {
+interface PolicyLoadResult {
   /** Null iff there is at least one `error` problem. */
   compiled: CompiledPolicy | null;
   problems: PolicyProblem[];
@@ -45,7 +45,7 @@ export async function loadPolicyFile(
 }
 
 /** YAML 1.2 core schema: `yes`/`no` stay strings, no timestamps, no `<<` merges; duplicate keys are errors. */
-export function parseYaml(text: string): { value: unknown } | { errors: string[] } {
+function parseYaml(text: string): { value: unknown } | { errors: string[] } {
   const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, merge: false, prettyErrors: true });
   if (doc.errors.length > 0) {
     return { errors: doc.errors.slice(0, 50).map((e) => `invalid YAML: ${e.message.split('\n')[0]}`) };

@@ -5,7 +5,7 @@
 import type { JSONWebKeySet } from 'jose';
 
 export type Role = 'auditor' | 'operator' | 'admin';
-export type AgentStatus = 'active' | 'retired';
+type AgentStatus = 'active' | 'retired';
 export type AnomalyKind = 'out_of_scope' | 'volume' | 'novelty' | 'attestation_failure';
 export type AnomalyAction = 'alert' | 'suspend';
 
@@ -22,7 +22,7 @@ export interface AnomalyRule {
   withinMs: number;
 }
 
-export interface RateLimit {
+interface RateLimit {
   requests: number;
   perMs: number;
 }

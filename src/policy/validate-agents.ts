@@ -1,5 +1,5 @@
 /** Agents: references, separation of duties, intents within the tier ceiling, governance. */
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import { computeGovernance } from './governance.js';
 import { INTROSPECT_SCOPE } from './introspection.js';
 import { parseIsoDate } from './iso-date.js';
@@ -13,7 +13,7 @@ import {
   duplicates, PLAIN_ID, PLAIN_ID_HINT, readDuration, warnIfOverCap, wellFormed, type ValidateContext,
 } from './validate-common.js';
 
-export interface AgentRefs {
+interface AgentRefs {
   owners: ReadonlyMap<string, Owner>;
   declaredOwners: ReadonlySet<string>;
   tiers: Readonly<Record<string, Tier>>;

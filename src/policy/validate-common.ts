@@ -1,6 +1,6 @@
 /** Helpers shared by the validate-*.ts passes. */
 import type { ValidateFunction } from 'ajv';
-import { parseDuration } from './duration.js';
+import { parseDuration, type DurationOptions } from '../duration.js';
 import type { ProblemList } from './problems.js';
 
 export interface ValidateOptions {
@@ -54,10 +54,13 @@ export function duplicates(values: readonly string[]): Set<string> {
   return dup;
 }
 
+/** Policy durations are whole seconds or more: s, m, h or d (lifetimes, review periods, rate windows). */
+export const POLICY_DURATIONS: DurationOptions = { units: ['s', 'm', 'h', 'd'], minMs: 1_000 };
+
 /** Parses a duration field, reporting a problem (and returning null) when it is invalid. */
 export function readDuration(ctx: ValidateContext, path: string, text: string): number | null {
   try {
-    return parseDuration(text);
+    return parseDuration(text, POLICY_DURATIONS);
   } catch (error) {
     ctx.problems.error(path, (error as Error).message);
     return null;

@@ -38,7 +38,7 @@ export function readOwners(ctx: ValidateContext, raw: unknown): { owners: Owner[
   return { owners, declared };
 }
 
-export interface TiersResult {
+interface TiersResult {
   tiers: Record<string, Tier>;
   declared: Set<string>;
   /** Scope ceilings of tiers well-formed enough to check intents against, even if another field is bad. */

@@ -17,7 +17,7 @@ import { readOwners, readTiers } from './validate-tiers.js';
 export type { ValidateOptions } from './validate-common.js';
 
 /** JWKS files are small; anything bigger is a mistake (or an attack on the loader). */
-export const MAX_JWKS_FILE_BYTES = 1024 * 1024;
+const MAX_JWKS_FILE_BYTES = 1024 * 1024;
 
 export function validatePolicyDocument(
   raw: unknown,
@@ -46,7 +46,7 @@ export function validatePolicyDocument(
 }
 
 /** Reads a file of at most MAX_JWKS_FILE_BYTES, checking the size before reading it. */
-export function readBoundedFile(path: string): string {
+function readBoundedFile(path: string): string {
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BrokerContext } from '../context.js';
 import { policyJwksUris, type IssuerKeyHealth } from '../credentials/index.js';
+import { NO_STORE, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../http/index.js';
 import type { KeyRing } from '../signing/index.js';
 
 export interface HealthRoutesOptions {
@@ -39,9 +40,9 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
       // Only the error's code here (this route is public); the full cause is in the log and the console.
       ...(h.last_error ? { last_error: h.last_error.split(':')[0], since: h.last_failure_at } : {}),
     }));
-    return reply
-      .status(ready ? 200 : 503)
-      .header('cache-control', 'no-store')
-      .send({ status: ready ? 'ready' : 'not_ready', checks, ...(issuerKeys ? { issuer_keys: issuerKeys } : {}) });
+    void reply.headers(NO_STORE);
+    // RFC 9110 §10.2.3: like every 503 of ours, not ready says when to ask again.
+    if (!ready) void reply.status(503).header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS);
+    return reply.send({ status: ready ? 'ready' : 'not_ready', checks, ...(issuerKeys ? { issuer_keys: issuerKeys } : {}) });
   });
 }

@@ -2,14 +2,17 @@
  * RFC 7662 token introspection for resource servers. The caller authenticates with a bearer
  * token minted by this broker for the broker itself (`aud` = issuer) with the scope
  * `sts:introspect`, and itself active; otherwise 401 (RFC 7662 §2.3, RFC 6750 §3). A caller
- * whose policy entry lists `introspects` only learns about tokens for those audiences.
+ * whose policy entry lists `introspects` only learns about tokens for those audiences. Calls
+ * are limited per client address (STS_RATE_LIMIT_INTROSPECT) before anything else.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import { bearerCredential, invalidToken, oauthErrorHandler, tokenStatus, type AdminKeyRing } from '../admin/index.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Cluster, Redis } from 'ioredis';
+import { bearerCredential, tokenStatus, type AdminKeyRing } from '../admin/index.js';
 import type { BrokerContext } from '../context.js';
-import { OAuthError } from '../errors.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
+import { insufficientScope, invalidToken, limitByAddress, oauthErrorHandler } from '../http/index.js';
 import { INTROSPECT_SCOPE, mayIntrospect } from '../policy/index.js';
 
 declare module 'fastify' {
@@ -22,6 +25,8 @@ declare module 'fastify' {
 export interface TokenEndpointOptions {
   ctx: BrokerContext;
   keyRing: AdminKeyRing;
+  /** Shares the address limit across instances (absent: in-process). */
+  rateLimitRedis?: Redis | Cluster | undefined;
 }
 
 export const TokenForm = Type.Object({
@@ -29,7 +34,6 @@ export const TokenForm = Type.Object({
   // Accepted and ignored: we only have one kind of token (RFC 7662 §2.1, RFC 7009 §2.1).
   token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
 });
-export type TokenForm = Static<typeof TokenForm>;
 
 const IntrospectionReply = Type.Object({
   active: Type.Boolean(),
@@ -54,9 +58,11 @@ export function requireForm(request: FastifyRequest): void {
   formBody(request.headers['content-type'], request.body);
 }
 
-export async function introspectRoute(app: FastifyInstance, options: TokenEndpointOptions): Promise<void> {
+export async function introspectRoute(plugin: FastifyInstance, options: TokenEndpointOptions): Promise<void> {
   const { ctx, keyRing } = options;
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(oauthErrorHandler);
+  await limitByAddress(app, { scope: 'introspect', rate: ctx.config.rateLimitIntrospect, redis: options.rateLimitRedis });
 
   const authenticateCaller = async (request: FastifyRequest): Promise<void> => {
     const parsed = bearerCredential(request.headers.authorization);
@@ -69,21 +75,19 @@ export async function introspectRoute(app: FastifyInstance, options: TokenEndpoi
     // RFC 6750 §3.1: a valid token without the needed audience or scope is insufficient_scope (403).
     if (status.claims.aud !== ctx.config.issuer || !status.claims.scope.split(' ').includes(INTROSPECT_SCOPE)) {
       request.log.info({ reason: 'not_for_introspection', caller: status.claims.sub }, 'introspection caller refused');
-      throw new OAuthError('insufficient_scope', `introspection needs a token for ${ctx.config.issuer} with the ${INTROSPECT_SCOPE} scope`, {
-        reason: 'caller_refused',
-        headers: { 'www-authenticate': `Bearer realm="agent-sts", error="insufficient_scope", scope="${INTROSPECT_SCOPE}"` },
-      });
+      throw insufficientScope(`introspection needs a token for ${ctx.config.issuer} with the ${INTROSPECT_SCOPE} scope`, 'caller_refused', INTROSPECT_SCOPE);
     }
     request.introspectionCaller = status.claims.sub;
   };
 
   app.post('/oauth/introspect', {
-    onRequest: authenticateCaller,
+    // After the address limit (onRequest), before the body is read.
+    preParsing: authenticateCaller,
     preValidation: async (request) => requireForm(request),
     bodyLimit: 32 * 1024,
     schema: { body: TokenForm, response: { 200: IntrospectionReply } },
   }, async (request, reply) => {
-    const { token } = request.body as TokenForm;
+    const { token } = request.body;
     const status = await tokenStatus(token, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock() });
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     // RFC 7662 §2.2: an inactive token gets `active: false` and nothing else.

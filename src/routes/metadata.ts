@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ASYMMETRIC_ALGORITHMS } from '../attestation/index.js';
 import { GRANT_TYPES_SUPPORTED } from '../exchange/index.js';
 
-export function buildMetadata(issuer: string, signingAlg: string): Record<string, unknown> {
+function buildMetadata(issuer: string, signingAlg: string): Record<string, unknown> {
   return {
     issuer,
     token_endpoint: `${issuer}/oauth/token`,

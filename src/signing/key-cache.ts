@@ -17,7 +17,7 @@ export interface PublicJwk {
   use: 'sig';
 }
 
-export interface CachedKey {
+interface CachedKey {
   signer: Signer;
   publicKey: KeyObject;
   publicJwk: PublicJwk;

@@ -118,10 +118,6 @@ export class KeyRing {
     return { publicKey: this.cache.get(key).publicKey, alg: key.alg, status: key.status, retiredAtMs: key.retiredAtMs };
   }
 
-  verificationKey(kid: string): KeyObject | undefined {
-    return this.lookupKey(kid)?.publicKey;
-  }
-
   /** Tokens signed by a compromised key count as revoked until they would have expired. */
   isCompromised(kid: string): boolean {
     return this.state.compromised.some((c) => c.kid === kid);
@@ -147,10 +143,6 @@ export class KeyRing {
 
   get rotationCount(): number {
     return this.state.rotations;
-  }
-
-  get maxTokenTtlMs(): number {
-    return this.opts.timing.maxTokenTtlMs;
   }
 
   ready(): boolean {

@@ -1,6 +1,6 @@
 import type { RingState } from './ring-state.js';
 
-export interface RingChange {
+interface RingChange {
   event: 'key_published' | 'key_activated' | 'key_retired' | 'key_removed' | 'key_compromised';
   kid: string;
 }

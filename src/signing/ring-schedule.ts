@@ -1,7 +1,7 @@
 import type { KeyMaterial } from './algorithms.js';
 import { afterSigningMs, findKey, type RingKey, type RingState, type RingTiming } from './ring-state.js';
 
-export type GenerateKey = () => KeyMaterial;
+type GenerateKey = () => KeyMaterial;
 
 /**
  * Pure rotation schedule: the ring as it should be at `nowMs`. Returns the same object
@@ -41,7 +41,7 @@ function step(ring: RingState, nowMs: number, timing: RingTiming, generate: Gene
   return ring;
 }
 
-export interface RotationResult {
+interface RotationResult {
   state: RingState;
   activatedKid: string;
   retiredKid: string | null;

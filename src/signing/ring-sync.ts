@@ -34,10 +34,6 @@ export class RingSync {
     return this.lease !== null;
   }
 
-  get holdsLease(): boolean {
-    return this.lease !== null;
-  }
-
   /**
    * The stored ring when it is newer than `local`, else null. A ring whose generation is below
    * ours is a rollback (an old blob written back would revive retired or compromised keys): refused.

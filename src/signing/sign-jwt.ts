@@ -1,7 +1,7 @@
 import type { Signer } from './signer.js';
 import type { SigningAlg } from './algorithms.js';
 
-export interface JwsHeader {
+interface JwsHeader {
   alg: SigningAlg;
   kid: string;
   typ?: string;

@@ -16,12 +16,17 @@ const ROUTES: Array<{ method: 'GET' | 'POST'; url: string; role: 'auditor' | 'op
 ];
 const RANK = { auditor: 1, operator: 2, admin: 3 } as const;
 
+// Each failed authentication below comes from its own address: failures from one address are
+// aggregated in the audit trail and backed off (test/regressions/operator-auth-flood.test.ts).
+let addresses = 0;
+const freshAddress = () => `10.1.${Math.floor(++addresses / 250)}.${addresses % 250}`;
+
 t.test('every route: 401 without or with a bad credential, 403 below its role, 200 at or above', async (t) => {
   const h = await buildHarness();
   t.teardown(h.close);
   for (const route of ROUTES) {
     const send = (headers: Record<string, string>) =>
-      h.app.inject({ method: route.method, url: route.url, headers, ...(route.body !== undefined ? { payload: route.body as object } : {}) });
+      h.app.inject({ method: route.method, url: route.url, headers, remoteAddress: freshAddress(), ...(route.body !== undefined ? { payload: route.body as object } : {}) });
     const none = await send({});
     t.equal(none.statusCode, 401, `${route.url} without credential`);
     t.equal(none.headers['www-authenticate'], 'Bearer realm="agent-sts"');
@@ -48,9 +53,9 @@ t.test('every route: 401 without or with a bad credential, 403 below its role, 2
 t.test('credential size is bounded and malformed headers refused', async (t) => {
   const h = await buildHarness();
   t.teardown(h.close);
-  const big = await h.app.inject({ url: '/admin/agents', headers: { authorization: `Bearer ${'a'.repeat(9000)}` } });
+  const big = await h.app.inject({ url: '/admin/agents', headers: { authorization: `Bearer ${'a'.repeat(9000)}` }, remoteAddress: freshAddress() });
   t.equal(big.statusCode, 401);
-  const basic = await h.app.inject({ url: '/admin/agents', headers: { authorization: `Basic ${KEYS.admin}` } });
+  const basic = await h.app.inject({ url: '/admin/agents', headers: { authorization: `Basic ${KEYS.admin}` }, remoteAddress: freshAddress() });
   t.equal(basic.statusCode, 401);
   t.match(h.auditLines.map((l) => l.reason), ['credential_too_large', 'malformed_authorization']);
 });
@@ -69,7 +74,7 @@ t.test('static keys: compared against every hash; a match names the operator', a
 t.test('OIDC operator JWTs', async (t) => {
   const h = await buildHarness();
   t.teardown(h.close);
-  const get = (token: string, url = '/admin/agents') => h.app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+  const get = (token: string, url = '/admin/agents') => h.app.inject({ url, headers: { authorization: `Bearer ${token}` }, remoteAddress: freshAddress() });
 
   const auditor = await h.ssoToken({ sub: 'u1', email: 'dora@example.com', groups: 'sts-auditors' });
   t.equal((await get(auditor)).statusCode, 200, 'a good token with a string claim');

@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import type { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createAuditTrail } from '../../src/audit/index.js';
 import { manualClock } from '../../src/clock.js';
@@ -92,7 +93,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function buildHarness(options: { store?: Store } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  store?: Store;
+  /** Extra settings (STS_RATE_LIMIT_*...). */
+  env?: Record<string, string>;
+  /** Redis client the plugins share their address limits and backoff through (absent: in-process). */
+  rateLimitRedis?: Redis | Cluster;
+}
+
+export async function buildHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = manualClock(NOW);
   const sso = await generateKeyPair('ES256', { extractable: true });
   const k8s = await generateKeyPair('ES256', { extractable: true });
@@ -124,15 +133,16 @@ export async function buildHarness(options: { store?: Store } = {}): Promise<Har
     logger,
   });
   const keyRing = await createKeyRing({ clock, store });
-  const config = loadConfig({ STS_ISSUER: STS });
+  const config = loadConfig({ STS_ISSUER: STS, ...options.env });
   const ctx: BrokerContext = { config, clock, logger: logger as unknown as FastifyBaseLogger, store, policy: createPolicyHolder(compilePolicy(policy, 'v1')), audit, observers: [], onRevoked: () => {} };
   const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing });
-  await app.register(introspectRoute, { ctx, keyRing });
-  await app.register(revokeRoute, { ctx, keyRing });
+  const shared = options.rateLimitRedis ? { rateLimitRedis: options.rateLimitRedis } : {};
+  await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing, ...shared });
+  await app.register(introspectRoute, { ctx, keyRing, ...shared });
+  await app.register(revokeRoute, { ctx, keyRing, ...shared });
   await app.ready();
 
   return {

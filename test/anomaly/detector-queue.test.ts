@@ -94,7 +94,7 @@ t.test('observe never throws: a failing state is logged, later outcomes still pr
 t.test('an audit trail that cannot write does not stop the detection', async (t) => {
   const h = await buildHarness(policy);
   t.teardown(h.close);
-  // The harness's audit.record pushes onto this array: make it throw as an unwritable trail does.
+  // The harness's audit sink pushes onto this array: make it throw as a full disk does.
   h.audit.push = () => { throw new Error('disk full'); };
   h.detector.observe({ atMs: NOW_MS, grant: 'token_exchange', result: 'denied', reason: 'scope', agentId: 'agent-a' });
   const alerts = await h.settle();

@@ -83,6 +83,24 @@ t.test('a full disk (/dev/full) makes record throw and the trail unhealthy', { s
   trail.close();
 });
 
+t.test('tryRecord: records, or logs at error level that the event went unrecorded (redacted)', { skip: !existsSync('/dev/full') }, async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const errors: Array<[Record<string, unknown>, string]> = [];
+  const logger = { warn: () => {}, error: (o: object, msg: string) => void errors.push([o as Record<string, unknown>, msg]) };
+  const ok = createAuditTrail({ destination: file, clock: manualClock(0), logger });
+  t.equal(ok.tryRecord('token_revoked', { jti: 'j1' }), true);
+  ok.close();
+  t.match(lines(file), [{ event: 'token_revoked', jti: 'j1' }]);
+  t.same(errors, []);
+
+  const full = createAuditTrail({ destination: '/dev/full', clock: manualClock(0), logger });
+  t.equal(full.tryRecord('operator_auth_failed', { reason: 'unknown_key', token: 'eyJSECRET' }), false, 'does not throw');
+  full.close();
+  const unrecorded = errors.find(([, msg]) => /went unrecorded/.test(msg));
+  t.match(unrecorded?.[0], { audit_event: 'operator_auth_failed', reason: 'unknown_key', err: 'ENOSPC' }, 'the log keeps the event and its fields');
+  t.notMatch(JSON.stringify(errors), /SECRET/, 'redacted like the trail');
+});
+
 t.test('recovers when the destination becomes writable again', { skip: !existsSync('/dev/full') }, async (t) => {
   const dir = tempDir(t);
   const link = join(dir, 'audit.log');

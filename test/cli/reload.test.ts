@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import t from 'tap';
 import { stringify } from 'yaml';
@@ -10,7 +10,7 @@ import { basePolicy } from '../helpers/broker.js';
 
 const NOW = Date.parse('2026-11-01T12:00:00Z');
 
-async function setup(t: { teardown(fn: () => void): void }) {
+async function setup(t: { teardown(fn: () => void): void }, options: { logger?: pino.Logger; onReloaded?: () => void } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sts-reload-'));
   const jwk = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
   for (const name of ['k8s.jwks.json', 'ticket-summarizer.jwks.json']) writeFileSync(join(dir, name), JSON.stringify({ keys: [jwk] }));
@@ -21,12 +21,21 @@ async function setup(t: { teardown(fn: () => void): void }) {
   if (!first.compiled) throw new Error(formatProblems(first.problems));
   const holder = createPolicyHolder(first.compiled);
   const events: string[] = [];
+  const waiting = new Set<() => void>();
   const reloader = createPolicyReloader({
-    path, holder, load, format: formatProblems, logger: pino({ level: 'silent' }), debounceMs: 20,
-    onReloaded: () => events.push('reloaded'), onRefused: () => events.push('refused'),
+    path, holder, load, format: formatProblems, logger: options.logger ?? pino({ level: 'silent' }), debounceMs: 20,
+    onReloaded: () => { events.push('reloaded'); for (const wake of waiting) wake(); options.onReloaded?.(); },
+    onRefused: () => events.push('refused'),
   });
   t.teardown(() => reloader.close());
-  return { path, holder, reloader, events };
+  /** Resolves true when the watcher has put another policy in force, false after 10 s. */
+  const reloadedByWatcher = (before: string) => new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => { waiting.delete(wake); clearTimeout(deadline); resolve(ok); };
+    const wake = () => { if (holder.current().version !== before) done(true); };
+    const deadline = setTimeout(() => done(false), 10_000);
+    waiting.add(wake);
+  });
+  return { path, holder, reloader, events, reloadedByWatcher };
 }
 
 t.test('a valid new policy replaces the old one on reload (SIGHUP path)', async (t) => {
@@ -51,13 +60,13 @@ t.test('a policy with errors is refused and the old one stays in force', async (
 });
 
 t.test('a change of the file is picked up without a signal', async (t) => {
-  const { path, holder } = await setup(t);
-  const before = holder.current().version;
+  const { path, holder, reloadedByWatcher } = await setup(t);
+  const reloaded = reloadedByWatcher(holder.current().version);
   const doc = basePolicy();
   (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-watch', contact: 'w@example.com', active: true });
   writeFileSync(path, stringify(doc));
-  for (let i = 0; i < 500 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
-  t.not(holder.current().version, before, 'reloaded by the file watcher');
+  t.ok(await reloaded, 'reloaded by the file watcher');
+  t.ok(holder.current().ownersById.has('team-watch'));
 });
 
 const OTHER_JWK = { kty: 'EC', crv: 'P-256', x: 'gI0GAILBdu7T53akrFmMyGcsF3n5dO7MmwNBHKW5SV0', y: 'SLW_xSffzlPWrHEVI30DHM_4egVwt3NQqeUD7nMFpps', kid: 'k2' };
@@ -80,11 +89,10 @@ t.test('a changed jwks_file is a new policy on reload, though the policy file is
 });
 
 t.test('a change of a jwks_file is picked up without a signal', async (t) => {
-  const { path, holder } = await setup(t);
-  const before = holder.current().version;
+  const { path, holder, reloadedByWatcher } = await setup(t);
+  const reloaded = reloadedByWatcher(holder.current().version);
   writeFileSync(join(path, '..', 'k8s.jwks.json'), JSON.stringify({ keys: [OTHER_JWK] }));
-  for (let i = 0; i < 500 && holder.current().version === before; i++) await new Promise((r) => setTimeout(r, 20));
-  t.not(holder.current().version, before, 'reloaded by the file watcher');
+  t.ok(await reloaded, 'reloaded by the file watcher');
 });
 
 t.test('a closed reloader stays closed, even if a reload was running', async (t) => {
@@ -96,9 +104,27 @@ t.test('a closed reloader stays closed, even if a reload was running', async (t)
   reloader.close();
   await running;
   const version = holder.current().version;
+  // A watcher of our own on the same folder hears the change: the closed reloader's would have too.
+  const heard = new Promise<void>((resolve) => {
+    const sentinel = watch(dirname(path), () => { sentinel.close(); resolve(); });
+  });
   (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-later', contact: 'l2@example.com', active: true });
   writeFileSync(path, stringify(doc));
-  await new Promise((r) => setTimeout(r, 300));
+  await heard;
+  // Past the reloader's debounce (20 ms), by a margin: a reload it had scheduled would have run.
+  await new Promise((r) => setTimeout(r, 100));
   t.equal(holder.current().version, version, 'no watcher reloads after close');
   t.equal(await reloader.reload(), false, 'nor does an explicit reload');
+});
+
+t.test('an observer that throws (an unwritable audit trail) does not break reloading', async (t) => {
+  const errors: string[] = [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
+  const { path, holder, reloader } = await setup(t, { logger, onReloaded: () => { throw new Error('audit trail write failed: ENOSPC'); } });
+  const doc = basePolicy();
+  (doc.owners as Array<Record<string, unknown>>).push({ id: 'team-x', contact: 'x@example.com', active: true });
+  writeFileSync(path, stringify(doc));
+  t.equal(await reloader.reload(), true, 'the reload stands');
+  t.ok(holder.current().ownersById.has('team-x'));
+  t.match(errors.join(''), /policy reload observer failed/);
 });

@@ -39,6 +39,7 @@ t.test('Redis stopped mid-run: fail closed, keep serving keys, recover without a
     times.push(ms);
     t.equal(res.statusCode, 503, `${broker.name}: 503 (${ms.toFixed(0)} ms)`);
     t.equal((res.json() as { error: string }).error, 'temporarily_unavailable');
+    t.ok(Number(res.headers['retry-after']) >= 1, `${broker.name}: Retry-After (RFC 9110 §10.2.3)`);
     t.ok(ms < BOUND_MS, `${broker.name}: answered within ${BOUND_MS} ms`);
   }
   t.comment(`fail-closed /oauth/token answer times with Redis down: ${times.map((m) => m.toFixed(1)).join(', ')} ms`);
@@ -49,6 +50,7 @@ t.test('Redis stopped mid-run: fail closed, keep serving keys, recover without a
 
   const ready = await timed(() => a.app.inject({ method: 'GET', url: '/readyz' }));
   t.equal(ready.value.statusCode, 503, '/readyz 503');
+  t.ok(Number(ready.value.headers['retry-after']) >= 1, '/readyz says when to ask again');
   t.ok(ready.ms < BOUND_MS, `/readyz within ${BOUND_MS} ms`);
   for (const url of ['/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/healthz']) {
     const res = await timed(() => b.app.inject({ method: 'GET', url }));

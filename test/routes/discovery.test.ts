@@ -55,6 +55,7 @@ t.test('readyz is 503 when the store is unreachable', async (t) => {
   const res = await broker.app.inject('/readyz');
   t.equal(res.statusCode, 503);
   t.equal(res.json().checks.store, false);
+  t.ok(Number(res.headers['retry-after']) >= 1, 'RFC 9110 §10.2.3: the 503 says when to ask again');
 });
 
 t.test('unknown paths answer a JSON 404', async (t) => {

@@ -13,10 +13,22 @@ t.test('defaults and option checks', async (t) => {
   const ring = await createKeyRing({ clock: manualClock(T0) });
   t.equal(ring.alg, 'ES256');
   t.equal(ring.jwksMaxAgeSeconds(), 300, '1h publish-ahead: capped at 5 minutes');
-  t.equal(ring.maxTokenTtlMs, 3_600_000);
   t.throws(() => new KeyRing({ clock: manualClock(T0), rotationMs: 1000, publishAheadMs: 1000 }), /publishAheadMs/);
   t.throws(() => new KeyRing({ clock: manualClock(T0), rotationMs: -1 }), /rotationMs/);
   t.throws(() => new KeyRing({ clock: manualClock(T0), alg: 'HS256' as SigningAlg }), /alg/);
+});
+
+t.test('by default a retired key stays published for the longest token life (1 h) plus clock skew', async (t) => {
+  const clock = manualClock(T0);
+  const ring = await createKeyRing({ clock });
+  const old = ring.currentSigner().kid;
+  await ring.rotateNow();
+  clock.advance(3_600_000 + 60_000 - 1);
+  await ring.tick();
+  t.ok(ring.lookupKey(old), 'a token signed just before the rotation still verifies');
+  clock.advance(1);
+  await ring.tick();
+  t.notOk(ring.lookupKey(old), 'then the key leaves the JWKS');
 });
 
 t.test('before init nothing signs; the first key of an empty ring signs at once', async (t) => {
@@ -132,7 +144,7 @@ t.test('compromised rotation: key leaves the JWKS at once, is remembered, a new 
   t.not(ring.currentSigner().kid, bad);
   t.notOk(ring.jwks().keys.some((k) => k.kid === bad), 'gone from the JWKS');
   t.ok(ring.isCompromised(bad));
-  t.equal(ring.verificationKey(bad), undefined);
+  t.equal(ring.lookupKey(bad), undefined);
   await t.rejects(jwtVerify(token, createLocalJWKSet(ring.jwks()), { currentDate: new Date(clock()) }));
   clock.advance(opts.maxTokenTtlMs + 60_000);
   await ring.tick();
@@ -146,7 +158,7 @@ t.test('manual rotation without compromise keeps the old key published', async (
   const result = await ring.rotateNow();
   t.equal(result.retiredKid, old);
   t.not(ring.currentSigner().kid, old);
-  t.ok(ring.verificationKey(old), 'retired key still verifies');
+  t.ok(ring.lookupKey(old), 'retired key still verifies');
   t.equal(ring.rotationCount, 1);
 });
 

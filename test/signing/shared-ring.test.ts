@@ -150,10 +150,20 @@ t.test('without the lease, init waits for the ring to appear, boundedly', async 
   await createFakeStore(backend, clock).acquireLease('keyring', 60_000); // another instance holds it
   const waiting = new KeyRing({ clock, ...timing, store: createFakeStore(backend, clock), kek, initAttempts: 3, initRetryDelayMs: 1 });
   await t.rejects(waiting.init(), /did not appear in the store after 3 attempts/);
-  const patient = new KeyRing({ clock, ...timing, store: createFakeStore(backend, clock), kek, initAttempts: 10_000, initRetryDelayMs: 1 });
+  const patientStore = createFakeStore(backend, clock);
+  // Resolves once init has looked for the ring a few times and found nothing.
+  const lookedThrice = new Promise<void>((resolve) => {
+    const read = patientStore.getKeyRing.bind(patientStore);
+    let reads = 0;
+    patientStore.getKeyRing = async () => {
+      if (++reads === 3) resolve();
+      return read();
+    };
+  });
+  const patient = new KeyRing({ clock, ...timing, store: patientStore, kek, initAttempts: 10_000, initRetryDelayMs: 1 });
   const pending = patient.init();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  t.notOk(patient.ready());
+  await lookedThrice;
+  t.notOk(patient.ready(), 'still waiting after three looks');
   const ring = advanceRing(EMPTY_RING, T0, timing, () => generateKeyMaterial('ES256'));
   backend.record = { version: 1, blob: sealRing(ring, kek) };
   await pending;

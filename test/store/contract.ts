@@ -278,8 +278,10 @@ export function runStoreContract(t: T, name: string, makeStore: (ns: string) => 
     t.same(sorted(seen), sorted(want), 'the other instance sees every change within 1 s');
     t.same(local, want, 'the writing instance sees its own changes once, in order');
     off();
+    // A listener still subscribed on the same instance gets the next event; the one removed must not.
+    const next = new Promise<void>((resolve) => { peer.subscribe(() => resolve()); });
     await s.suspendAgent(a, { atMs: 1, by: 'x', reason: 'y' });
-    await new Promise((r) => setTimeout(r, 50));
+    await next;
     t.equal(seen.length, want.length, 'unsubscribed');
   });
 }

@@ -7,9 +7,7 @@ import { startRedisCluster } from '../helpers/redis.js';
 import { runStoreContract } from './contract.js';
 
 const skip = process.env.REDIS_URL && !process.env.REDIS_CLUSTER_URL ? 'REDIS_URL set: no local cluster' : false;
-if (skip) {
-  t.pass(`skipped: ${skip}`);
-} else {
+t.test('the store on a local three-node cluster', { skip }, async (t) => {
   const cluster = await startRedisCluster();
   t.teardown(() => cluster.stop());
   runStoreContract(t, 'redis-cluster', (ns) => createRedisStore({ url: cluster.url, keyPrefix: `t:${ns}:`, clock: systemClock }), {
@@ -24,4 +22,4 @@ if (skip) {
     t.ok(store.redis instanceof Cluster, 'a Cluster client');
     t.equal((await store.checkMint({ agentId: 'a' })).claimed, true);
   });
-}
+});

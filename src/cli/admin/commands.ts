@@ -8,7 +8,7 @@ import { UsageError } from '../cli-error.js';
 import type { AdminClient } from './client.js';
 import { actionText, checkId, checkReason, path, required, str, type Row, type Values } from './command-helpers.js';
 
-export interface Command {
+interface Command {
   usage: string;
   summary: string;
   options: Record<string, { type: 'string' | 'boolean' }>;

@@ -1,43 +1,55 @@
 /**
- * Every admin route runs this before its body is even parsed: authenticate the operator
- * (401 + WWW-Authenticate, RFC 6750 §3), then check the role (403 insufficient_scope).
- * Each failure is an audit event, without any credential material.
+ * Every admin route runs this after the address limit and before its body is even read
+ * (preParsing): an address in backoff is refused (429, its credential is not looked at); then
+ * the operator is authenticated (401 + WWW-Authenticate, RFC 6750 §3) and the role checked
+ * (403 insufficient_scope). Failures reach the audit trail without any credential material:
+ * failed authentications aggregated per address (auth-failure-audit.ts), role refusals each.
  */
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { authenticateOperator, invalidToken, insufficientRole, roleAllows, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
+import type { FastifyRequest } from 'fastify';
+import { authenticateOperator, roleAllows, type AuthBackoff, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
+import { clientBucket, insufficientRole, invalidToken, tooManyRequests } from '../../http/index.js';
 import type { Role } from '../../policy/types.js';
+import type { AuthFailureAudit } from './auth-failure-audit.js';
 
 export interface OperatorGuard {
-  require(role: Role): onRequestAsyncHookHandler;
+  require(role: Role): (request: FastifyRequest) => Promise<void>;
   /** The authenticated operator of a request that passed `require`. */
   operator(request: FastifyRequest): OperatorIdentity & { role: Role };
 }
 
-export function createOperatorGuard(ctx: BrokerContext, keySets: OperatorKeySets): OperatorGuard {
-  const operators = new WeakMap<FastifyRequest, OperatorIdentity & { role: Role }>();
+export interface OperatorGuardDeps {
+  keySets: OperatorKeySets;
+  backoff: AuthBackoff;
+  failures: AuthFailureAudit;
+}
 
-  const recordFailure = (event: string, request: FastifyRequest, fields: Record<string, unknown>): void => {
-    try {
-      ctx.audit.record(event, { ...fields, remote_address: request.ip, method: request.method, path: request.routeOptions.url });
-    } catch (error) {
-      // Refusing the caller does not depend on the audit trail; the app log keeps the event.
-      ctx.logger.error({ event, ...fields, err: (error as Error).message }, 'audit trail unavailable');
+export function createOperatorGuard(ctx: BrokerContext, deps: OperatorGuardDeps): OperatorGuard {
+  const operators = new WeakMap<FastifyRequest, OperatorIdentity & { role: Role }>();
+  const where = (request: FastifyRequest) => ({ remote_address: request.ip, method: request.method, path: request.routeOptions.url });
+
+  const authenticate = async (request: FastifyRequest): Promise<OperatorIdentity> => {
+    const address = clientBucket(request);
+    const refusedForMs = await deps.backoff.refusedForMs(address);
+    if (refusedForMs > 0) {
+      deps.failures.refused(address);
+      throw tooManyRequests(refusedForMs, 'too many failed operator authentications from this address; retry later');
     }
+    const result = await authenticateOperator(request.headers.authorization, ctx.policy.current(), deps.keySets, ctx.clock());
+    if (result.ok) return result.identity;
+    deps.failures.failed(address, result.reason, where(request));
+    // A request without any credential guesses nothing: it does not count towards the backoff.
+    if (result.reason !== 'no_credential') await deps.backoff.recordFailure(address);
+    throw invalidToken(result.reason === 'no_credential' ? 'operator credential required' : 'invalid operator credential', result.reason);
   };
 
   return {
     require(role) {
       return async (request) => {
-        const result = await authenticateOperator(request.headers.authorization, ctx.policy.current(), keySets, ctx.clock());
-        if (!result.ok) {
-          recordFailure('operator_auth_failed', request, { reason: result.reason });
-          const description = result.reason === 'no_credential' ? 'operator credential required' : 'invalid operator credential';
-          throw invalidToken(description, result.reason);
-        }
-        const { identity } = result;
+        const identity = await authenticate(request);
         if (identity.role === null || !roleAllows(identity.role, role)) {
-          recordFailure('operator_forbidden', request, { operator: identity.id, role: identity.role, required_role: role });
+          // Refusing the caller does not depend on the audit trail; the app log keeps the event.
+          ctx.audit.tryRecord('operator_forbidden', { operator: identity.id, role: identity.role, required_role: role, ...where(request) });
           throw insufficientRole(role);
         }
         operators.set(request, identity as OperatorIdentity & { role: Role });

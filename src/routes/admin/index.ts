@@ -1,13 +1,21 @@
 /**
  * The admin API as one fastify plugin. The app registers it under the `/admin` prefix of the
  * main server, or on its own listener (STS_ADMIN_HOST/STS_ADMIN_PORT) reachable from the
- * operators' network only. Every route authenticates the operator before anything else.
+ * operators' network only. Every route is limited per client address (STS_RATE_LIMIT_ADMIN),
+ * then authenticates the operator, before anything else.
  */
 import type { FastifyInstance } from 'fastify';
-import { createOperatorKeySets, oauthErrorHandler, type AdminKeyRing, type OperatorKeySets } from '../../admin/index.js';
+import type { Cluster, Redis } from 'ioredis';
+import {
+  createMemoryAuthBackoff, createOperatorKeySets, createRedisAuthBackoff, OPERATOR_AUTH_BACKOFF,
+  type AdminKeyRing, type BackoffSchedule, type OperatorKeySets,
+} from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import type { IssuerKeyHealth } from '../../credentials/index.js';
+import { limitByAddress, oauthErrorHandler, type TypeBoxApp } from '../../http/index.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAgentActions } from './agent-actions.js';
+import { createAuthFailureAudit } from './auth-failure-audit.js';
 import { createOperatorGuard } from './guard.js';
 import { registerKeyTokenActions } from './key-token-actions.js';
 import { registerPersonActions } from './person-actions.js';
@@ -21,15 +29,35 @@ export interface AdminRoutesOptions {
   operatorKeySets?: OperatorKeySets;
   /** Issuer key health, for the credential audit's unreachable jwks_uri findings. */
   issuerKeyHealth?: IssuerKeyHealth;
+  /** Shares the address limit and the authentication backoff across instances (absent: in-process). */
+  rateLimitRedis?: Redis | Cluster | undefined;
+  /** The authentication backoff's schedule (tests shorten it). */
+  authBackoff?: BackoffSchedule;
 }
 
 /** Bodies of admin calls are small: a reason, a jti or one token. */
 const ADMIN_BODY_LIMIT = 32 * 1024;
+/** Summaries of failed authentications that no later request prompted are written at least this often. */
+const SUMMARY_SWEEP_MS = 60_000;
 
-export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
+export async function adminRoutes(plugin: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { ctx, keyRing } = options;
-  const guard = createOperatorGuard(ctx, options.operatorKeySets ?? createOperatorKeySets());
+  const app: TypeBoxApp = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const schedule = options.authBackoff ?? OPERATOR_AUTH_BACKOFF;
+  const failures = createAuthFailureAudit(ctx.audit, ctx.clock, schedule.windowMs);
+  const sweeper = setInterval(() => failures.sweep(), SUMMARY_SWEEP_MS);
+  sweeper.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    failures.sweep(true);
+  });
+  const guard = createOperatorGuard(ctx, {
+    keySets: options.operatorKeySets ?? createOperatorKeySets(),
+    backoff: options.rateLimitRedis ? createRedisAuthBackoff(options.rateLimitRedis, schedule) : createMemoryAuthBackoff(ctx.clock, schedule),
+    failures,
+  });
   app.setErrorHandler(oauthErrorHandler);
+  await limitByAddress(app, { scope: 'admin', rate: ctx.config.rateLimitAdmin, redis: options.rateLimitRedis });
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= ADMIN_BODY_LIMIT;
   });

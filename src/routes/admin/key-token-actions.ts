@@ -1,37 +1,34 @@
 /** Revoking one token (operator) and rotating the signing keys (admin). */
-import type { FastifyInstance } from 'fastify';
 import { findIssuedToken, tokenStatus, type AdminKeyRing } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
+import type { TypeBoxApp } from '../../http/index.js';
 import { HARD_MAX_TTL_MS } from '../../policy/index.js';
 import type { OperatorGuard } from './guard.js';
 import { applyAction } from './record-action.js';
 import { RotateBody, RotateReply, TokenRevokeBody, TokenRevokeReply } from './schemas.js';
 
-export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext, guard: OperatorGuard, keyRing: AdminKeyRing): void {
+export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, guard: OperatorGuard, keyRing: AdminKeyRing): void {
   app.post('/tokens/revoke', {
-    onRequest: guard.require('operator'),
+    preParsing: guard.require('operator'),
     schema: { body: TokenRevokeBody, response: { 200: TokenRevokeReply } },
   }, async (request) => {
     const operator = guard.operator(request);
-    const body = request.body as TokenRevokeBody;
-    if ((body.jti === undefined) === (body.token === undefined)) {
-      throw new OAuthError('invalid_request', 'give exactly one of jti or token');
-    }
+    const body = request.body;
     const nowMs = ctx.clock();
     let jti: string;
     let untilMs: number;
     let agent: string | null = null;
     let known = true;
-    if (body.token !== undefined) {
+    if (body.token !== undefined && body.jti === undefined) {
       const status = await tokenStatus(body.token, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs });
       // Only a token whose signature we verified names its jti; an expired one is already dead.
       if (!status.claims) throw new OAuthError('invalid_request', 'not a valid token of this broker (bad signature, foreign or expired)');
       jti = status.claims.jti;
       untilMs = status.claims.exp * 1000;
       agent = status.claims.client_id;
-    } else {
-      jti = body.jti as string;
+    } else if (body.jti !== undefined && body.token === undefined) {
+      jti = body.jti;
       // A jti is looked up among recently issued tokens; one not found (a typo, or a record
       // the capped stream no longer holds) is revoked anyway, for the longest token life,
       // and the reply says it was not found: an operator revoking must never be held back.
@@ -39,6 +36,8 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
       known = issued.found;
       agent = issued.found ? issued.agent : null;
       untilMs = (issued.found ? issued.expiresAtMs : null) ?? nowMs + HARD_MAX_TTL_MS;
+    } else {
+      throw new OAuthError('invalid_request', 'give exactly one of jti or token');
     }
     const { audited } = await applyAction(ctx, request, operator, 'token_revoked', {
       jti,
@@ -55,11 +54,11 @@ export function registerKeyTokenActions(app: FastifyInstance, ctx: BrokerContext
   });
 
   app.post('/keys/rotate', {
-    onRequest: guard.require('admin'),
+    preParsing: guard.require('admin'),
     schema: { body: RotateBody, response: { 200: RotateReply } },
   }, async (request) => {
     const operator = guard.operator(request);
-    const body = (request.body as RotateBody) ?? {};
+    const body = request.body ?? {};
     const compromised = body.compromised === true;
     const fields: Record<string, unknown> = { compromised, reason: body.reason ?? null };
     const { result, audited } = await applyAction(ctx, request, operator, 'keys_rotated', fields, async () => {

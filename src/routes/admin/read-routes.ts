@@ -1,21 +1,21 @@
 /** Auditor routes: inventory, one agent, discovered shadow agents, the audit stream. */
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { buildLiveInventory, filterInventory, inventoryCsv, joinAgentState } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
+import type { TypeBoxApp } from '../../http/index.js';
 import { buildInventory } from '../../policy/index.js';
 import type { OperatorGuard } from './guard.js';
 import { AgentDetail, AgentParams, AuditList, AuditQuery, InventoryRowSchema, ListAgentsQuery, ShadowList } from './schemas.js';
-import { Type } from '@sinclair/typebox';
 import { agentDetail, inventoryFilter, parseSince, prefersCsv } from './views.js';
 
 const DEFAULT_AUDIT_LIMIT = 100;
 
-export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, guard: OperatorGuard): void {
+export function registerReadRoutes(app: TypeBoxApp, ctx: BrokerContext, guard: OperatorGuard): void {
   const auditor = guard.require('auditor');
 
   app.get('/agents', {
-    onRequest: auditor,
+    preParsing: auditor,
     schema: {
       querystring: ListAgentsQuery,
       response: {
@@ -28,7 +28,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
       },
     },
   }, async (request, reply) => {
-    const q = request.query as ListAgentsQuery;
+    const q = request.query;
     const rows = await buildLiveInventory(ctx.policy.current(), ctx.store, ctx.clock());
     const filtered = filterInventory(rows, inventoryFilter(q));
     void reply.header('cache-control', 'no-store');
@@ -39,10 +39,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
   });
 
   app.get('/agents/:id', {
-    onRequest: auditor,
+    preParsing: auditor,
     schema: { params: AgentParams, response: { 200: AgentDetail } },
   }, async (request, reply) => {
-    const { id } = request.params as AgentParams;
+    const { id } = request.params;
     const compiled = ctx.policy.current();
     const agent = compiled.agentsById.get(id);
     if (!agent) throw new OAuthError('not_found', 'no such agent in the policy');
@@ -54,7 +54,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
     return agentDetail(agent, joinAgentState(row, control, activity), activity);
   });
 
-  app.get('/discovered', { onRequest: auditor, schema: { response: { 200: ShadowList } } }, async (_request, reply) => {
+  app.get('/discovered', { preParsing: auditor, schema: { response: { 200: ShadowList } } }, async (_request, reply) => {
     const shadows = await ctx.store.listShadows();
     void reply.header('cache-control', 'no-store');
     return {
@@ -69,8 +69,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: BrokerContext, gua
     };
   });
 
-  app.get('/audit', { onRequest: auditor, schema: { querystring: AuditQuery, response: { 200: AuditList } } }, async (request, reply) => {
-    const q = request.query as AuditQuery;
+  app.get('/audit', { preParsing: auditor, schema: { querystring: AuditQuery, response: { 200: AuditList } } }, async (request, reply) => {
+    const q = request.query;
     const sinceMs = q.since === undefined ? undefined : parseSince(q.since);
     if (sinceMs === null) throw new OAuthError('invalid_request', 'since must be an ISO 8601 instant or epoch milliseconds');
     const records = await ctx.store.readAudit({

@@ -9,7 +9,7 @@ import type { OperatorIdentity } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import { OAuthError, StoreUnavailableError } from '../../errors.js';
 
-export function recordAction(
+function recordAction(
   ctx: BrokerContext,
   request: FastifyRequest,
   operator: OperatorIdentity,
@@ -25,14 +25,7 @@ export function recordAction(
     ...(operator.email ? { operator_email: operator.email } : {}),
     remote_address: request.ip,
   };
-  try {
-    ctx.audit.record(event, data);
-    return true;
-  } catch (error) {
-    const what = `admin action ${typeof fields.outcome === 'string' ? fields.outcome : 'applied'}`;
-    ctx.logger.error({ audit_event: event, ...data, err: (error as Error).message }, `${what} but the audit trail cannot be written`);
-    return false;
-  }
+  return ctx.audit.tryRecord(event, data);
 }
 
 /**

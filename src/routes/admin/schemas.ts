@@ -8,7 +8,7 @@ const AgentIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 25
 export const Reason = Type.String({ minLength: 1, maxLength: 500 });
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 
-export const Suspension = Type.Union([Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() }), Type.Null()]);
+const Suspension = Type.Union([Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String() }), Type.Null()]);
 
 export const InventoryRowSchema = Type.Object({
   id: Type.String(),
@@ -50,10 +50,8 @@ export const ListAgentsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export type ListAgentsQuery = Static<typeof ListAgentsQuery>;
 
 export const AgentParams = AgentIdParam;
-export type AgentParams = Static<typeof AgentParams>;
 
 export const AgentDetail = Type.Object({
   agent: InventoryRowSchema,
@@ -86,7 +84,6 @@ export const AuditQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export type AuditQuery = Static<typeof AuditQuery>;
 
 export const AuditList = Type.Object({
   records: Type.Array(
@@ -101,9 +98,7 @@ export const AuditList = Type.Object({
 });
 
 export const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
-export type ReasonBody = Static<typeof ReasonBody>;
 export const OptionalReasonBody = Type.Union([Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), Type.Null()]);
-export type OptionalReasonBody = Static<typeof OptionalReasonBody>;
 
 export const AgentActionReply = Type.Object({
   agent: Type.String(),
@@ -122,7 +117,6 @@ export const TokenRevokeBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type TokenRevokeBody = Static<typeof TokenRevokeBody>;
 
 export const TokenRevokeReply = Type.Object({
   jti: Type.String(),
@@ -137,7 +131,6 @@ export const RotateBody = Type.Union([
   Type.Object({ compromised: Type.Optional(Type.Boolean()), reason: Type.Optional(Reason) }, { additionalProperties: false }),
   Type.Null(),
 ]);
-export type RotateBody = Static<typeof RotateBody>;
 
 export const RotateReply = Type.Object({
   activated_kid: Type.String(),

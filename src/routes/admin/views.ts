@@ -2,10 +2,11 @@
 import type { InventoryFilter, LiveInventoryRow } from '../../admin/index.js';
 import type { Agent } from '../../policy/types.js';
 import type { AgentActivity } from '../../store/types.js';
+import type { Static } from '@sinclair/typebox';
 import type { ListAgentsQuery } from './schemas.js';
 
 /** The inventory filter a query string asks for (the admin API and the console share the names). */
-export function inventoryFilter(q: ListAgentsQuery): InventoryFilter {
+export function inventoryFilter(q: Static<typeof ListAgentsQuery>): InventoryFilter {
   const bool = (v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true');
   const filter: InventoryFilter = {};
   const set = <K extends keyof InventoryFilter>(key: K, value: InventoryFilter[K] | undefined) => {

@@ -5,7 +5,8 @@
  * confirmations. Registered next to the admin API (src/app.ts).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createOperatorKeySets, toOAuthError, type OperatorKeySets } from '../../admin/index.js';
+import { createOperatorKeySets, type OperatorKeySets } from '../../admin/index.js';
+import { toOAuthError } from '../../http/error-handler.js';
 import { loadConsoleAssets, sessionKey } from '../../console/index.js';
 import type { BrokerContext } from '../../context.js';
 import type { IssuerKeyHealth } from '../../credentials/index.js';

@@ -1,0 +1,74 @@
+/**
+ * Backoff on failed operator authentication, per client address: after a few failures in a
+ * window, attempts from that address are refused without checking the credential, for a
+ * time that doubles with each further failure, up to a bound. The count lives windowMs after
+ * the last failure (and at least until the refusal ends), so a patient guesser keeps the
+ * doubled refusals. Two implementations share one contract: in memory (one instance, the
+ * injected clock) and in Redis (every instance, Redis time).
+ */
+import type { Clock } from '../clock.js';
+
+export interface AuthBackoff {
+  /** How long attempts from `address` are refused now, in ms (0: not refused). */
+  refusedForMs(address: string): Promise<number>;
+  /** Counts a failed authentication from `address`; resolves how long it is now refused for (0: not yet). */
+  recordFailure(address: string): Promise<number>;
+}
+
+export interface BackoffSchedule {
+  /** The failure that starts the refusals (the ones before it are answered normally). */
+  refuseFrom: number;
+  windowMs: number;
+  firstRefusalMs: number;
+  maxRefusalMs: number;
+}
+
+export const OPERATOR_AUTH_BACKOFF: BackoffSchedule = { refuseFrom: 5, windowMs: 10 * 60_000, firstRefusalMs: 1_000, maxRefusalMs: 15 * 60_000 };
+
+/** The refusal after the `failures`-th failure in a window: none, then doubling from the first, bounded. */
+export function refusalAfter(failures: number, schedule: BackoffSchedule): number {
+  if (failures < schedule.refuseFrom) return 0;
+  const doublings = Math.min(failures - schedule.refuseFrom, 40);
+  return Math.min(schedule.maxRefusalMs, schedule.firstRefusalMs * 2 ** doublings);
+}
+
+/** Every distinct refusal, in order, up to the bound (the Redis script indexes it by failure count). */
+export function refusalTable(schedule: BackoffSchedule): number[] {
+  const table: number[] = [];
+  for (let failures = 1; table.at(-1) !== schedule.maxRefusalMs && failures < 200; failures++) table.push(refusalAfter(failures, schedule));
+  return table;
+}
+
+interface Entry {
+  failures: number;
+  refusedUntilMs: number;
+  forgetAtMs: number;
+}
+
+/** Bounded: past `maxAddresses` the entry touched longest ago is dropped first. */
+export function createMemoryAuthBackoff(clock: Clock, schedule: BackoffSchedule = OPERATOR_AUTH_BACKOFF, maxAddresses = 10_000): AuthBackoff {
+  const entries = new Map<string, Entry>();
+  const live = (address: string, nowMs: number): Entry | undefined => {
+    const entry = entries.get(address);
+    if (entry && nowMs >= entry.forgetAtMs) entries.delete(address);
+    return entries.get(address);
+  };
+  return {
+    async refusedForMs(address) {
+      const nowMs = clock();
+      return Math.max(0, (live(address, nowMs)?.refusedUntilMs ?? 0) - nowMs);
+    },
+    async recordFailure(address) {
+      const nowMs = clock();
+      const entry = live(address, nowMs) ?? { failures: 0, refusedUntilMs: 0, forgetAtMs: 0 };
+      entry.failures += 1;
+      const refusalMs = refusalAfter(entry.failures, schedule);
+      if (refusalMs > 0) entry.refusedUntilMs = nowMs + refusalMs;
+      entry.forgetAtMs = nowMs + Math.max(schedule.windowMs, refusalMs);
+      entries.delete(address);
+      entries.set(address, entry);
+      if (entries.size > maxAddresses) entries.delete(entries.keys().next().value as string);
+      return refusalMs;
+    },
+  };
+}
