@@ -12,6 +12,9 @@ import { createExchange } from './exchange/index.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-body.js';
 import { refuseWhileClosing } from './http/closing.js';
+import type { Cluster, Redis } from 'ioredis';
+import type { OperatorKeySets } from './admin/index.js';
+import type { IssuerKeyHealth } from './credentials/index.js';
 import type { AddressLimiter } from './rate-limit/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { consoleRoutes } from './routes/console/index.js';
@@ -37,6 +40,11 @@ export interface AppDeps {
   limiter: AddressLimiter;
   keeper?: ControlKeeper;
   onRevoked?: (kind: RevocationKind) => void;
+  /** Operator sign-on issuers' key sets, shared by the admin API and the console. */
+  operatorKeySets: OperatorKeySets;
+  issuerKeyHealth: IssuerKeyHealth;
+  /** Shares the introspection, revocation and admin address limits across instances (absent: in-process). */
+  rateLimitRedis?: Redis | Cluster;
 }
 
 /** Every request body is bounded: 64 KiB, then 413. */
@@ -103,23 +111,25 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     ...(deps.keeper ? { keeper: deps.keeper } : {}),
   });
   await app.register(tokenRoute, { exchange });
-  await app.register(introspectRoute, { ctx, keyRing: deps.keyRing });
-  await app.register(revokeRoute, { ctx, keyRing: deps.keyRing });
+  await app.register(introspectRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis });
+  await app.register(revokeRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis });
   await app.register(jwksRoute, { keyRing: deps.keyRing });
   await app.register(metadataRoutes, { issuer: config.issuer, signingAlg: config.signingAlg });
-  await app.register(healthRoutes, { ctx, keyRing: deps.keyRing });
-  if (config.adminPort === undefined) {
-    await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
-    await app.register(consoleRoutes, { prefix: '/console', ctx, keyRing: deps.keyRing, sessionSecret: config.keyEncryptionKey });
-  }
+  await app.register(healthRoutes, { ctx, keyRing: deps.keyRing, issuerKeyHealth: deps.issuerKeyHealth });
+  if (config.adminPort === undefined) await registerOperatorPlane(app, config, deps, ctx);
   return app;
+}
+
+/** The admin API and the console: on the main listener, or on their own. */
+async function registerOperatorPlane(app: FastifyInstance, config: Readonly<Config>, deps: AppDeps, ctx: BrokerContext): Promise<void> {
+  const shared = { ctx, keyRing: deps.keyRing, operatorKeySets: deps.operatorKeySets, issuerKeyHealth: deps.issuerKeyHealth };
+  await app.register(adminRoutes, { prefix: '/admin', ...shared, rateLimitRedis: deps.rateLimitRedis });
+  await app.register(consoleRoutes, { prefix: '/console', ...shared, sessionSecret: config.keyEncryptionKey });
 }
 
 /** The admin API on its own listener (STS_ADMIN_HOST/STS_ADMIN_PORT), reachable from the operators' network only. */
 export async function buildAdminApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
   const app = baseApp(config, deps);
-  const ctx = brokerContext(config, deps);
-  await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing: deps.keyRing });
-  await app.register(consoleRoutes, { prefix: '/console', ctx, keyRing: deps.keyRing, sessionSecret: config.keyEncryptionKey });
+  await registerOperatorPlane(app, config, deps, brokerContext(config, deps));
   return app;
 }

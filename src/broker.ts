@@ -7,7 +7,9 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildAdminApp, buildApp, type AppDeps } from './app.js';
+import { createOperatorKeySets } from './admin/index.js';
 import { createIssuerKeyResolver, VerifiedTokenCache, type IssuerKeyResolver } from './attestation/index.js';
+import { createCaFetch, createIssuerKeyHealth, startJwksProbe } from './credentials/index.js';
 import { createAuditTrail, type ClosableAuditTrail, type SyncSink } from './audit/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -18,7 +20,7 @@ import { createPolicyHolder, createPolicyReloader, formatProblems, loadPolicyFil
 import type { CompiledPolicy } from './policy/types.js';
 import { createAddressLimiter, type AddressLimiter } from './rate-limit/index.js';
 import { KeyRing, type KeyRingOptions } from './signing/index.js';
-import { createControlKeeper, createStore, type ControlKeeper, type Store } from './store/index.js';
+import { createControlKeeper, createStore, type ControlKeeper, type RedisStore, type Store } from './store/index.js';
 import { startKeyRing } from './broker-key-ring.js';
 import { warnAboutListeners } from './broker-warnings.js';
 
@@ -77,7 +79,7 @@ export class PolicyLoadError extends Error {
 
 export async function createBroker(config: Readonly<Config>, overrides: BrokerOverrides = {}): Promise<Broker> {
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const { holder, load } = await loadPolicy(config, overrides, clock, logger);
   const store = overrides.store ?? (await createStore(config, clock, logger));
   const audit = createAuditTrail({ destination: overrides.auditSink ?? config.auditLog, store, clock, logger });
@@ -87,8 +89,10 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   });
   await startKeyRing(keyRing, { tickMs: overrides.keyRingTickMs ?? 1_000, logger, onFatal: overrides.onFatal });
   const registry = overrides.registry ?? new Registry();
+  const keys = issuerKeyResolvers(config, overrides, holder, logger);
   const observers = createObservers({
-    config, registry, store, audit, holder, clock, logger, keyRing, ...(overrides.defaultMetrics === false ? { defaultMetrics: false } : {}),
+    config, registry, store, audit, holder, clock, logger, keyRing, issuerKeyHealth: keys.health,
+    ...(overrides.defaultMetrics === false ? { defaultMetrics: false } : {}),
   });
   const limiter = createAddressLimiter({
     rate: config.rateLimitAddress, clock,
@@ -103,13 +107,15 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
 
   const deps: AppDeps = {
     clock, store, keyRing, policy: holder, audit, logger, observers: observers.observers,
-    issuerKeys: overrides.issuerKeys ?? createIssuerKeyResolver(), verifiedTokens: new VerifiedTokenCache(),
+    issuerKeys: keys.issuerKeys, operatorKeySets: keys.operatorKeySets, issuerKeyHealth: keys.health,
+    verifiedTokens: new VerifiedTokenCache(),
     limiter, keeper, onRevoked: (kind) => observers.metrics.revoked(kind),
+    ...('redis' in store ? { rateLimitRedis: (store as RedisStore).redis } : {}),
   };
   const app = await buildApp(config, deps);
   const adminApp = config.adminPort !== undefined ? await buildAdminApp(config, deps) : undefined;
   const metricsApp = buildMetricsServer(registry, { logger });
-  const reloader = load ? createReloader(config, holder, load, audit, logger) : undefined;
+  const reloader = load ? createReloader(config, holder, load, audit, logger, observers.metrics) : undefined;
 
   let closing: Promise<void> | undefined;
   return {
@@ -129,6 +135,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
     close: () =>
       (closing ??= (async () => {
         reloader?.close();
+        keys.probe.stop();
         await app.close();
         await adminApp?.close();
         await metricsApp.close();
@@ -152,22 +159,38 @@ async function loadPolicy(config: Readonly<Config>, overrides: BrokerOverrides, 
   return { holder: createPolicyHolder(initial.compiled), load };
 }
 
-function createReloader(config: Readonly<Config>, holder: MutablePolicyHolder, load: PolicyLoad, audit: ClosableAuditTrail, logger: FastifyBaseLogger): PolicyReloader {
+function createReloader(config: Readonly<Config>, holder: MutablePolicyHolder, load: PolicyLoad, audit: ClosableAuditTrail, logger: FastifyBaseLogger, metrics: Metrics): PolicyReloader {
   return createPolicyReloader({
     path: config.policyPath,
     holder,
     load,
     format: formatProblems,
     logger,
-    onReloaded: (next, previous) => recordOrLog(audit, logger, 'policy_reloaded', { version: next.version, previous: previous.version }),
-    onRefused: (problems) => recordOrLog(audit, logger, 'policy_reload_refused', { errors: problems.filter((p) => p.severity === 'error').length }),
+    onReloaded: (next, previous) => {
+      metrics.policyReload('applied');
+      audit.tryRecord('policy_reloaded', { version: next.version, previous: previous.version });
+    },
+    onRefused: (problems) => {
+      metrics.policyReload('refused');
+      audit.tryRecord('policy_reload_refused', { errors: problems.filter((p) => p.severity === 'error').length });
+    },
   });
 }
 
-function recordOrLog(audit: ClosableAuditTrail, logger: FastifyBaseLogger, event: string, data: Record<string, unknown>): void {
-  try {
-    audit.record(event, data);
-  } catch (error) {
-    logger.error({ event, ...data, err: (error as Error).message }, 'audit trail not writable: an event went unrecorded');
-  }
+/**
+ * The process-wide key sets of the issuers the policy names (attestation, people's and
+ * operators' sign-on), fetched through the private CA bundle when one is configured, with
+ * every jwks_uri fetch reported to the issuer key health (log, metric, readiness detail).
+ */
+function issuerKeyResolvers(config: Readonly<Config>, overrides: BrokerOverrides, holder: MutablePolicyHolder, logger: FastifyBaseLogger) {
+  const health = createIssuerKeyHealth({ logger });
+  const fetching = { onFetch: health.record, ...(config.issuerCaBundle ? { fetch: createCaFetch(config.issuerCaBundle) } : {}) };
+  const resolver = createIssuerKeyResolver(fetching);
+  const issuerKeys = overrides.issuerKeys ?? resolver;
+  return {
+    health,
+    issuerKeys,
+    operatorKeySets: createOperatorKeySets(fetching),
+    probe: overrides.issuerKeys ? { stop: () => {} } : startJwksProbe({ policy: holder, prober: resolver }),
+  };
 }

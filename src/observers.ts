@@ -9,6 +9,7 @@ import { createAnomalyDetector, createMemoryAnomalyState, createRedisAnomalyStat
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AuditTrail, OutcomeObserver, PolicyHolder } from './context.js';
+import { policyJwksUris, type IssuerKeyHealth } from './credentials/index.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
 import type { KeyRing } from './signing/index.js';
 import type { Store } from './store/types.js';
@@ -22,6 +23,7 @@ export interface ObserverWiring {
   clock: Clock;
   logger: FastifyBaseLogger;
   keyRing: KeyRing;
+  issuerKeyHealth?: IssuerKeyHealth;
   defaultMetrics?: boolean;
 }
 
@@ -41,6 +43,7 @@ export function createObservers(w: ObserverWiring): { metrics: Metrics; observer
         return new Set(ids.filter((_, i) => controls[i]?.suspended));
       },
       storeUp: () => storeUp,
+      ...(w.issuerKeyHealth ? { issuerKeys: () => w.issuerKeyHealth?.snapshot(policyJwksUris(w.holder.current())) ?? [] } : {}),
     },
   });
   const probe = setInterval(() => {
@@ -65,11 +68,7 @@ export function createObservers(w: ObserverWiring): { metrics: Metrics; observer
       metrics.keyRotated();
     }
     // Every rotation the ring performed (scheduled or not); an operator's request is audited by the admin route too.
-    try {
-      w.audit.record('key_rotated', { kid: w.keyRing.ready() ? w.keyRing.currentSigner().kid : null, rotations: lastRotations, source: 'key_ring' });
-    } catch (error) {
-      w.logger.error({ err: error }, 'audit trail not writable: a key rotation went unrecorded');
-    }
+    w.audit.tryRecord('key_rotated', { kid: w.keyRing.ready() ? w.keyRing.currentSigner().kid : null, rotations: lastRotations, source: 'key_ring' });
   }, 1_000);
   rotations.unref();
 

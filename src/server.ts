@@ -9,7 +9,7 @@ import { createLogger } from './logger.js';
 
 export async function serve(env: NodeJS.ProcessEnv, options: { dev?: boolean } = {}): Promise<Broker> {
   const config = configOrExit(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   if (options.dev) {
     const created = await ensureDevKeys(config.policyPath);
     if (created.length > 0) logger.warn({ files: created }, 'DEVELOPMENT KEYS generated for the sample policy: never use them in production');

@@ -94,25 +94,21 @@ export function createOutcomeRecorder(deps: OutcomeDeps) {
     }
   }
 
-  function recordDenied(outcome: ExchangeOutcome, status: number, clientAddress: string, log: FastifyBaseLogger): void {
+  function recordDenied(outcome: ExchangeOutcome, status: number, clientAddress: string): void {
     if (outcome.reason === 'rate_limited' && !dueForAudit(clientAddress, outcome.atMs)) return;
     const suppressed = takeSuppressed(clientAddress, outcome);
-    try {
-      deps.audit.record('token_denied', {
-        grant: outcome.grant,
-        reason: outcome.reason,
-        agent: outcome.agentId,
-        claimed_agent: outcome.claimedAgentId,
-        intent: outcome.intent,
-        audience: outcome.audience,
-        status,
-        client_address: clientAddress,
-        ...(outcome.onBehalfOf ? { on_behalf_of: { kind: outcome.onBehalfOf.kind, subject: outcome.onBehalfOf.subject, subject_issuer: outcome.onBehalfOf.subjectIssuer } } : {}),
-        ...(suppressed > 0 ? { rate_limited_since_last_record: suppressed } : {}),
-      });
-    } catch (error) {
-      log.error({ err: error, reason: outcome.reason }, 'audit trail not writable: a denial went unrecorded');
-    }
+    deps.audit.tryRecord('token_denied', {
+      grant: outcome.grant,
+      reason: outcome.reason,
+      agent: outcome.agentId,
+      claimed_agent: outcome.claimedAgentId,
+      intent: outcome.intent,
+      audience: outcome.audience,
+      status,
+      client_address: clientAddress,
+      ...(outcome.onBehalfOf ? { on_behalf_of: { kind: outcome.onBehalfOf.kind, subject: outcome.onBehalfOf.subject, subject_issuer: outcome.onBehalfOf.subjectIssuer } } : {}),
+      ...(suppressed > 0 ? { rate_limited_since_last_record: suppressed } : {}),
+    });
   }
 
   function dueForAudit(clientAddress: string, atMs: number): boolean {
@@ -141,7 +137,7 @@ export function createOutcomeRecorder(deps: OutcomeDeps) {
       log.info({ agent: outcome.agentId, intent: outcome.intent, decision: 'issued', jti: outcome.jti, grant: outcome.grant }, 'token issued');
     } else {
       log.info({ agent: outcome.agentId, intent: outcome.intent, decision: 'denied', reason: outcome.reason, grant: outcome.grant }, 'token request denied');
-      recordDenied(outcome, status, clientAddress, log);
+      recordDenied(outcome, status, clientAddress);
     }
     if (outcome.agentId !== undefined) {
       const activity: ActivityEvent = outcome.reason === undefined

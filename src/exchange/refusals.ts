@@ -7,15 +7,8 @@
  */
 import { SUSPENDED_BY } from '../anomaly/index.js';
 import { OAuthError } from '../errors.js';
-import type { GovernanceBlock } from '../policy/types.js';
 import type { Refusals } from './grants/grant.js';
 
-export const GOVERNANCE_TEXT: Record<GovernanceBlock, string> = {
-  pending: 'is awaiting creation review (no approved_by)',
-  retired: 'is retired',
-  orphaned: 'is orphaned: its owner is missing or inactive',
-  review_overdue: 'is overdue for its permission review (reviewed_at older than the tier review_every)',
-};
 
 /** Who suspended the agent, so its owner knows what happened (only an operator can resume it). */
 export function suspensionText(by: string): string {

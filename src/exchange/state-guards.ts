@@ -5,12 +5,12 @@
  */
 import type { DenialReason } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { agentGovernance } from '../policy/index.js';
+import { agentGovernance, REFUSAL_TEXT } from '../policy/index.js';
 import type { Agent, CompiledPolicy, Tier } from '../policy/types.js';
 import type { MintCheckResult, Suspension, WindowCount } from '../store/types.js';
 import { revocationByTime } from '../tokens/index.js';
 import type { Caller, Refusals } from './grants/index.js';
-import { GOVERNANCE_TEXT, suspensionText } from './refusals.js';
+import { suspensionText } from './refusals.js';
 
 /** The longest Retry-After the born-revoked guard asks for (a revocation window is ~5 s). */
 const MAX_WAIT_S = 60;
@@ -38,7 +38,7 @@ export function guardAgentState(
   agent: Agent, policy: CompiledPolicy, suspension: Suspension | null, nowMs: number, refusals: Refusals,
 ): Tier {
   const governance = agentGovernance(agent, policy, nowMs);
-  if (governance.blockedBy) throw refusals.agent(agent.id, governance.blockedBy, GOVERNANCE_TEXT[governance.blockedBy]);
+  if (governance.blockedBy) throw refusals.agent(agent.id, governance.blockedBy, REFUSAL_TEXT[governance.blockedBy]);
   if (suspension) throw refusals.agent(agent.id, 'suspended', suspensionText(suspension.by));
   const tier = Object.hasOwn(policy.policy.tiers, agent.tier) ? policy.policy.tiers[agent.tier] : undefined;
   if (!tier) throw refusals.agent(agent.id, 'no_agent', 'has no tier');
