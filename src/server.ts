@@ -24,11 +24,10 @@ export async function serve(env: NodeJS.ProcessEnv, options: { dev?: boolean } =
       },
     });
   } catch (error) {
-    if (error instanceof PolicyLoadError) {
-      process.stderr.write(`agent-sts: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
+    process.stderr.write(`agent-sts: ${(error as Error).message}\n`);
+    // Exit now: a broker that failed to start may still hold connections and timers open, and
+    // a supervisor must see it stop rather than a live process that serves nothing.
+    process.exit(error instanceof PolicyLoadError ? 2 : 1);
   }
   const onHangup = () => void broker.reloader?.reload();
   process.on('SIGHUP', onHangup);

@@ -25,7 +25,7 @@ t.test('pretty: one readable line, redaction still applied', async (t) => {
   const logger = createLogger('info', out, 'pretty');
   logger.warn({ jwks_uri: 'https://k8s.test/jwks', cause: 'ECONNREFUSED: connect refused', authorization: 'Bearer secret' }, 'issuer keys cannot be fetched');
   t.equal(out.lines.length, 1);
-  t.match(out.lines[0], /^\d{2}:\d{2}:\d{2}\.\d{3} WARN  issuer keys cannot be fetched  jwks_uri=https:\/\/k8s\.test\/jwks cause="ECONNREFUSED: connect refused" authorization=\[redacted\]\n$/);
+  t.match(out.lines[0], /^\d{2}:\d{2}:\d{2}\.\d{3} WARN  issuer keys cannot be fetched  jwks_uri=https:\/\/k8s\.test\/jwks cause="ECONNREFUSED: connect refused" authorization=\[Redacted\]\n$/);
   t.notMatch(out.lines[0], /secret/);
   t.notMatch(out.lines[0], /^\{/, 'not JSON');
 });

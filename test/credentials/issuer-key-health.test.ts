@@ -110,7 +110,7 @@ t.test('the metrics gauge and /readyz show it; the broker stays ready', async (t
 
   const app = Fastify();
   t.teardown(() => app.close());
-  const ctx = { policy, store: { ping: async () => {} }, audit: { healthy: () => true, probe: () => true } } as unknown as Parameters<typeof healthRoutes>[1]['ctx'];
+  const ctx = { policy, store: { ping: async () => {}, health: () => ({ replayCapacity: true }) }, audit: { healthy: () => true, probe: () => true } } as unknown as Parameters<typeof healthRoutes>[1]['ctx'];
   await app.register(healthRoutes, { ctx, keyRing: { ready: () => true } as never, issuerKeyHealth: health });
   const res = await app.inject({ url: '/readyz' });
   t.equal(res.statusCode, 200, 'one issuer down refuses its agents only: the instance stays in rotation');

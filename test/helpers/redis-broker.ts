@@ -70,6 +70,9 @@ async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBro
     STS_KEY_ENCRYPTION_KEY: TEST_KEK,
     // Generous by default so tests that mint a lot from one address are not limited.
     STS_RATE_LIMIT_ADDRESS: '100000/10s',
+    STS_RATE_LIMIT_INTROSPECT: '100000/10s',
+    STS_RATE_LIMIT_REVOKE: '100000/10s',
+    STS_RATE_LIMIT_ADMIN: '100000/10s',
     ...o.env,
   });
   const auditLines: Record<string, unknown>[] = [];

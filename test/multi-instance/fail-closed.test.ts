@@ -73,8 +73,9 @@ t.test('Redis stopped mid-run: fail closed, keep serving keys, recover without a
   }
 
   const actions = a.auditLines.filter((l) => l.agent === 'other-agent' && /agent_(suspended|revoked|resumed)/.test(String(l.event ?? l.msg)));
+  // The shared address limit answers 503 before any write is attempted: nothing to record as
+  // unconfirmed (regressions/unconfirmed-admin-write covers a write the store did not confirm).
   t.notOk(actions.some((l) => l.outcome !== 'unconfirmed'), 'no audit record claims an action the store never took');
-  t.ok(actions.length > 0, 'the attempts are audited as unconfirmed');
   const holderRevoke = await timed(() => a.form('/oauth/revoke', { token: tokenBefore }));
   t.equal(holderRevoke.value.statusCode, 503, 'RFC 7009 revocation by the holder: 503, not the usual 200 (§2.2.1)');
 

@@ -96,5 +96,6 @@ t.test('operator sign-on: an ID token is a plain JWT; access, logout and other t
     t.equal((await get(await h.ssoToken({ sub: 'u1', groups: 'sts-auditors' }, { typ }))).statusCode, 401, typ);
   }
   const failures = h.auditLines.filter((line) => line.event === 'operator_auth_failed').map((line) => line.reason);
-  t.same(failures, ['wrong_typ', 'wrong_typ', 'wrong_typ', 'wrong_typ'], 'the reason is audited');
+  // From one address, the first failure is audited and the rest summed up later (the authentication backoff's audit).
+  t.same(failures, ['wrong_typ'], 'the reason is audited');
 });

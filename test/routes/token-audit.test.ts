@@ -66,7 +66,10 @@ t.test('issued and denied requests leave audit records, never token text', async
   const denials: Array<[Send, Record<string, unknown>]> = [
     [async () => broker.exchange(await broker.attest(), { scope: 'tickets:write' }), { reason: 'scope', agent: 'ticket-summarizer' }],
     [async () => broker.exchange(await broker.attest('system:serviceaccount:agents:pending-agent')), { reason: 'pending', agent: 'pending-agent' }],
-    [async () => broker.exchange(accessToken), { reason: 'attestation_invalid' }],
+    [async () => broker.exchange(accessToken), { reason: 'delegation' }],
+    [async () => broker.exchange(accessToken.slice(0, -4)), { reason: 'delegation' }],
+    [async () => broker.exchange(await broker.attest('system:serviceaccount:agents:nobody')), { reason: 'no_agent' }],
+    [async () => broker.exchange('x.y.z'), { reason: 'attestation_invalid' }],
     [async () => broker.clientCredentials(assertion), { reason: 'replayed', grant: 'client_credentials' }],
     [async () => broker.exchange(attestation, { audience: 'https://payroll.test' }), { reason: 'audience' }],
     [async () => broker.exchange(attestation, { intent: 'nope' }), { reason: 'intent' }],

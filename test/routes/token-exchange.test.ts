@@ -188,7 +188,7 @@ t.test('token exchange', async (t) => {
     expectError(t, await broker.token({ ...base, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' }), 400, 'invalid_request');
     expectError(t, await broker.token({ ...base, requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }), 400, 'invalid_request', /requested_token_type/);
     expectError(t, await broker.token({ ...base, requested_token_type: JWT_TYPE }), 400, 'invalid_request', /requested_token_type/);
-    expectError(t, await broker.token({ ...base, actor_token: await broker.attest(), actor_token_type: JWT_TYPE }), 400, 'invalid_request', /actor_token/);
+    expectError(t, await broker.token({ ...base, actor_token: await broker.attest(), actor_token_type: JWT_TYPE }), 400, 'invalid_request', /subject_token/);
     expectError(t, await broker.token({ ...base, actor_token: await broker.attest() }), 400, 'invalid_request', /actor_token/);
   });
 

@@ -25,6 +25,7 @@ const SUBJECT_TOKEN_TYPES: ReadonlySet<string> = new Set([TOKEN_TYPE_JWT, TOKEN_
 
 export interface TokenExchangeRequest extends GrantRequest {
   readonly subjectToken: string;
+  readonly subjectTokenType: string;
   readonly actorToken?: string;
   readonly clientAssertion?: string;
 }
@@ -46,7 +47,7 @@ function parse(params: FormParams, headers: RequestHeaders): TokenExchangeReques
   // A client_id alone is ignored (a public client); a client assertion must be valid and name the actor.
   const { clientAssertion } = readClientAuthentication(params, headers.authorization, false);
   const target = readTarget(params);
-  const request: TokenExchangeRequest = { grant: 'token_exchange', subjectToken, ...target };
+  const request: TokenExchangeRequest = { grant: 'token_exchange', subjectToken, subjectTokenType, ...target };
   return Object.assign(request, actorToken === undefined ? {} : { actorToken }, clientAssertion === undefined ? {} : { clientAssertion });
 }
 
@@ -68,6 +69,10 @@ async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): P
   const kind = subjectKind(request.subjectToken, ctx.attestation);
   const actorProof = request.actorToken ?? (kind === 'attestation' ? undefined : request.clientAssertion);
   if (actorProof === undefined) {
+    if (request.subjectTokenType !== TOKEN_TYPE_JWT && kind === 'attestation') {
+      // RFC 8693 §3: an agent's attestation is a JWT, not an access or ID token of this broker's clients.
+      return { ok: false, error: new OAuthError('invalid_request', `an agent's attestation is presented as subject_token_type ${TOKEN_TYPE_JWT}`, { reason: 'bad_request' }) };
+    }
     if (kind !== 'attestation') {
       return {
         ok: false,
