@@ -32,8 +32,11 @@ t.test('Redis restarted empty: suspensions survive, reusable attestations keep w
   const epochBefore = await a.store.epoch();
 
   await redis.restart({ keepData: false });
-  const back = await pollUntil(async () => (await a.store.epoch().catch(() => epochBefore)) !== epochBefore, 10_000, 50);
-  t.not(back, null, 'the instances see the new epoch');
+  const back = await pollUntil(async () => {
+    const epochs = await Promise.all([a, b].map((x) => x.store.epoch().catch(() => epochBefore)));
+    return epochs.every((e) => e !== epochBefore);
+  }, 10_000, 50);
+  t.not(back, null, 'both instances reach Redis again and see the new epoch');
 
   for (const broker of [a, b]) {
     t.equal(await mintStatus(broker, 'suspended-agent'), 400, `${broker.name}: the suspended agent is still refused`);
