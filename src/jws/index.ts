@@ -13,3 +13,4 @@ export { VERIFIABLE_ALGORITHMS, verifySignature } from './algorithms.js';
 export { verifyWithKeySet } from './key-set.js';
 export { checkClaims, type AudienceRule, type ClaimRules } from './claims.js';
 export { checkTimes, readTimes, type TimeRules, type TokenTimes } from './times.js';
+export { jwkThumbprint, publicJwkMembers } from './thumbprint.js';

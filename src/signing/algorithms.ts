@@ -5,7 +5,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { jwkThumbprint } from './jwk-thumbprint.js';
+import { jwkThumbprint } from '../jws/index.js';
 
 /** The algorithms the broker signs with (an allow-list; never `none` or HS*). */
 export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';

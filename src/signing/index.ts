@@ -1,5 +1,5 @@
 export { SIGNING_ALGS, generateKeyMaterial, type SigningAlg } from './algorithms.js';
-export { jwkThumbprint, publicJwkMembers } from './jwk-thumbprint.js';
+export { jwkThumbprint, publicJwkMembers } from '../jws/index.js';
 export { createLocalSigner, type Signer } from './signer.js';
 export { signJwt } from './sign-jwt.js';
 export {

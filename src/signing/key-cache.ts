@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { privateKeyFromJwk, type SigningAlg } from './algorithms.js';
-import { publicJwkMembers } from './jwk-thumbprint.js';
+import { publicJwkMembers } from '../jws/index.js';
 import type { RingKey } from './ring-state.js';
 import { createLocalSigner, type Signer } from './signer.js';
 

@@ -1,6 +1,6 @@
 import type { JsonWebKey } from 'node:crypto';
 import { isSigningAlg, keyFitsAlg } from './algorithms.js';
-import { jwkThumbprint } from './jwk-thumbprint.js';
+import { jwkThumbprint } from '../jws/index.js';
 import type { CompromisedKey, KeyStatus, RingKey, RingState } from './ring-state.js';
 
 /** The ring as JSON (private keys included: encrypt before it leaves the process). */

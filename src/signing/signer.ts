@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { keyFitsAlg, signWithAlg, type SigningAlg } from './algorithms.js';
-import { jwkThumbprint } from './jwk-thumbprint.js';
+import { jwkThumbprint } from '../jws/index.js';
 
 /**
  * What signs a token. Three members, so a signer backed by a KMS or HSM fits later
