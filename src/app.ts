@@ -15,6 +15,7 @@ import { refuseWhileClosing } from './http/closing.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { OperatorKeySets } from './admin/index.js';
 import type { IssuerKeyHealth } from './credentials/index.js';
+import type { NonceIssuer } from './dpop/index.js';
 import type { AddressLimiter } from './rate-limit/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { consoleRoutes } from './routes/console/index.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   issuerKeyHealth: IssuerKeyHealth;
   /** Shares the introspection, revocation and admin address limits across instances (absent: in-process). */
   rateLimitRedis?: Redis | Cluster;
+  /** DPoP server nonces, when STS_DPOP_NONCE is on. */
+  dpopNonces?: NonceIssuer;
 }
 
 /** Every request body is bounded: 64 KiB, then 413. */
@@ -109,9 +112,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     issuerKeys: deps.issuerKeys,
     verifiedTokens: deps.verifiedTokens,
     ...(deps.keeper ? { keeper: deps.keeper } : {}),
+    ...(deps.dpopNonces ? { nonces: deps.dpopNonces } : {}),
   });
   await app.register(tokenRoute, { exchange });
-  await app.register(introspectRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis });
+  await app.register(introspectRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis, dpopNonces: deps.dpopNonces });
   await app.register(revokeRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis });
   await app.register(jwksRoute, { keyRing: deps.keyRing });
   await app.register(metadataRoutes, { issuer: config.issuer, signingAlg: config.signingAlg });

@@ -4,10 +4,12 @@
  * clock, the store, the policy, the audit sink and the key ring's timing, so tests exercise the
  * production wiring. Nothing here reads the environment or listens until `listen()`.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildAdminApp, buildApp, type AppDeps } from './app.js';
 import { createOperatorKeySets } from './admin/index.js';
+import { createNonceIssuer } from './dpop/index.js';
 import { createIssuerKeyResolver, VerifiedTokenCache, type IssuerKeyResolver } from './attestation/index.js';
 import { createCaFetch, createIssuerKeyHealth, startJwksProbe } from './credentials/index.js';
 import { createAuditTrail, type ClosableAuditTrail, type SyncSink } from './audit/index.js';
@@ -111,6 +113,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
     verifiedTokens: new VerifiedTokenCache(),
     limiter, keeper, onRevoked: (kind) => observers.metrics.revoked(kind),
     ...('redis' in store ? { rateLimitRedis: (store as RedisStore).redis } : {}),
+    ...(config.dpopNonce ? { dpopNonces: createNonceIssuer(nonceSecret(config), clock) } : {}),
   };
   const app = await buildApp(config, deps);
   const adminApp = config.adminPort !== undefined ? await buildAdminApp(config, deps) : undefined;
@@ -149,6 +152,14 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
 }
 
 type PolicyLoad = () => ReturnType<typeof loadPolicyFile>;
+
+/**
+ * DPoP nonces must be accepted by every instance: their secret is derived from the key-encryption
+ * key all instances share; without one (the embedded store, one instance) it is this process's own.
+ */
+function nonceSecret(config: Readonly<Config>): Buffer {
+  return config.keyEncryptionKey ? createHmac('sha256', config.keyEncryptionKey).update('agent-sts dpop nonce').digest() : randomBytes(32);
+}
 
 async function loadPolicy(config: Readonly<Config>, overrides: BrokerOverrides, clock: Clock, logger: FastifyBaseLogger) {
   if (overrides.policy) return { holder: createPolicyHolder(overrides.policy), load: undefined };

@@ -30,7 +30,8 @@ export type DenialReason =
   | 'rate_limited'
   | 'unavailable'
   | 'client_mismatch'
-  | 'delegation';
+  | 'delegation'
+  | 'dpop';
 
 export type GrantName = 'token_exchange' | 'client_credentials' | 'jwt_bearer' | 'unsupported';
 

@@ -12,6 +12,8 @@ export type OAuthErrorCode =
   | 'invalid_target' // RFC 8707 §2
   | 'invalid_token' // RFC 6750 §3.1
   | 'insufficient_scope' // RFC 6750 §3.1
+  | 'invalid_dpop_proof' // RFC 9449 §5, §7.1
+  | 'use_dpop_nonce' // RFC 9449 §8
   | 'access_denied'
   | 'rate_limited'
   | 'temporarily_unavailable'
@@ -28,6 +30,8 @@ const DEFAULT_STATUS: Record<OAuthErrorCode, number> = {
   invalid_target: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  invalid_dpop_proof: 400,
+  use_dpop_nonce: 400,
   access_denied: 403,
   rate_limited: 429,
   temporarily_unavailable: 503,

@@ -19,7 +19,7 @@ import type { AttestationContext, IssuerKeyResolver, VerifiedTokenCache } from '
 import type { Clock } from '../clock.js';
 import type { AuditTrail, DenialReason, ExchangeOutcome, OutcomeObserver, PolicyHolder } from '../context.js';
 import { OAuthError } from '../errors.js';
-import { NO_STORE, toOAuthError } from '../http/error-handler.js';
+import { toOAuthError } from '../http/error-handler.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
 import type { CompiledPolicy } from '../policy/types.js';
 import type { AddressLimiter } from '../rate-limit/index.js';
@@ -28,6 +28,8 @@ import type { ControlKeeper, Store } from '../store/index.js';
 import { grantFor, type Caller, type Grant, type GrantRequest } from './grants/index.js';
 import { currentSigner, ensureAuditWritable, lifetimeSeconds } from './mint-rules.js';
 import { decide, delegationChecks, guardDelegation } from './decide.js';
+import { possessionReplayed, readPossession, requirePossession } from './possession.js';
+import type { NonceIssuer } from '../dpop/index.js';
 import { createOutcomeRecorder, delegationRecord } from './outcome.js';
 import { guardAgentState, guardBudgets, guardReplay, guardRevokedUntil, tooMany } from './state-guards.js';
 
@@ -47,11 +49,14 @@ export interface ExchangeDeps {
   verifiedTokens: VerifiedTokenCache;
   /** Suspensions known here that a store which lost its data may not hold again yet. */
   keeper?: Pick<ControlKeeper, 'pendingSuspension'>;
+  /** DPoP server nonces (STS_DPOP_NONCE): every proof must carry a current one. */
+  nonces?: NonceIssuer;
 }
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: `DPoP` for a token bound to the proof's key. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   issued_token_type?: string;
@@ -60,6 +65,7 @@ export interface TokenResponse {
 export interface ExchangeHeaders {
   'content-type'?: string | undefined;
   authorization?: string | undefined;
+  dpop?: string | string[] | undefined;
 }
 
 export type ExchangeResult =
@@ -74,8 +80,11 @@ export interface Exchange {
   refuse(error: unknown, clientAddress: string, log?: FastifyBaseLogger): Promise<ExchangeResult>;
 }
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 export function createExchange(deps: ExchangeDeps): Exchange {
   const recorder = createOutcomeRecorder(deps);
+  const tokenEndpoint = `${deps.issuer}/oauth/token`;
 
   function admit(url: string, clientAddress: string, log = deps.logger): ExchangeResult | null {
     const verdict = deps.limiter.admit(deps.limiter.keyOf(clientAddress));
@@ -103,22 +112,26 @@ export function createExchange(deps: ExchangeDeps): Exchange {
       const request = grant.parse(params, { authorization: headers.authorization });
       outcome.audience = request.audience;
       if (request.intent !== undefined) outcome.intent = request.intent;
+      const possession = readPossession(headers.dpop, { tokenEndpoint, nowMs: outcome.atMs, nonces: deps.nonces });
 
       // 2. Authenticate.
       const caller = await authenticate(grant, request, policy, outcome, log);
       const agent = caller.agent;
+      const agentTier = Object.hasOwn(policy.policy.tiers, agent.tier) ? policy.policy.tiers[agent.tier] : undefined;
+      if (agentTier) requirePossession(agentTier, possession);
 
       // 3. Replay and agent state, counting the budgets, in one round trip.
-      const rateLimit = Object.hasOwn(policy.policy.tiers, agent.tier) ? policy.policy.tiers[agent.tier]?.rateLimit : undefined;
+      const rateLimit = agentTier?.rateLimit;
       const state = await deps.store.checkMint({
         agentId: agent.id,
-        replay: caller.replay,
+        replay: possession ? [...caller.replay, possession.replay] : caller.replay,
         address: { key: addressKey, max: deps.limiter.rate.max, windowMs: deps.limiter.rate.windowMs },
         ...(rateLimit ? { agentLimit: { max: rateLimit.requests, windowMs: rateLimit.perMs } } : {}),
         ...delegationChecks(caller),
       });
       counted = true;
       if (state.address) deps.limiter.learn(addressKey, state.address);
+      if (possession && state.replayedIndex === caller.replay.length) throw possessionReplayed();
       guardReplay(caller, state, grant.refusals);
       guardDelegation(caller, state, grant.refusals);
       const suspension = state.control.suspended ?? deps.keeper?.pendingSuspension(agent.id, state.epochMs) ?? null;
@@ -149,6 +162,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
           issuedAtMs,
           ttlSeconds: lifetimeSeconds(decision.ttlMs, caller, issuedAtMs, grant),
           ...(caller.delegation ? { onBehalfOf: { subject: caller.delegation.subject, subjectIssuer: caller.delegation.subjectIssuer, act: caller.delegation.act } } : {}),
+          ...(possession ? { boundToJkt: possession.jkt } : {}),
         },
         currentSigner(deps.signer),
       );
@@ -166,11 +180,12 @@ export function createExchange(deps: ExchangeDeps): Exchange {
       outcome.result = 'issued';
       outcome.durationSeconds = (performance.now() - startedAt) / 1000;
       recorder.report(outcome, 200, clientAddress, log);
+      const tokenType = possession ? 'DPoP' : 'Bearer';
       const response: TokenResponse = grant.issuedTokenType === undefined
-        ? { access_token: token, token_type: 'Bearer', expires_in: claims.exp - claims.iat, scope: claims.scope }
-        : { access_token: token, token_type: 'Bearer', expires_in: claims.exp - claims.iat, scope: claims.scope, issued_token_type: grant.issuedTokenType };
-      // RFC 6749 §5.1: the token response is never cached.
-      return { status: 200, body: response, headers: NO_STORE };
+        ? { access_token: token, token_type: tokenType, expires_in: claims.exp - claims.iat, scope: claims.scope }
+        : { access_token: token, token_type: tokenType, expires_in: claims.exp - claims.iat, scope: claims.scope, issued_token_type: grant.issuedTokenType };
+      // RFC 6749 §5.1: the token response is never cached (the route adds no-store to every answer).
+      return { status: 200, body: response, headers: nonceHeaders() };
     } catch (error) {
       delete outcome.jti;
       delete outcome.expiresAtMs;
@@ -217,7 +232,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
   }
 
   function attestationContext(policy: CompiledPolicy): AttestationContext {
-    return { policy, now: deps.clock, stsIssuer: deps.issuer, tokenEndpoint: `${deps.issuer}/oauth/token`, keys: deps.issuerKeys, cache: deps.verifiedTokens };
+    return { policy, now: deps.clock, stsIssuer: deps.issuer, tokenEndpoint, keys: deps.issuerKeys, cache: deps.verifiedTokens };
   }
 
   async function refuse(error: unknown, clientAddress: string, log = deps.logger): Promise<ExchangeResult> {
@@ -231,7 +246,12 @@ export function createExchange(deps: ExchangeDeps): Exchange {
     if (error.status >= 500) log.warn({ err_code: error.code, reason: outcome.reason, detail: error.internal }, 'token request failed');
     else if (error.internal) log.info({ err_code: error.code, reason: outcome.reason, detail: error.internal }, 'token request refused');
     recorder.report(outcome, error.status, clientAddress, log);
-    return { status: error.status, body: error.toJSON(), headers: error.headers };
+    return { status: error.status, body: error.toJSON(), headers: deps.nonces && !error.headers['dpop-nonce'] ? { ...error.headers, ...nonceHeaders() } : error.headers };
+  }
+
+  /** RFC 9449 §8.2: with nonces on, every answer of the token endpoint gives the current one. */
+  function nonceHeaders(): Readonly<Record<string, string>> {
+    return deps.nonces ? { 'dpop-nonce': deps.nonces.current() } : NO_HEADERS;
   }
 
   return { admit, exchange, refuse };

@@ -27,3 +27,16 @@ export function insufficientScope(description: string, reason: string, scope?: s
 export function insufficientRole(required: string): OAuthError {
   return insufficientScope(`requires the ${required} role`, 'insufficient_role');
 }
+
+/**
+ * RFC 9449 §7.1: errors for a request made with the DPoP scheme (a token bound to a key): the
+ * DPoP challenge, with the proof algorithms accepted, and a fresh nonce when one is required.
+ */
+export function dpopChallenge(code: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce', description: string, reason: string, algs: readonly string[], nonce?: string): OAuthError {
+  const challenge = `DPoP realm="${REALM}", error="${code}", error_description="${description}", algs="${algs.join(' ')}"`;
+  return new OAuthError(code, description, {
+    status: 401,
+    reason,
+    headers: nonce === undefined ? { 'www-authenticate': challenge } : { 'www-authenticate': challenge, 'dpop-nonce': nonce },
+  });
+}

@@ -10,7 +10,7 @@ export const OTHER = 'other';
 const GRANTS: ReadonlySet<string> = new Set<GrantName>(['token_exchange', 'client_credentials', 'jwt_bearer', 'unsupported']);
 const REASONS: ReadonlySet<string> = new Set<DenialReason>([
   'bad_request', 'attestation_invalid', 'replayed', 'no_agent', 'pending', 'retired', 'orphaned',
-  'review_overdue', 'suspended', 'intent', 'scope', 'audience', 'rate_limited', 'unavailable', 'client_mismatch', 'delegation',
+  'review_overdue', 'suspended', 'intent', 'scope', 'audience', 'rate_limited', 'unavailable', 'client_mismatch', 'delegation', 'dpop',
 ]);
 
 export function grantLabel(grant: string): string {

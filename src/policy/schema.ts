@@ -45,6 +45,8 @@ export const TierSchema = Type.Object(
     ),
     /** How many agents may stand between a person (or agent) and a token: 1 is person -> agent. */
     max_delegation_depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+    /** `dpop`: tokens of this tier are issued only bound to the agent's key (RFC 9449). */
+    sender_constraint: Type.Optional(OneOf(['none', 'dpop'] as const)),
     anomalies: Type.Optional(
       Type.Object(
         {

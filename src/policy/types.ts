@@ -40,6 +40,8 @@ export interface Tier {
   anomalies: Partial<Record<AnomalyKind, AnomalyRule>>;
   /** Agents a delegated token may pass through, counting this tier's agent; absent: 1 (person -> agent). */
   maxDelegationDepth?: number;
+  /** `dpop`: tokens are issued only with a DPoP proof, bound to its key (RFC 9449); absent: optional. */
+  senderConstraint?: 'dpop';
 }
 
 /** An identity provider of people, whose tokens agents present when they act for a person. */

@@ -98,5 +98,6 @@ function readTier(ctx: ValidateContext, name: string, raw: RawTier): Tier | null
     ...(raw.rate_limit !== undefined && perMs !== null && { rateLimit: { requests: raw.rate_limit.requests, perMs } }),
     anomalies,
     maxDelegationDepth: raw.max_delegation_depth ?? 1,
+    ...(raw.sender_constraint === 'dpop' && { senderConstraint: 'dpop' as const }),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * RFC 7662 token introspection for resource servers. The caller authenticates with a bearer
- * token minted by this broker for the broker itself (`aud` = issuer) with the scope
- * `sts:introspect`, and itself active; otherwise 401 (RFC 7662 §2.3, RFC 6750 §3). A caller
+ * RFC 7662 token introspection for resource servers. The caller authenticates with a token
+ * minted by this broker for the broker itself (`aud` = issuer) with the scope `sts:introspect`,
+ * and itself active (a bound token with its DPoP proof, RFC 9449 §7); otherwise 401 (RFC 7662
+ * §2.3, RFC 6750 §3). The answer includes the delegation (`act`, `subject_issuer`) and the key
+ * binding (`cnf`, RFC 9449 §6.2) of the token introspected. A caller
  * whose policy entry lists `introspects` only learns about tokens for those audiences. Calls
  * are limited per client address (STS_RATE_LIMIT_INTROSPECT) before anything else.
  */
@@ -9,10 +11,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Cluster, Redis } from 'ioredis';
-import { bearerCredential, tokenStatus, type AdminKeyRing } from '../admin/index.js';
+import { tokenStatus, type AdminKeyRing } from '../admin/index.js';
 import type { BrokerContext } from '../context.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
-import { insufficientScope, invalidToken, limitByAddress, oauthErrorHandler } from '../http/index.js';
+import { limitByAddress, oauthErrorHandler } from '../http/index.js';
+import type { NonceIssuer } from '../dpop/index.js';
+import { authenticateOwnToken } from '../tokens/index.js';
 import { INTROSPECT_SCOPE, mayIntrospect } from '../policy/index.js';
 
 declare module 'fastify' {
@@ -27,6 +31,8 @@ export interface TokenEndpointOptions {
   keyRing: AdminKeyRing;
   /** Shares the address limit across instances (absent: in-process). */
   rateLimitRedis?: Redis | Cluster | undefined;
+  /** DPoP nonces required of callers with bound tokens (STS_DPOP_NONCE). */
+  dpopNonces?: NonceIssuer | undefined;
 }
 
 export const TokenForm = Type.Object({
@@ -50,6 +56,9 @@ const IntrospectionReply = Type.Object({
   tier: Type.Optional(Type.String()),
   owner: Type.Optional(Type.String()),
   token_type: Type.Optional(Type.String()),
+  act: Type.Optional(Type.Unknown()),
+  subject_issuer: Type.Optional(Type.String()),
+  cnf: Type.Optional(Type.Object({ jkt: Type.String() })),
 });
 
 /** RFC 7662 §2.1 / RFC 7009 §2.1: the parameters come UTF-8 form-encoded in the body, never in the URL (the token endpoint's rules). */
@@ -65,19 +74,12 @@ export async function introspectRoute(plugin: FastifyInstance, options: TokenEnd
   await limitByAddress(app, { scope: 'introspect', rate: ctx.config.rateLimitIntrospect, redis: options.rateLimitRedis });
 
   const authenticateCaller = async (request: FastifyRequest): Promise<void> => {
-    const parsed = bearerCredential(request.headers.authorization);
-    if ('reason' in parsed) throw invalidToken('a bearer token with the sts:introspect scope is required', parsed.reason);
-    const status = await tokenStatus(parsed.credential, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock() });
-    if (!status.active) {
-      request.log.info({ reason: status.reason }, 'introspection caller refused');
-      throw invalidToken('the bearer token is not valid', 'caller_refused');
-    }
-    // RFC 6750 §3.1: a valid token without the needed audience or scope is insufficient_scope (403).
-    if (status.claims.aud !== ctx.config.issuer || !status.claims.scope.split(' ').includes(INTROSPECT_SCOPE)) {
-      request.log.info({ reason: 'not_for_introspection', caller: status.claims.sub }, 'introspection caller refused');
-      throw insufficientScope(`introspection needs a token for ${ctx.config.issuer} with the ${INTROSPECT_SCOPE} scope`, 'caller_refused', INTROSPECT_SCOPE);
-    }
-    request.introspectionCaller = status.claims.sub;
+    const claims = await authenticateOwnToken(
+      { authorization: request.headers.authorization, dpop: request.headers.dpop, method: 'POST', uri: `${ctx.config.issuer}/oauth/introspect` },
+      INTROSPECT_SCOPE,
+      { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock(), nonces: options.dpopNonces },
+    );
+    request.introspectionCaller = claims.client_id;
   };
 
   app.post('/oauth/introspect', {
@@ -104,7 +106,10 @@ export async function introspectRoute(plugin: FastifyInstance, options: TokenEnd
       iss: c.iss, sub: c.sub, client_id: c.client_id, aud: c.aud,
       exp: c.exp, iat: c.iat, nbf: c.nbf, jti: c.jti,
       scope: c.scope, intent: c.intent, tier: c.tier, owner: c.owner,
-      token_type: 'Bearer',
+      // RFC 9449 §6.2: a bound token is a DPoP token, and its binding is part of the answer.
+      token_type: c.cnf ? 'DPoP' : 'Bearer',
+      ...(c.act ? { act: c.act, subject_issuer: c.subject_issuer } : {}),
+      ...(c.cnf ? { cnf: c.cnf } : {}),
     };
   });
 }

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ASYMMETRIC_ALGORITHMS } from '../attestation/index.js';
 import { GRANT_TYPES_SUPPORTED } from '../exchange/index.js';
+import { VERIFIABLE_ALGORITHMS } from '../jws/index.js';
 
 function buildMetadata(issuer: string, signingAlg: string): Record<string, unknown> {
   return {
@@ -27,6 +28,8 @@ function buildMetadata(issuer: string, signingAlg: string): Record<string, unkno
     // RFC 9068 access tokens are signed with this algorithm.
     access_token_signing_alg_values_supported: [signingAlg],
     id_token_signing_alg_values_supported: [signingAlg],
+    // RFC 9449 §5.1: the algorithms accepted in DPoP proofs (any client may bind its tokens).
+    dpop_signing_alg_values_supported: [...VERIFIABLE_ALGORITHMS],
   };
 }
 

@@ -32,6 +32,8 @@ export interface AccessTokenClaims {
    * subjects are never confused (the broker's own issuer when `sub` is an agent).
    */
   subject_issuer?: string;
+  /** RFC 9449 §6.1: the token is bound to the key with this RFC 7638 thumbprint (DPoP). */
+  cnf?: { jkt: string };
 }
 
 /** RFC 9068 §2.1: `typ` is at+jwt so the token cannot pass for an ID token or attestation. */
@@ -55,6 +57,8 @@ export interface AccessTokenInput {
   ttlSeconds: number;
   /** Delegation: whom the token acts for, and the actor chain. */
   onBehalfOf?: { subject: string; subjectIssuer: string; act: ActClaim };
+  /** DPoP: the thumbprint of the key the token is bound to. */
+  boundToJkt?: string;
 }
 
 export function buildAccessTokenClaims(input: AccessTokenInput): AccessTokenClaims {
@@ -77,8 +81,10 @@ export function buildAccessTokenClaims(input: AccessTokenInput): AccessTokenClai
     tier: input.tier,
     owner: input.owner,
   };
-  if (!input.onBehalfOf) return base;
-  return { ...base, act: input.onBehalfOf.act, subject_issuer: input.onBehalfOf.subjectIssuer };
+  if (!input.onBehalfOf && input.boundToJkt === undefined) return base;
+  const claims: AccessTokenClaims = input.onBehalfOf ? { ...base, act: input.onBehalfOf.act, subject_issuer: input.onBehalfOf.subjectIssuer } : base;
+  if (input.boundToJkt !== undefined) claims.cnf = { jkt: input.boundToJkt };
+  return claims;
 }
 
 export function accessTokenHeader(signer: Signer): AccessTokenHeader {

@@ -73,9 +73,16 @@ function isAccessTokenClaims(c: Record<string, unknown>): c is Record<string, un
   const strings = ['iss', 'sub', 'aud', 'jti', 'client_id', 'scope', 'intent', 'tier', 'owner'] as const;
   const numbers = ['exp', 'nbf', 'iat'] as const;
   if (!strings.every((name) => typeof c[name] === 'string') || !numbers.every((name) => Number.isFinite(c[name]))) return false;
-  // Delegated: both or neither, the chain well formed.
+  // Delegated: both or neither, the chain well formed. Bound (RFC 9449 §6.1): a thumbprint.
   if ((c.act === undefined) !== (c.subject_issuer === undefined)) return false;
+  if (c.cnf !== undefined && !isJktConfirmation(c.cnf)) return false;
   return c.act === undefined || (typeof c.subject_issuer === 'string' && actChain(c.act) !== null);
+}
+
+function isJktConfirmation(cnf: unknown): boolean {
+  if (typeof cnf !== 'object' || cnf === null) return false;
+  const { jkt } = cnf as Record<string, unknown>;
+  return typeof jkt === 'string' && /^[A-Za-z0-9_-]{43}$/.test(jkt);
 }
 
 /** The most agents a token of ours may name in its act chain. */

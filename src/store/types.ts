@@ -87,6 +87,8 @@ export interface MintCheckInput {
 export interface MintCheckResult {
   /** False when a replay key was already claimed (then none of this request's keys is). */
   claimed: boolean;
+  /** When not claimed: which of the request's replay keys (by position) was seen before. */
+  replayedIndex?: number;
   /** Over the address's or the agent's budget: nothing was claimed, the request must be refused. */
   limited?: 'address' | 'agent';
   /**

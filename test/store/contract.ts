@@ -87,7 +87,7 @@ export function runStoreContract(t: T, name: string, makeStore: (ns: string) => 
     await s.suspendAgent(a, susp);
     await s.revokeAgentTokens(a, 1234);
     const second = await s.checkMint({ agentId: a, replay: [{ key, ttlMs: 60_000 }] });
-    t.same(second, { claimed: false, control: { suspended: susp, revokedBeforeMs: 1234 }, epochMs: epoch });
+    t.same(second, { claimed: false, replayedIndex: 0, control: { suspended: susp, revokedBeforeMs: 1234 }, epochMs: epoch });
     t.equal((await s.checkMint({ agentId: a })).claimed, true, 'no replay key: nothing to claim');
     t.equal(await s.claimOnce(key, 60_000), false, 'checkMint and claimOnce share replay keys');
     const racing = id('race');
@@ -131,6 +131,7 @@ export function runStoreContract(t: T, name: string, makeStore: (ns: string) => 
     t.equal(await s.claimOnce(both[1]!, 60_000), true);
     const partial = await s.checkMint({ agentId: id('agent'), replay: both.map((k) => ({ key: k, ttlMs: 60_000 })) });
     t.equal(partial.claimed, false, 'one of two replay keys seen before: refused');
+    t.equal(partial.replayedIndex, 1, 'and which one');
     t.equal(await s.claimOnce(both[0]!, 60_000), true, 'and the other was not claimed (all or none)');
     const counted = await s.countAddresses(new Map([[otherAddress.key, 5]]), 60_000);
     t.equal(counted.get(otherAddress.key)?.count, 8, 'refused requests add to the same address window');

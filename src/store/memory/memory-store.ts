@@ -80,7 +80,8 @@ export function createMemoryStore(options: MemoryStoreOptions): Store {
     if (input.address && address && address.count > input.address.max) return { claimed: true, limited: 'address', ...withAddress };
     const claims = input.replay ?? [];
     // All or none: a request with one replayed attestation claims nothing.
-    if (claims.some((c) => replay.seen(c.key))) return { claimed: false, ...withAddress };
+    const replayedIndex = claims.findIndex((c) => replay.seen(c.key));
+    if (replayedIndex >= 0) return { claimed: false, replayedIndex, ...withAddress };
     const agent = input.agentLimit ? windows.add(`agent:${input.agentId}`, 1, input.agentLimit.windowMs) : undefined;
     const counted = agent ? { ...withAddress, agent } : withAddress;
     if (input.agentLimit && agent && agent.count > input.agentLimit.max) return { claimed: true, limited: 'agent', ...counted };

@@ -156,7 +156,8 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
       if (address) result.address = address;
       if (agent) result.agent = agent;
       if (input.person) result.personRevokedBeforeMs = num(r[8]);
-      if (input.presented) result.presented = { revoked: num(r[9]) === 1, controls: parseControls(r, 10, agents.length) };
+      if (status === 0) result.replayedIndex = num(r[10]) ?? 0;
+      if (input.presented) result.presented = { revoked: num(r[9]) === 1, controls: parseControls(r, 11, agents.length) };
       return result;
     });
   }

@@ -56,9 +56,13 @@ if ARGV[2] ~= '' then
   ac, at = window(KEYS[3], ARGV[2], 1)
   if ac > tonumber(ARGV[3]) then status = 2 end
 end
+local replayed = -1
 if status == 1 then
   for i = first, #KEYS do
-    if redis.call('EXISTS', KEYS[i]) == 1 then status = 0 end
+    if replayed < 0 and redis.call('EXISTS', KEYS[i]) == 1 then
+      status = 0
+      replayed = i - first
+    end
   end
 end
 if status == 1 and ARGV[4] ~= '' then
@@ -69,7 +73,7 @@ if status == 1 then
   for i = first, #KEYS do redis.call('SET', KEYS[i], '1', 'PX', ARGV[i - n]) end
 end
 local c = redis.call('HMGET', KEYS[2], 'susp', 'rb')
-local out = { status, c[1], c[2], e, ac, at, gc, gt, redis.call('HGET', KEYS[5], 'rb'), redis.call('EXISTS', KEYS[6]) }
+local out = { status, c[1], c[2], e, ac, at, gc, gt, redis.call('HGET', KEYS[5], 'rb'), redis.call('EXISTS', KEYS[6]), replayed }
 for i = 7, 6 + n do
   local a = redis.call('HMGET', KEYS[i], 'susp', 'rb')
   out[#out + 1] = a[1]

@@ -1,0 +1,67 @@
+/**
+ * Proof of possession at the token endpoint (RFC 9449 §5): a DPoP proof, when sent, binds the
+ * token to its key; a tier with `sender_constraint: dpop` gets tokens only that way. The proof's
+ * jti is claimed single-use with the request's other proofs, in the mint check's round trip.
+ */
+import type { ReplayClaim } from '../attestation/index.js';
+import { sha256Hex } from '../attestation/index.js';
+import { verifyDpopProof, type NonceIssuer } from '../dpop/index.js';
+import { OAuthError } from '../errors.js';
+import type { Tier } from '../policy/types.js';
+
+/** How old a proof may be (by iat), and how far ahead of our clock. */
+export const PROOF_MAX_AGE_MS = 120_000;
+export const PROOF_FUTURE_SKEW_MS = 30_000;
+
+export interface Possession {
+  jkt: string;
+  replay: ReplayClaim;
+}
+
+export interface PossessionDeps {
+  tokenEndpoint: string;
+  nowMs: number;
+  nonces?: NonceIssuer | undefined;
+}
+
+/** The DPoP header of a token request checked, or undefined when none was sent. */
+export function readPossession(header: string | string[] | undefined, deps: PossessionDeps): Possession | undefined {
+  if (header === undefined || header === '') return undefined;
+  // RFC 9449 §4.3 item 1: exactly one DPoP header (Node joins repeated ones with ", ").
+  if (Array.isArray(header) || header.includes(',')) throw invalidProof('send exactly one DPoP header');
+  const result = verifyDpopProof(header, {
+    htm: 'POST',
+    htu: deps.tokenEndpoint,
+    nowMs: deps.nowMs,
+    maxAgeMs: PROOF_MAX_AGE_MS,
+    futureSkewMs: PROOF_FUTURE_SKEW_MS,
+    ...(deps.nonces ? { nonce: deps.nonces.accepts } : {}),
+  });
+  if (!result.ok) {
+    if (result.reason === 'nonce' && deps.nonces) {
+      throw new OAuthError('use_dpop_nonce', 'the DPoP proof must carry the server nonce given in the DPoP-Nonce header', {
+        reason: 'dpop', headers: { 'dpop-nonce': deps.nonces.current() },
+      });
+    }
+    throw invalidProof('the DPoP proof was not accepted', `${result.reason}: ${result.detail}`);
+  }
+  // Kept until the proof could no longer be accepted anyway.
+  const ttlMs = result.iatMs + PROOF_MAX_AGE_MS - deps.nowMs + 1_000;
+  return { jkt: result.jkt, replay: { key: `dpop:${result.jkt}:${sha256Hex(result.jti)}`, ttlMs: Math.max(1_000, ttlMs) } };
+}
+
+/** RFC 9449 §11.1: a proof's jti is used once. */
+export function possessionReplayed(): OAuthError {
+  return invalidProof('the DPoP proof was used before: make a new one for each request', 'dpop proof jti replayed');
+}
+
+/** RFC 9449 §5: a tier whose tokens must be bound refuses a request without a proof. */
+export function requirePossession(tier: Tier, possession: Possession | undefined): void {
+  if (tier.senderConstraint === 'dpop' && possession === undefined) {
+    throw invalidProof(`tokens of tier ${tier.name} are issued only bound to a key: send a DPoP proof (RFC 9449)`);
+  }
+}
+
+function invalidProof(description: string, internal?: string): OAuthError {
+  return new OAuthError('invalid_dpop_proof', description, { reason: 'dpop', ...(internal ? { internal } : {}) });
+}
