@@ -48,6 +48,27 @@ export async function devAssertion(policy: CompiledPolicy, agentId: string, audi
   throw new Error(`agent ${agentId} has no development key (a keys entry with a jwks_file in dev/)`);
 }
 
+/**
+ * A person's access token from the sample's development identity provider (the first user
+ * issuer with development keys), for the delegation walk-through: `sub` the person, the
+ * delegable `scope`, and optionally RFC 8693 §4.4 `may_act` naming the one agent allowed to act.
+ */
+export async function devPersonToken(policy: CompiledPolicy, person: string, nowMs: number, options: { scope: string; mayAct?: string; ttlSeconds?: number }): Promise<string> {
+  const issuer = policy.policy.userIssuers.find((i) => i.jwksFile !== undefined);
+  if (!issuer?.jwksFile) throw new Error('the policy has no user issuer with development keys (a user_issuers entry with a jwks_file in dev/)');
+  const jwk = readPrivateJwk(issuer.jwksFile);
+  const iat = Math.floor(nowMs / 1000);
+  const lifetime = Math.min(options.ttlSeconds ?? 3600, issuer.maxAgeMs === undefined ? 3600 : Math.floor(issuer.maxAgeMs / 1000));
+  return new SignJWT({ scope: options.scope, jti: randomUUID(), ...(options.mayAct ? { may_act: { sub: options.mayAct } } : {}) })
+    .setProtectedHeader({ alg: jwk.alg ?? 'ES256', kid: jwk.kid ?? '', typ: 'at+jwt' })
+    .setIssuer(issuer.issuer)
+    .setSubject(person)
+    .setAudience(issuer.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + lifetime)
+    .sign(await importJWK(jwk, jwk.alg ?? 'ES256'));
+}
+
 function requireAgent(policy: CompiledPolicy, agentId: string) {
   const agent = policy.agentsById.get(agentId);
   if (!agent) throw new Error(`no agent ${agentId} in the policy`);

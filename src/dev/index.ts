@@ -1,3 +1,3 @@
 /** Development keys and tokens for the sample policy (never for production). */
 export { ensureDevKeys } from './dev-keys.js';
-export { devAssertion, devAttestation } from './dev-tokens.js';
+export { devAssertion, devAttestation, devPersonToken } from './dev-tokens.js';

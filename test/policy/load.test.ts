@@ -16,7 +16,8 @@ const AGENT_JWKS = readFileSync(join(FIXTURES, 'agent.jwks.json'), 'utf8');
 function sampleDir(t: TestDir): string {
   return t.testdir({
     'policy.yaml': SAMPLE,
-    dev: { 'issuer.jwks.json': ISSUER_JWKS, 'ticket-summarizer.jwks.json': AGENT_JWKS },
+    // The people's issuer has its own key in practice; any public key proves the file loads.
+    dev: { 'issuer.jwks.json': ISSUER_JWKS, 'ticket-summarizer.jwks.json': AGENT_JWKS, 'people.jwks.json': AGENT_JWKS },
   });
 }
 
@@ -42,8 +43,11 @@ t.test('the sample policy loads cleanly and compiles', async (t) => {
   if (compiled === null) return t.fail('not compiled');
   t.match(compiled.version, /^[0-9a-f]{64}$/, 'SHA-256 of the file and the key sets it loaded');
   t.equal(compiled.source, join(dir, 'policy.yaml'));
-  t.same([...compiled.agentsById.keys()], ['ticket-summarizer', 'tickets-api']);
-  t.same(Object.keys(compiled.policy.tiers), ['read-only', 'transactional', 'resource-server']);
+  t.same([...compiled.agentsById.keys()], ['ticket-summarizer', 'expense-assistant', 'receipts-tool', 'tickets-api']);
+  t.same(Object.keys(compiled.policy.tiers), ['read-only', 'transactional', 'assistant', 'resource-server']);
+  t.match(compiled.userIssuersByIss.get('http://localhost:8080/dev-people'), { audience: 'agent-sts', scopeClaim: 'scope', maxAgeMs: 3_600_000 });
+  t.match(compiled.agentsById.get('expense-assistant')?.intents[0], { onBehalfOf: 'required' });
+  t.same(compiled.agentsById.get('receipts-tool')?.serves, ['https://expenses.example.internal']);
   t.match(compiled.policy.tiers['read-only'], { maxTtlMs: 15 * 60_000, rateLimit: { requests: 60, perMs: 60_000 } });
   t.same(compiled.policy.tiers.transactional?.anomalies.out_of_scope, { action: 'suspend', after: 3, withinMs: 10 * 60_000 });
   t.same(compiled.policy.tiers.transactional?.anomalies.volume, { action: 'alert', after: 1, withinMs: 3_600_000 }, 'defaults');
