@@ -111,6 +111,17 @@ export const COMMANDS: Record<string, Command> = {
       return { data, text: actionText(data) };
     },
   },
+  'revoke-user': {
+    usage: 'revoke-user ISSUER SUBJECT --reason TEXT',
+    summary: 'revoke every token agents hold on behalf of one person (by their identity provider and subject)',
+    options: { reason: { type: 'string' } },
+    positionals: 2,
+    validate: (v, [issuer, subject]) => { checkId(issuer, 'ISSUER'); checkId(subject, 'SUBJECT'); checkReason(v.reason, true); },
+    async run(client, v, [issuer, subject]) {
+      const data = await client.post('/admin/people/revoke', { issuer, subject, reason: required(v.reason, '--reason') }) as Row;
+      return { data, text: `revoked every token issued on behalf of ${String(data.subject)} (${String(data.issuer)}) before ${String(data.tokens_revoked_before)}${data.audited === false ? ' (NOT in the audit trail: check the broker log)' : ''}\n` };
+    },
+  },
   'revoke-token': {
     usage: 'revoke-token JTI [--reason TEXT]',
     summary: 'revoke one token by its jti',
