@@ -5,7 +5,7 @@ import type { LiveInventoryRow } from './live-inventory.js';
 const COLUMNS = [
   'id', 'owner', 'owner_active', 'tier', 'state', 'blocked_by', 'orphaned', 'review_due_at', 'review_overdue', 'review_due_soon',
   'intents', 'audiences', 'credential_kinds', 'issuers', 'created_by', 'approved_by', 'reviewed_at',
-  'suspended_at', 'suspended_by', 'suspension_reason', 'last_seen_at', 'issued_24h', 'denied_24h',
+  'suspended_at', 'suspended_by', 'suspension_reason', 'last_seen_at', 'issued_24h', 'denied_24h', 'acts_for_people', 'people_24h',
 ] as const;
 
 type Column = (typeof COLUMNS)[number];

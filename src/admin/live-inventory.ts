@@ -14,6 +14,8 @@ export interface LiveInventoryRow extends InventoryRow {
   last_seen_at: string | null;
   issued_24h: number;
   denied_24h: number;
+  /** Distinct people it acted for in the last 24 h. */
+  people_24h: number;
 }
 
 export interface InventoryFilter {
@@ -38,6 +40,7 @@ export function joinAgentState(row: InventoryRow, control: AgentControl, activit
     last_seen_at: activity.lastSeenMs === null ? null : iso(activity.lastSeenMs),
     issued_24h: activity.issued24h,
     denied_24h: activity.denied24h,
+    people_24h: activity.people24h,
   };
 }
 

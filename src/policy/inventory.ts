@@ -29,6 +29,10 @@ export interface InventoryRow {
   /** `issuer` (attested by a trusted issuer) and/or `keys` (the agent's own keys). */
   credential_kinds: Array<'issuer' | 'keys'>;
   issuers: string[];
+  /** Some intent of the agent may be used on behalf of a person (on_behalf_of allowed or required). */
+  acts_for_people: boolean;
+  /** The audiences at which it receives delegated tokens it may exchange onward. */
+  serves: string[];
 }
 
 /** `suspended`: the store's suspensions when known (the live inventory); offline, none. */
@@ -57,6 +61,8 @@ export function buildInventory(compiled: CompiledPolicy, nowMs: number, suspende
       audiences: [...new Set(agent.intents.map((i) => i.audience))],
       credential_kinds: (['issuer', 'keys'] as const).filter((k) => kinds.has(k)),
       issuers: [...new Set(issuers)],
+      acts_for_people: agent.intents.some((i) => (i.onBehalfOf ?? 'forbidden') !== 'forbidden'),
+      serves: [...(agent.serves ?? [])],
     };
   });
 }

@@ -24,7 +24,7 @@ t.test('one row per agent with the computed flags', async (t) => {
     created_by: 'alice@example.com', approved_by: 'bob@example.com', reviewed_at: '2026-10-01',
     review_due_at: new Date(Date.UTC(2026, 9, 1) + 180 * DAY).toISOString(), review_overdue: false, review_due_soon: false,
     intents: ['read-tickets', 'search'], audiences: ['https://tickets.example', 'https://search'],
-    credential_kinds: ['issuer', 'keys'], issuers: ['https://k8s.example'],
+    credential_kinds: ['issuer', 'keys'], issuers: ['https://k8s.example'], acts_for_people: false, serves: [],
   });
   t.match(row('pending-one'), { state: 'pending', blocked_by: 'pending', approved_by: null, credential_kinds: ['keys'], issuers: [] });
   t.match(row('orphan'), { orphaned: true, owner_active: false, state: 'active', blocked_by: 'orphaned' });

@@ -38,6 +38,7 @@ export const AGENT_SECTIONS: readonly AgentSection[] = [
   { id: 'intents', title: 'Intents', render: intentsSection },
   { id: 'authentication', title: 'How it authenticates', render: authenticationSection },
   { id: 'decisions', title: 'Recent decisions', render: decisionsSection },
+  { id: 'people', title: 'People it acted for', render: peopleSection },
   { id: 'anomalies', title: 'Anomalies', render: anomaliesSection },
   { id: 'actions', title: 'Actions', render: actionsSection },
 ];
@@ -53,6 +54,7 @@ ${agent.description ? html`<p>${agent.description}</p>` : ''}
 <dt>Created by</dt><dd>${row.created_by}</dd><dt>Approved by</dt><dd>${row.approved_by ?? html`<span class="muted">nobody yet</span>`}</dd>
 <dt>Reviewed</dt><dd>${row.reviewed_at}, next due ${row.review_due_at.slice(0, 10)}</dd>
 <dt>Last seen</dt><dd>${when(row.last_seen_at)}</dd><dt>Last 24 h</dt><dd>${row.issued_24h} issued, ${row.denied_24h} refused</dd>
+<dt>Acts for people</dt><dd>${row.acts_for_people ? `yes: ${row.people_24h} distinct in the last 24 h` : 'no'}</dd>
 ${row.suspension ? html`<dt>Suspended</dt><dd>by ${row.suspension.by} at ${when(row.suspension.at)}: ${row.suspension.reason}</dd>` : ''}
 ${row.tokens_revoked_before ? html`<dt>Tokens revoked</dt><dd>issued before ${when(row.tokens_revoked_before)}</dd>` : ''}
 </dl></div>
@@ -95,6 +97,23 @@ function decisionsSection({ decisions, recentDenials }: AgentPageData): Html {
 <td>${String(r.data.intent ?? '')}</td><td>${String(r.data.audience ?? '')}</td><td>${r.event === 'token_issued' ? (Array.isArray(r.data.scopes) ? r.data.scopes.join(' ') : '') : String(r.data.reason ?? '')}</td></tr>`)
     : recentDenials.map((d) => html`<tr><td>${when(d.at)}</td><td>refused</td><td></td><td></td><td>${d.reason}</td></tr>`);
   return html`<table><thead><tr><th>At</th><th>Decision</th><th>Intent</th><th>Audience</th><th>Scopes or reason</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Delegation (RFC 8693): whom the agent acted for, from its issued tokens in the recent audit stream. */
+function peopleSection({ decisions, row }: AgentPageData): Html | null {
+  if (!row.acts_for_people && !row.serves.length) return null;
+  const seen = new Map<string, { subject: string; issuer: string; atMs: number; chain: string }>();
+  for (const r of decisions) {
+    const d = r.data.on_behalf_of as { subject?: unknown; subject_issuer?: unknown; chain?: unknown } | undefined;
+    if (r.event !== 'token_issued' || !d || typeof d.subject !== 'string' || typeof d.subject_issuer !== 'string') continue;
+    const key = `${d.subject_issuer}\n${d.subject}`;
+    if (!seen.has(key)) seen.set(key, { subject: d.subject, issuer: d.subject_issuer, atMs: r.atMs, chain: Array.isArray(d.chain) ? d.chain.join(' ← ') : '' });
+  }
+  const summary = html`<p>${row.people_24h} distinct people in the last 24 h${row.serves.length ? html`; receives delegated tokens at ${row.serves.join(', ')}` : ''}.</p>`;
+  if (seen.size === 0) return html`${summary}<p class="muted">No delegated token in the recent audit stream.</p>`;
+  return html`${summary}<table><thead><tr><th>Person</th><th>Identity provider</th><th>Last token</th><th>Chain</th></tr></thead><tbody>
+${[...seen.values()].map((p) => html`<tr><td>${p.subject}</td><td>${p.issuer}</td><td>${when(new Date(p.atMs).toISOString())}</td><td>${p.chain}</td></tr>`)}
+</tbody></table>`;
 }
 
 function anomaliesSection({ anomalies }: AgentPageData): Html {

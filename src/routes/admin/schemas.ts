@@ -34,6 +34,9 @@ export const InventoryRowSchema = Type.Object({
   last_seen_at: Nullable(Type.String()),
   issued_24h: Type.Integer(),
   denied_24h: Type.Integer(),
+  acts_for_people: Type.Boolean(),
+  serves: Type.Array(Type.String()),
+  people_24h: Type.Integer(),
 });
 
 export const ListAgentsQuery = Type.Object(
