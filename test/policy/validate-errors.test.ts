@@ -171,6 +171,20 @@ const cases: Case[] = [
     want: [{ path: 'operator_issuers[https://sso.example].algorithms[0]', message: /never allowed/ }] },
   { name: 'operator issuer with neither jwks source', policy: patch(base, { operator_issuers: [opIssuer({ jwks_uri: undefined })] }),
     want: [{ path: 'operator_issuers[https://sso.example]', message: /exactly one of jwks_uri and jwks_file/ }] },
+
+  // Delegation.
+  { name: 'a user issuer that is also an attestation issuer',
+    policy: patch(base, { user_issuers: [{ issuer: 'https://k8s.example', jwks_uri: 'https://k8s.example/jwks', audience: 'agent-sts', algorithms: ['ES256'] }] }),
+    want: [{ path: 'user_issuers[https://k8s.example].issuer', message: /also an attestation issuer/ }] },
+  { name: 'a user issuer allowing HS256',
+    policy: patch(base, { user_issuers: [{ issuer: 'https://sso.example', jwks_uri: 'https://sso.example/jwks', audience: 'agent-sts', algorithms: ['HS256'] }] }),
+    want: [{ path: 'user_issuers[https://sso.example].algorithms[0]', message: /never allowed/ }] },
+  { name: 'serves with a wildcard', policy: patch(base, { 'agents.0.serves': ['https://*.example'] }),
+    want: [{ path: 'agents[summarizer].serves[0]', message: /wildcards are not allowed/ }] },
+  { name: 'on_behalf_of not one of the three', policy: patch(base, { 'agents.0.intents.0.on_behalf_of': 'sometimes' }),
+    want: [{ path: 'agents[summarizer].intents[read-tickets].on_behalf_of', message: /one of: forbidden, allowed, required/ }] },
+  { name: 'max_delegation_depth of zero', policy: patch(base, { 'tiers.read-only.max_delegation_depth': 0 }),
+    want: [{ path: 'tiers[read-only].max_delegation_depth', message: /./ }] },
 ];
 
 for (const c of cases) {
@@ -205,6 +219,10 @@ t.test('accepted variants', async (t) => {
     ['operators and operator issuers', patch(base, { operators: [op('carol', { role: 'admin' })], operator_issuers: [opIssuer({})] })],
     ['reviewed_at with a time', patch(base, { 'agents.0.reviewed_at': '2026-10-01T09:30:00+02:00' })],
     ['approved_by differs from created_by', patch(base, { 'agents.0.approved_by': 'alice@example.org' })],
+    ['a people identity provider, an intent for people and a tool that serves an audience', patch(base, {
+      user_issuers: [{ issuer: 'https://sso.example', jwks_uri: 'https://sso.example/jwks', audience: 'agent-sts', algorithms: ['ES256'], scope_claim: 'scp' }],
+      'agents.0.intents.0.on_behalf_of': 'required', 'agents.0.serves': ['https://tickets.example'], 'tiers.read-only.max_delegation_depth': 2,
+    })],
   ];
   for (const [name, raw] of ok) {
     const { policy, problems } = validate(raw);

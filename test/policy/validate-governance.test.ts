@@ -30,6 +30,8 @@ const cases: Case[] = [
     want: [{ severity: 'warning', path: 'tiers[read-only].anomalies.attestation_failure.action', message: /treated as alert/ }] },
   { name: 'agent with intents left out', policy: patch(base, { 'agents.0.intents': undefined }),
     want: [{ severity: 'warning', path: 'agents[summarizer].intents', message: /no intents/ }] },
+  { name: 'an intent for people in a tier whose tokens live over 15m', policy: patch(base, { 'tiers.read-only.max_ttl': '30m', 'agents.0.intents.0.on_behalf_of': 'allowed' }),
+    want: [{ severity: 'warning', path: 'agents[summarizer].intents[read-tickets].on_behalf_of', message: /max_ttl of 15m or less/ }] },
 ];
 
 for (const c of cases) {
