@@ -56,9 +56,6 @@ t.test('an unmodified standard client (openid-client) gets a token with the jwt-
   const tokens = await oidc.genericGrantRequest(config, JWT_BEARER, { assertion: attestation, resource: TICKETS });
   t.equal(tokens.token_type.toLowerCase(), 'bearer');
   t.match(decodeJwt(tokens.access_token), { iss: broker.issuer, sub: 'ticket-summarizer', aud: TICKETS });
-  await t.rejects(
-    oidc.genericGrantRequest(config, JWT_BEARER, { assertion: `${attestation.slice(0, -4)}AAAA`, resource: TICKETS }),
-    { error: 'invalid_grant' },
-    'its error is the RFC 7523 one',
-  );
+  const refused = await oidc.genericGrantRequest(config, JWT_BEARER, { assertion: `${attestation.slice(0, -4)}AAAA`, resource: TICKETS }).then(() => null, (error: unknown) => error);
+  t.match(refused, { error: 'invalid_grant' }, 'its error is the RFC 7523 one');
 });
