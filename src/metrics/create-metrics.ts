@@ -38,7 +38,6 @@ export interface Metrics extends OutcomeObserver {
   observe(outcome: ExchangeOutcome): void;
   keyRotated(): void;
   revoked(kind: RevocationKind): void;
-  replayRejected(): void;
   storeLatency(seconds: number): void;
   anomaly(kind: AnomalyKind, action: AnomalyAction): void;
   /** An anomaly detector queue overflowed: outcomes not examined (a group of issued tokens counts each). */
@@ -178,7 +177,6 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     keyRotated: () => rotations.inc(),
     revoked: (kind) => revocations.inc({ kind }),
-    replayRejected: () => replays.inc(),
     storeLatency: (seconds) => storeLatency.observe(seconds),
     anomaly: (kind, action) => anomalies.inc({ kind, action }),
     anomalyDropped: (count = 1) => anomalyDropped.inc(count),

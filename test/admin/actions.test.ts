@@ -90,7 +90,7 @@ t.test('revoke one token by jti or by the token itself', async (t) => {
   t.equal(await h.store.isTokenRevoked('some-jti'), true, 'revoked anyway');
 
   // A jti the recent audit stream holds: its agent and its own expiry.
-  h.ctx.audit.record('token_issued', { agent: 'healthy', jti: 'issued-jti', expires_at: new Date(h.clock() + 120_000).toISOString() });
+  h.audit.record('token_issued', { agent: 'healthy', jti: 'issued-jti', expires_at: new Date(h.clock() + 120_000).toISOString() });
   await new Promise((resolve) => setImmediate(resolve));
   const known = await post(h, '/admin/tokens/revoke', { jti: 'issued-jti' });
   t.match(known.json(), { jti: 'issued-jti', known: true, agent: 'healthy', revoked_until: new Date(h.clock() + 120_000).toISOString() });

@@ -1,23 +1,17 @@
 /**
- * The operator plane on a bare fastify (admin, introspection and revocation plugins only),
- * with the real memory store, key ring and audit trail, a fixed clock, and a policy built
- * for the inventory flags. Operators: one static key per role, plus an OIDC sign-on issuer.
+ * The operator plane of a broker built by createBroker (as the server builds it), with a fixed
+ * clock, an in-memory audit sink, and a policy built for the inventory flags. Operators: one
+ * static key per role, plus an OIDC sign-on issuer.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import type { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
-import { createAuditTrail } from '../../src/audit/index.js';
+import { createBroker, type Broker } from '../../src/broker.js';
 import { manualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import type { BrokerContext } from '../../src/context.js';
-import { createPolicyHolder } from '../../src/policy/holder.js';
 import { compilePolicy, validatePolicyDocument } from '../../src/policy/index.js';
-import { adminRoutes } from '../../src/routes/admin/index.js';
-import { introspectRoute } from '../../src/routes/introspect.js';
-import { revokeRoute } from '../../src/routes/revoke.js';
-import { createKeyRing, mintAccessToken } from '../../src/signing/index.js';
+import { mintAccessToken } from '../../src/signing/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
 
 export const NOW = Date.parse('2026-11-01T12:00:00Z');
@@ -79,10 +73,11 @@ export function policyDoc(ssoJwks: unknown) {
 
 export interface Harness {
   app: FastifyInstance;
-  ctx: BrokerContext;
+  broker: Broker;
+  audit: Broker['audit'];
   clock: ReturnType<typeof manualClock>;
   store: Store;
-  keyRing: Awaited<ReturnType<typeof createKeyRing>>;
+  keyRing: Broker['keyRing'];
   auditLines: Array<Record<string, unknown>>;
   auditBroken: { on: boolean };
   ssoKey: CryptoKey;
@@ -94,13 +89,13 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** A store built by the caller (a Redis store shares address limits and backoff between harnesses); closed with the harness. */
   store?: Store;
   /** Extra settings (STS_RATE_LIMIT_*...). */
   env?: Record<string, string>;
-  /** Redis client the plugins share their address limits and backoff through (absent: in-process). */
-  rateLimitRedis?: Redis | Cluster;
 }
 
+/** The broker as the server wires it (createBroker), with this policy, a fixed clock and an in-memory audit sink. */
 export async function buildHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = manualClock(NOW);
   const sso = await generateKeyPair('ES256', { extractable: true });
@@ -116,37 +111,28 @@ export async function buildHarness(options: HarnessOptions = {}): Promise<Harnes
     readFile: (p) => JSON.stringify(files[p.replace('/p/', '')]),
   });
   if (!policy) throw new Error(JSON.stringify(problems));
-  const store = options.store ?? createMemoryStore({ clock });
-  const logger = pino({ level: 'silent' });
   const auditLines: Array<Record<string, unknown>> = [];
   const auditBroken = { on: false };
-  const audit = createAuditTrail({
-    destination: {
+  const broker = await createBroker(loadConfig({ STS_ISSUER: STS, ...options.env }), {
+    clock,
+    logger: pino({ level: 'silent' }) as unknown as FastifyBaseLogger,
+    store: options.store ?? createMemoryStore({ clock }),
+    policy: compilePolicy(policy, 'v1'),
+    auditSink: {
       write: (line) => {
         if (auditBroken.on) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
         auditLines.push(JSON.parse(line) as Record<string, unknown>);
       },
       close: () => {},
     },
-    store,
-    clock,
-    logger,
+    defaultMetrics: false,
+    keyRingTickMs: 0,
   });
-  const keyRing = await createKeyRing({ clock, store });
-  const config = loadConfig({ STS_ISSUER: STS, ...options.env });
-  const ctx: BrokerContext = { config, clock, logger: logger as unknown as FastifyBaseLogger, store, policy: createPolicyHolder(compilePolicy(policy, 'v1')), audit, observers: [], onRevoked: () => {} };
-  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
-  const shared = options.rateLimitRedis ? { rateLimitRedis: options.rateLimitRedis } : {};
-  await app.register(adminRoutes, { prefix: '/admin', ctx, keyRing, ...shared });
-  await app.register(introspectRoute, { ctx, keyRing, ...shared });
-  await app.register(revokeRoute, { ctx, keyRing, ...shared });
-  await app.ready();
+  await broker.app.ready();
+  const { app, keyRing, store } = broker;
 
   return {
-    app, ctx, clock, store, keyRing, auditLines, auditBroken, ssoKey: sso.privateKey,
+    app, broker, audit: broker.audit, clock, store, keyRing, auditLines, auditBroken, ssoKey: sso.privateKey,
     as: (role) => ({ authorization: `Bearer ${KEYS[role]}` }),
     ssoToken: (claims, opts = {}) => {
       const iat = Math.floor(clock() / 1000);
@@ -173,10 +159,6 @@ export async function buildHarness(options: HarnessOptions = {}): Promise<Harnes
       }, keyRing.currentSigner()).token,
     form: (url, form, headers = {}) =>
       app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(form).toString() }),
-    close: async () => {
-      await app.close();
-      await keyRing.close();
-      await store.close();
-    },
+    close: () => broker.close(),
   };
 }

@@ -86,11 +86,11 @@ t.test('discovered shadow agents come from the store', async (t) => {
 t.test('audit stream by agent and since', async (t) => {
   const h = await buildHarness();
   t.teardown(h.close);
-  h.ctx.audit.record('token_issued', { agent: 'healthy', jti: 'j1' });
+  h.audit.record('token_issued', { agent: 'healthy', jti: 'j1' });
   h.clock.advance(1000);
   const mark = h.clock();
-  h.ctx.audit.record('token_issued', { agent: 'healthy', jti: 'j2' });
-  h.ctx.audit.record('token_issued', { agent: 'orphan', jti: 'j3' });
+  h.audit.record('token_issued', { agent: 'healthy', jti: 'j2' });
+  h.audit.record('token_issued', { agent: 'orphan', jti: 'j3' });
   await new Promise((r) => setImmediate(r));
   const read = async (qs: string) => (await h.app.inject({ url: `/admin/audit?${qs}`, headers: h.as('auditor') })).json().records as Array<{ data: { jti: string } }>;
   t.same((await read('agent=healthy')).map((r) => r.data.jti).sort(), ['j1', 'j2']);

@@ -54,13 +54,14 @@ t.test('events: rotations, revocations, replays, store latency, anomalies', asyn
   m.keyRotated();
   m.revoked('agent');
   m.revoked('agent');
-  m.replayRejected();
+  m.observe(issued({ result: 'denied', reason: 'replayed' }));
+  m.observe(issued({ result: 'denied', reason: 'attestation_invalid' }));
   m.storeLatency(0.0004);
   m.anomaly('out_of_scope', 'suspend');
   t.equal(await sample(m, 'sts_key_rotations_total'), 1);
   t.equal(await sample(m, 'sts_revocations_total', { kind: 'agent' }), 2);
   t.equal(await sample(m, 'sts_revocations_total', { kind: 'token' }), 0, 'kinds start at zero');
-  t.equal(await sample(m, 'sts_replays_rejected_total'), 1);
+  t.equal(await sample(m, 'sts_replays_rejected_total'), 1, 'a replay refused at the token endpoint, and nothing else, counts');
   t.equal(await sample(m, 'sts_anomalies_total', { kind: 'out_of_scope', action: 'suspend' }), 1);
   t.equal(await sample(m, 'sts_anomalies_total', { kind: 'novelty', action: 'alert' }), 0,
     'every kind and action exists at zero, so increase() in the alert rules sees the first detection');
