@@ -63,7 +63,7 @@ export function story({ issuer, agent, operator }: StoryDeps): Step[] {
     async () => {
       const resumed = await operator('resume');
       return expect(`The operator resumes ${AGENT}: ${resumed.status}, state ${String(resumed.body.state)}.`,
-        resumed.status === 200 && resumed.body.state === 'not_suspended', 'the agent resumed');
+        resumed.status === 200 && resumed.body.state === 'active', 'the agent resumed');
     },
     async () => {
       const token = await getToken(true);
