@@ -7,13 +7,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { parseChallenge } from '../../src/client/index.js';
-import { createDpopProof } from '../../src/dpop/index.js';
 import { agentStsPlugin, type AgentStsPluginOptions } from '../../src/fastify-plugin/index.js';
 import { requestUrl } from '../../src/fastify-plugin/request-url.js';
 import { createVerifier } from '../../src/verifier/index.js';
 import { TICKETS } from '../helpers/broker.js';
-import { bindToken, proofKey } from '../helpers/dpop.js';
-import { listeningBroker, type ListeningBroker } from '../helpers/listening-broker.js';
+import { boundTokenSetup } from '../helpers/dpop.js';
+import type { ListeningBroker } from '../helpers/listening-broker.js';
 
 async function api(t: Test, broker: ListeningBroker, options: Partial<AgentStsPluginOptions> = {}): Promise<FastifyInstance> {
   const app = Fastify();
@@ -24,14 +23,8 @@ async function api(t: Test, broker: ListeningBroker, options: Partial<AgentStsPl
 }
 
 async function boundSetup(t: Test) {
-  const broker = await listeningBroker();
-  t.teardown(broker.close);
-  const issued = (await broker.exchange(await broker.attest())).json().access_token as string;
-  const key = proofKey();
-  const token = bindToken(broker, issued, key.jkt);
-  const proof = (htu = `${TICKETS}/tickets`, extra: { nonce?: string; htm?: string } = {}) =>
-    createDpopProof(key, { htm: 'GET', htu, accessToken: token, iatS: Math.floor(broker.clock() / 1000), ...extra });
-  return { broker, issued, key, token, proof, dpop: (p = proof()) => ({ authorization: `DPoP ${token}`, dpop: p }) };
+  const setup = await boundTokenSetup(t);
+  return { ...setup, dpop: (p = setup.proof()) => ({ authorization: `DPoP ${setup.token}`, dpop: p }) };
 }
 
 t.test('htu is the public URL of the request, whatever the Host header says', async (t) => {
@@ -40,12 +33,12 @@ t.test('htu is the public URL of the request, whatever the Host header says', as
   const ok = await app.inject({ url: '/tickets?page=1', headers: { ...dpop(), host: 'evil.test' } });
   t.equal(ok.statusCode, 200, 'the proof for the resource\'s URL is accepted, the Host plays no part');
   t.same(ok.json(), { agent: 'ticket-summarizer', jkt: key.jkt }, 'request.agent.jkt: the key the token is bound to');
-  const forHost = await app.inject({ url: '/tickets', headers: { ...dpop(proof('https://evil.test/tickets')), host: 'evil.test' } });
+  const forHost = await app.inject({ url: '/tickets', headers: { ...dpop(proof({ htu: 'https://evil.test/tickets' })), host: 'evil.test' } });
   t.equal(forHost.statusCode, 401, 'a proof for the URL the Host header names is not one for this API');
   t.match(parseChallenge(forHost.headers['www-authenticate'] as string, 'DPoP'), { error: 'invalid_dpop_proof', error_description: 'the DPoP proof is for another URL' });
 
   const proxied = await api(t, broker, { publicBaseUrl: 'https://gateway.test/tickets-svc/' });
-  t.equal((await proxied.inject({ url: '/tickets', headers: dpop(proof('https://gateway.test/tickets-svc/tickets')) })).statusCode, 200, 'behind a proxy: the configured public base URL');
+  t.equal((await proxied.inject({ url: '/tickets', headers: dpop(proof({ htu: 'https://gateway.test/tickets-svc/tickets' })) })).statusCode, 200, 'behind a proxy: the configured public base URL');
   t.equal((await proxied.inject({ url: '/tickets', headers: dpop(proof()) })).statusCode, 401);
   t.equal(requestUrl('https://a.test', '//b.test/x?y'), 'https://a.test//b.test/x', 'an origin-form path is taken as sent');
   t.equal(requestUrl('https://a.test', 'http://b.test/x?y'), 'https://a.test/x', 'absolute-form gives its path only');
@@ -93,7 +86,7 @@ t.test('nonces: on every answer of a protected route, and required in proofs', a
   t.match(parseChallenge(first.headers['www-authenticate'] as string, 'DPoP'), { error: 'use_dpop_nonce' });
   const nonce = first.headers['dpop-nonce'] as string;
   t.type(nonce, 'string');
-  const second = await app.inject({ url: '/tickets', headers: dpop(proof(undefined, { nonce })) });
+  const second = await app.inject({ url: '/tickets', headers: dpop(proof({ nonce })) });
   t.equal(second.statusCode, 200);
   t.type(second.headers['dpop-nonce'], 'string', 'a fresh nonce on success too');
   t.notOk((await app.inject('/.well-known/oauth-protected-resource')).headers['dpop-nonce'], 'not on public routes');

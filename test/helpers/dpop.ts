@@ -12,11 +12,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import type { Test } from 'tap';
 import { createTokenClient, functionAttestation, type TokenClientOptions } from '../../src/client/index.js';
-import { createNonceIssuer, proofJwk, verifyDpopProof, type NonceIssuer, type ProofKey } from '../../src/dpop/index.js';
+import { createDpopProof, createNonceIssuer, proofJwk, verifyDpopProof, type NonceIssuer, type ProofKey, type ProofRequest } from '../../src/dpop/index.js';
 import { jwkThumbprint } from '../../src/jws/index.js';
 import { agentStsPlugin, type AgentStsPluginOptions } from '../../src/fastify-plugin/index.js';
 import { accessTokenHeader, signJwt, type KeyRing } from '../../src/signing/index.js';
-import { agentDoc, basePolicy } from './broker.js';
+import { agentDoc, basePolicy, TICKETS } from './broker.js';
 import { listeningBroker, type ListeningBroker } from './listening-broker.js';
 import { json, localServer, type LocalServer } from './local-server.js';
 import { freePort } from './redis.js';
@@ -31,6 +31,21 @@ export function proofKey(alg: ProofKey['alg'] = 'ES256'): ProofKey & { jkt: stri
 export function bindToken(broker: { keyRing: KeyRing }, token: string, jkt: string, extra: Record<string, unknown> = {}): string {
   const signer = broker.keyRing.currentSigner();
   return signJwt(accessTokenHeader(signer), { ...decodeJwt(token), cnf: { jkt }, ...extra }, signer);
+}
+
+/**
+ * A real broker, a token it issued to the sample agent for TICKETS, the same token bound to a
+ * fresh proof key, and proofs by that key for `GET url` with that token (`ath`) by default.
+ */
+export async function boundTokenSetup(t: Test, url = `${TICKETS}/tickets`) {
+  const broker = await listeningBroker();
+  t.teardown(broker.close);
+  const issued = (await broker.exchange(await broker.attest())).json().access_token as string;
+  const key = proofKey();
+  const token = bindToken(broker, issued, key.jkt);
+  const proof = (over: Partial<ProofRequest> = {}, by: ProofKey = key) =>
+    createDpopProof(by, { htm: 'GET', htu: url, accessToken: token, iatS: Math.floor(broker.clock() / 1000), ...over });
+  return { broker, issued, key, token, proof };
 }
 
 export interface BindingEndpoint extends LocalServer {

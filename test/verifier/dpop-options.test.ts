@@ -6,28 +6,22 @@
  */
 import t, { type Test } from 'tap';
 import { manualClock, systemClock } from '../../src/clock.js';
-import { createDpopProof } from '../../src/dpop/index.js';
 import { createMemoryStore, createRedisStore } from '../../src/store/index.js';
 import { createVerifier, DEFAULT_ALGORITHMS, memoryReplayCache, VerifyError, type RequestCredentials, type VerifierOptions } from '../../src/verifier/index.js';
 import { parseChallenge } from '../../src/client/index.js';
 import { TICKETS } from '../helpers/broker.js';
-import { bindToken, proofKey } from '../helpers/dpop.js';
-import { listeningBroker } from '../helpers/listening-broker.js';
+import { boundTokenSetup } from '../helpers/dpop.js';
 import { startRedis } from '../helpers/redis.js';
 
 const URL_ = `${TICKETS}/tickets`;
 const ALGS = DEFAULT_ALGORITHMS.join(' ');
 
 async function setup(t: Test) {
-  const broker = await listeningBroker();
-  t.teardown(broker.close);
-  const issued = (await broker.exchange(await broker.attest())).json().access_token as string;
-  const key = proofKey();
-  const token = bindToken(broker, issued, key.jkt);
-  const proof = (nonce?: string) => createDpopProof(key, { htm: 'GET', htu: URL_, accessToken: token, iatS: Math.floor(broker.clock() / 1000), ...(nonce ? { nonce } : {}) });
+  const { broker, issued, token, proof: makeProof } = await boundTokenSetup(t, URL_);
+  const proof = (nonce?: string) => makeProof(nonce ? { nonce } : {});
   const request = (dpop = proof()): RequestCredentials => ({ method: 'GET', url: URL_, authorization: `DPoP ${token}`, dpop });
   const verifier = (extra: Partial<VerifierOptions> = {}) => createVerifier({ issuer: broker.issuer, audience: TICKETS, now: broker.clock, ...extra });
-  return { broker, issued, key, token, proof, request, verifier };
+  return { broker, issued, proof, request, verifier };
 }
 
 const caught = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as VerifyError);

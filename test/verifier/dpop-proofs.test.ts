@@ -7,8 +7,7 @@ import t, { type Test } from 'tap';
 import { accessTokenHash, createDpopProof, proofJwk } from '../../src/dpop/index.js';
 import { createVerifier, VerifyError, type RequestCredentials } from '../../src/verifier/index.js';
 import { TICKETS } from '../helpers/broker.js';
-import { bindToken, proofKey } from '../helpers/dpop.js';
-import { listeningBroker } from '../helpers/listening-broker.js';
+import { bindToken, boundTokenSetup, proofKey } from '../helpers/dpop.js';
 import { signRawJws } from '../helpers/raw-jws.js';
 
 const URL_ = `${TICKETS}/tickets`;
@@ -21,16 +20,10 @@ async function refusal(t: Test, promise: Promise<unknown>, code: string, reason:
 }
 
 t.test('every proof rule at the resource side', async (t) => {
-  const broker = await listeningBroker();
-  t.teardown(broker.close);
+  const { broker, issued, key, token, proof } = await boundTokenSetup(t, URL_);
   const verifier = createVerifier({ issuer: broker.issuer, audience: TICKETS, now: broker.clock });
-  const issued = (await broker.exchange(await broker.attest())).json().access_token as string;
-  const key = proofKey();
   const thief = proofKey();
-  const token = bindToken(broker, issued, key.jkt);
   const iatS = () => Math.floor(broker.clock() / 1000);
-  const proof = (over: Partial<Parameters<typeof createDpopProof>[1]> = {}, by = key) =>
-    createDpopProof(by, { htm: 'GET', htu: URL_, accessToken: token, iatS: iatS(), ...over });
   const request = (over: Partial<RequestCredentials> = {}): RequestCredentials =>
     ({ method: 'GET', url: URL_, authorization: `DPoP ${token}`, dpop: proof(), ...over });
 
