@@ -6,7 +6,8 @@
 import { inspect } from 'node:util';
 
 export interface AccessTokenFields {
-  tokenType: string;
+  /** `Bearer`, or `DPoP` for a token bound to the client's key (RFC 9449 §5): sent with a proof. */
+  tokenType: 'Bearer' | 'DPoP';
   /** When the broker's expires_in runs out, counted from when the request was sent. */
   expiresAtMs: number;
   obtainedAtMs: number;
@@ -16,7 +17,7 @@ export interface AccessTokenFields {
 
 export class AccessToken implements AccessTokenFields {
   declare readonly value: string;
-  readonly tokenType: string;
+  readonly tokenType: 'Bearer' | 'DPoP';
   readonly expiresAtMs: number;
   readonly obtainedAtMs: number;
   readonly scopes: readonly string[];
@@ -29,9 +30,9 @@ export class AccessToken implements AccessTokenFields {
     this.scopes = Object.freeze([...fields.scopes]);
   }
 
-  /** The Authorization header value (RFC 6750 §2.1). */
+  /** The Authorization header value (RFC 6750 §2.1; RFC 9449 §7.1, where a DPoP proof must go with it). */
   authorization(): string {
-    return `Bearer ${this.value}`;
+    return `${this.tokenType} ${this.value}`;
   }
 
   toJSON(): Record<string, unknown> {

@@ -9,6 +9,6 @@ export { fileAttestation, functionAttestation, MAX_ATTESTATION_BYTES } from './p
 export { agentKeyAttestation, MAX_ASSERTION_LIFETIME_S, type AgentKeyOptions } from './agent-key-attestation.js';
 export { AccessToken, type AccessTokenFields } from './access-token.js';
 export { TokenClientError, type ClientFailure } from './errors.js';
-export { parseBearerChallenge } from './bearer-challenge.js';
+export { parseBearerChallenge, parseChallenge } from './www-authenticate.js';
 export { DEFAULT_RETRY } from './retry.js';
 export type { AttestationContext, AttestationSource, ClientLogger, RetryOptions, TokenClientOptions, TokenTarget } from './types.js';

@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createDiscovery } from '../discovery/index.js';
 import type { AccessToken } from './access-token.js';
 import { authorizedFetch } from './authorized-fetch.js';
+import { createDpopProofs } from './dpop-proofs.js';
 import { fromBrokerCall, TokenClientError } from './errors.js';
 import { refreshAtMs, retryRenewalAtMs, stillUsable } from './refresh-schedule.js';
 import { nextDelayMs, retryPolicy } from './retry.js';
@@ -20,7 +21,7 @@ export interface TokenClient {
   readonly issuer: string;
   /** A token for the target: from the cache while it is not due for renewal, else a new one. */
   getToken(target: TokenTarget): Promise<AccessToken>;
-  /** fetch with `Authorization: Bearer`, renewing once on a 401 invalid_token. */
+  /** fetch with `Authorization: Bearer`, or `DPoP` and a proof for a bound token; renews once on a 401 invalid_token. */
   fetch(input: string | URL, init: RequestInit | undefined, target: TokenTarget): Promise<Response>;
   /** Forget the cached token for a target (the next getToken asks the broker). */
   invalidate(target: TokenTarget, token?: AccessToken): void;
@@ -43,12 +44,21 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const log = options.logger;
+  const dpop = options.dpop === false ? undefined : createDpopProofs(options.dpop?.alg ?? 'ES256', now);
 
   const attempt = async (target: CanonicalTarget): Promise<AccessToken> => {
     const metadata = await discovery.metadata().catch((error: unknown) => { throw fromBrokerCall(error); });
-    const credential = await options.attestation.read({ issuer, tokenEndpoint: metadata.token_endpoint, nowMs: now() });
-    const form = tokenForm(options.attestation.presentAs, credential, target);
-    return postTokenRequest(metadata.token_endpoint, form, limits, now());
+    for (let nonceRetry = false; ; nonceRetry = true) {
+      // Read again for the retry: an assertion or a single-use attestation may have been spent.
+      const credential = await options.attestation.read({ issuer, tokenEndpoint: metadata.token_endpoint, nowMs: now() });
+      const form = tokenForm(options.attestation.presentAs, credential, target);
+      try {
+        return await postTokenRequest(metadata.token_endpoint, form, limits, now(), dpop);
+      } catch (error) {
+        // RFC 9449 §8: the broker wants its nonce in the proof, and sent it with this answer. Once.
+        if (nonceRetry || !dpop || !(error instanceof TokenClientError) || error.error !== 'use_dpop_nonce') throw error;
+      }
+    }
   };
 
   const obtain = async (target: CanonicalTarget): Promise<AccessToken> => {
@@ -99,6 +109,6 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     getToken,
     invalidate,
     clear: () => cache.clear(),
-    fetch: (input, init, target) => authorizedFetch({ getToken, invalidate, fetch: limits.fetch }, input, init ?? {}, target),
+    fetch: (input, init, target) => authorizedFetch({ getToken, invalidate, fetch: limits.fetch, dpop }, input, init ?? {}, target),
   };
 }

@@ -1,10 +1,12 @@
 /**
  * One POST to the token endpoint and the reading of its answer: an RFC 6749 §5.1 success
  * becomes an AccessToken, an RFC 6749 §5.2 error a TokenClientError with the broker's code,
- * description, status and Retry-After.
+ * description, status and Retry-After. With a DPoP proof (RFC 9449 §5), whatever the tier: the
+ * broker then binds the token to the client's key, and says so with token_type DPoP.
  */
 import { callBroker, isJsonObject, readJson, type CallLimits } from '../discovery/index.js';
 import { AccessToken } from './access-token.js';
+import type { DpopProofs } from './dpop-proofs.js';
 import { fromBrokerCall, TokenClientError } from './errors.js';
 import { parseRetryAfter } from './retry.js';
 import type { CanonicalTarget } from './token-target.js';
@@ -34,20 +36,27 @@ export function tokenForm(presentAs: AttestationSource['presentAs'], credential:
   return form;
 }
 
-export async function postTokenRequest(endpoint: string, form: URLSearchParams, limits: CallLimits, sentAtMs: number): Promise<AccessToken> {
+export async function postTokenRequest(endpoint: string, form: URLSearchParams, limits: CallLimits, sentAtMs: number, dpop?: DpopProofs): Promise<AccessToken> {
   let response: Response;
   let body: unknown;
+  const url = new URL(endpoint);
   try {
     response = await callBroker(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        ...(dpop ? { dpop: dpop.proof('POST', url) } : {}),
+      },
       body: form.toString(),
     }, limits);
+    // RFC 9449 §8.2: a nonce on any answer, an error (use_dpop_nonce) or a token, is for the next proof.
+    dpop?.remember(url, response);
     body = await readJson(response, MAX_RESPONSE_BYTES);
   } catch (error) {
     throw fromBrokerCall(error);
   }
-  if (response.status === 200) return accessTokenFrom(body, sentAtMs);
+  if (response.status === 200) return accessTokenFrom(body, sentAtMs, dpop !== undefined);
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), sentAtMs);
   const extra = { status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   if (isJsonObject(body) && typeof body.error === 'string') {
@@ -57,19 +66,20 @@ export async function postTokenRequest(endpoint: string, form: URLSearchParams, 
   throw new TokenClientError(response.status >= 500 ? 'server_error' : 'invalid_response', `the token endpoint answered ${response.status} without an OAuth error`, extra);
 }
 
-/** RFC 6749 §5.1, checked: a bounded token string, a Bearer type, a sane positive lifetime. */
-function accessTokenFrom(body: unknown, sentAtMs: number): AccessToken {
+/** RFC 6749 §5.1, checked: a bounded token string, a Bearer type (DPoP when we sent a proof), a sane positive lifetime. */
+function accessTokenFrom(body: unknown, sentAtMs: number, proofSent: boolean): AccessToken {
   const invalid = (what: string) => new TokenClientError('invalid_response', `the token response ${what}`, { status: 200 });
   if (!isJsonObject(body)) throw invalid('is not a JSON object');
   const { access_token: value, token_type: tokenType, expires_in: expiresIn, scope } = body;
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TOKEN_BYTES) throw invalid('has no usable access_token');
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') throw invalid('is not a Bearer token');
+  const type = typeof tokenType === 'string' ? tokenType.toLowerCase() : undefined;
+  if (type !== 'bearer' && !(type === 'dpop' && proofSent)) throw invalid(proofSent ? 'is neither a Bearer nor a DPoP token' : 'is not a Bearer token');
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0 || expiresIn > MAX_EXPIRES_IN_S) {
     throw invalid('has no usable expires_in');
   }
   if (scope !== undefined && typeof scope !== 'string') throw invalid('has a scope that is not a string');
   return new AccessToken(value, {
-    tokenType: 'Bearer',
+    tokenType: type === 'dpop' ? 'DPoP' : 'Bearer',
     obtainedAtMs: sentAtMs,
     expiresAtMs: sentAtMs + expiresIn * 1000,
     scopes: scope ? scope.split(' ').filter((s) => s.length > 0) : [],

@@ -55,6 +55,13 @@ export interface TokenClientOptions {
   /** Distinct (target, intent, scope) tokens kept (default 100; the oldest goes first). */
   maxCachedTokens?: number;
   logger?: ClientLogger;
+  /**
+   * DPoP (RFC 9449): the client makes one key pair in memory (ES256 by default) and sends a
+   * proof with every token request, so the broker may bind the token to it; bound tokens then
+   * go out with `Authorization: DPoP` and a proof per request. `false` sends no proofs: only
+   * for APIs that cannot take DPoP, and tiers that do not require it.
+   */
+  dpop?: false | { alg?: 'ES256' | 'EdDSA' };
   fetch?: FetchLike;
   /** Injectable for tests: the clock, the source of jitter, and how to wait. */
   now?: () => number;

@@ -28,10 +28,10 @@ export function isSafeUrl(url: URL): boolean {
 }
 
 /**
- * An identifier that is a URL: an authorization server's issuer (RFC 8414 §2) or a protected
- * resource (RFC 9728 §2). Absolute, safe, without query or fragment.
+ * An identifier that is a URL: an authorization server's issuer (RFC 8414 §2), a protected
+ * resource (RFC 9728 §2) or where it is served. Absolute, safe, without query or fragment.
  */
-export function checkIdentifierUrl(value: string, name: 'issuer' | 'resource'): string {
+export function checkIdentifierUrl(value: string, name: 'issuer' | 'resource' | 'publicBaseUrl'): string {
   let url: URL;
   try {
     url = new URL(value);

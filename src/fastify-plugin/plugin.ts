@@ -1,18 +1,27 @@
 /**
  * The fastify plugin: every route registered after it requires a valid agent-sts token
  * (fail closed) unless its config says `agent: false`; `config: { agent: { scopes, intent } }`
- * adds what the route needs. Refusals follow RFC 6750 §3 (`WWW-Authenticate: Bearer` with
- * `error`, `scope` and RFC 9728 `resource_metadata`); the plugin serves the RFC 9728 metadata.
- * Register it at the root of the app, before the routes it protects.
+ * adds what the route needs. Tokens come as `Bearer` (RFC 6750) or, bound to the agent's key,
+ * as `DPoP` with a proof for this very request (RFC 9449 §7). Refusals carry the challenges of
+ * every accepted scheme (`error`, `scope`, `algs` and RFC 9728 `resource_metadata`); the plugin
+ * serves the RFC 9728 metadata. Register it at the root of the app, before the routes it protects.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { bearerChallenge, checkRequirementShape, createVerifier, VerifyError, type AgentPrincipal, type Requirements } from '../verifier/index.js';
+import { checkRequirementShape, createVerifier, VerifyError, type AgentPrincipal, type Requirements } from '../verifier/index.js';
 import { checkResource, metadataPath, metadataUrl, protectedResourceMetadata } from './protected-resource.js';
+import { headerValues, publicBaseUrl, requestUrl } from './request-url.js';
 import type { AgentStsPluginOptions } from './types.js';
 
 const agentStsPlugin: FastifyPluginAsync<AgentStsPluginOptions> = async (app, options) => {
   const resource = checkResource(options.resource);
-  const verifier = options.verifier ?? createVerifier({ ...options.verifierOptions, issuer: options.issuer, audience: options.audience ?? resource });
+  if (options.verifier && options.dpop) throw new TypeError('give dpop in the options of the verifier passed, not next to it');
+  const verifier = options.verifier ?? createVerifier({
+    ...options.verifierOptions,
+    ...(options.dpop ? { dpop: options.dpop } : {}),
+    issuer: options.issuer,
+    audience: options.audience ?? resource,
+  });
+  const baseUrl = publicBaseUrl(options.publicBaseUrl ?? new URL(resource).origin);
   const resourceMetadata = metadataUrl(resource);
   const challenge = { realm: options.realm ?? resource, resourceMetadata };
   const principals = new WeakMap<FastifyRequest, AgentPrincipal>();
@@ -29,19 +38,25 @@ const agentStsPlugin: FastifyPluginAsync<AgentStsPluginOptions> = async (app, op
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, error: VerifyError) => {
     request.log.info({ reason: error.reason, code: error.code }, 'agent-sts: request refused');
-    void reply.code(error.status).header('cache-control', 'no-store');
-    if (error.code === 'temporarily_unavailable') void reply.header('retry-after', '5');
-    else void reply.header('www-authenticate', bearerChallenge(error, challenge));
-    return reply.send(error.toJSON());
+    return reply.code(error.status).headers(verifier.refusalHeaders(error, challenge)).send(error.toJSON());
   };
 
   const guardFor = (requirements: Requirements) => async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      principals.set(request, await verifier.verifyAuthorization(request.headers.authorization, requirements));
+      principals.set(request, await verifier.verifyRequest({
+        method: request.method,
+        url: requestUrl(baseUrl, request.url),
+        // Every value as sent: a repeated header is refused, not silently reduced to one.
+        authorization: headerValues(request.raw.rawHeaders, 'authorization'),
+        dpop: headerValues(request.raw.rawHeaders, 'dpop'),
+      }, requirements));
     } catch (error) {
       if (!(error instanceof VerifyError)) throw error;
       return refuse(request, reply, error);
     }
+    // RFC 9449 §9: a fresh nonce on every answer, so clients never have to be refused for one.
+    const nonce = verifier.dpopNonce();
+    if (nonce !== undefined) void reply.header('dpop-nonce', nonce);
   };
 
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -59,6 +74,7 @@ const agentStsPlugin: FastifyPluginAsync<AgentStsPluginOptions> = async (app, op
       resource,
       issuer: verifier.issuer,
       scopes: options.scopesSupported ?? [...requiredScopes],
+      dpop: verifier.dpop,
       resourceName: options.resourceName,
       resourceDocumentation: options.resourceDocumentation,
     })));

@@ -11,6 +11,8 @@ export interface ProtectedResourceInput {
   resource: string;
   issuer: string;
   scopes: readonly string[];
+  /** RFC 9449 §5.1 / RFC 9728 §2: the proof algorithms accepted, and whether only DPoP-bound tokens are. */
+  dpop: { algorithms: readonly string[]; required: boolean };
   resourceName?: string | undefined;
   resourceDocumentation?: string | undefined;
 }
@@ -34,6 +36,8 @@ export function protectedResourceMetadata(input: ProtectedResourceInput): Record
     authorization_servers: [input.issuer],
     ...(input.scopes.length > 0 ? { scopes_supported: [...input.scopes].sort() } : {}),
     bearer_methods_supported: ['header'], // RFC 6750 §2.1 only: tokens stay out of URLs and bodies
+    dpop_signing_alg_values_supported: [...input.dpop.algorithms],
+    dpop_bound_access_tokens_required: input.dpop.required,
     ...(input.resourceName ? { resource_name: input.resourceName } : {}),
     ...(input.resourceDocumentation ? { resource_documentation: input.resourceDocumentation } : {}),
   };

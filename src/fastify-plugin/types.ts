@@ -1,5 +1,5 @@
 /** Options of the fastify plugin, and what it adds to fastify's types. */
-import type { AgentPrincipal, Requirements, Verifier, VerifierOptions } from '../verifier/index.js';
+import type { AgentPrincipal, DpopOptions, Requirements, Verifier, VerifierOptions } from '../verifier/index.js';
 
 export interface AgentStsPluginOptions {
   /** The broker's issuer identifier. */
@@ -10,7 +10,19 @@ export interface AgentStsPluginOptions {
   audience?: string;
   /** A verifier to share (its JWKS cache) instead of one built from issuer and audience. */
   verifier?: Verifier;
-  verifierOptions?: Omit<VerifierOptions, 'issuer' | 'audience'>;
+  verifierOptions?: Omit<VerifierOptions, 'issuer' | 'audience' | 'dpop'>;
+  /**
+   * DPoP-bound tokens (RFC 9449): always accepted (never as bearer tokens); `required: true`
+   * refuses every other token and says so in the RFC 9728 metadata
+   * (`dpop_bound_access_tokens_required`). Replay cache, nonces: see DpopOptions.
+   */
+  dpop?: DpopOptions;
+  /**
+   * This app's root as clients address it (default: the resource's origin). A DPoP proof names
+   * the request's URL: this plus the request's path. Set it when a proxy serves the app under
+   * another origin or a path prefix; the Host header is never used.
+   */
+  publicBaseUrl?: string;
   /** RFC 9728 scopes_supported; by default every scope a route requires. */
   scopesSupported?: readonly string[];
   resourceName?: string;

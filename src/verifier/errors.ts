@@ -1,23 +1,41 @@
 /**
  * Why a request's token was not accepted, in RFC 6750 §3.1 terms: `invalid_request` (400),
- * `invalid_token` (401), `insufficient_scope` (403), plus `temporarily_unavailable` (503)
- * when the broker's keys or introspection could not be reached (fail closed). `reason` is a
+ * `invalid_token` (401), `insufficient_scope` (403), plus RFC 9449 §7.1's `invalid_dpop_proof`
+ * and `use_dpop_nonce` (401), and `temporarily_unavailable` (503) when the broker's keys,
+ * introspection or the proof replay cache could not be reached (fail closed). `reason` is a
  * fixed word for logs and metrics; `description` is safe to send. Neither holds the token.
  */
 
-export type VerifyErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable';
+export type VerifyErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce' | 'temporarily_unavailable';
+
+/** The authentication scheme of the refused request (RFC 6750 Bearer, RFC 9449 DPoP). */
+export type AuthScheme = 'Bearer' | 'DPoP';
 
 export type VerifyFailureReason =
   | 'no_token' | 'malformed' | 'too_large' | 'bad_signature' | 'unknown_key' | 'algorithm_not_allowed' | 'wrong_type'
   | 'wrong_issuer' | 'wrong_audience' | 'expired' | 'not_yet_valid' | 'issued_in_future' | 'bad_claims'
-  | 'inactive' | 'missing_scope' | 'wrong_intent' | 'bad_request' | 'keys_unavailable' | 'introspection_unavailable';
+  | 'inactive' | 'missing_scope' | 'wrong_intent' | 'bad_request' | 'keys_unavailable' | 'introspection_unavailable'
+  /** DPoP: the proof failed a check of RFC 9449 §4.3, was used before, or is missing. */
+  | 'bad_proof' | 'proof_replayed' | 'nonce_required'
+  /** DPoP: the token is bound to another key, is not bound, is bound but sent as a bearer token, or this API takes only bound tokens. */
+  | 'key_mismatch' | 'not_bound' | 'bound_token_as_bearer' | 'dpop_required'
+  | 'replay_cache_unavailable';
 
 const STATUS: Record<VerifyErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
   temporarily_unavailable: 503,
 };
+
+export interface VerifyErrorOptions {
+  requiredScopes?: readonly string[];
+  cause?: unknown;
+  scheme?: AuthScheme;
+  dpopNonce?: string;
+}
 
 export class VerifyError extends Error {
   readonly code: VerifyErrorCode;
@@ -26,8 +44,12 @@ export class VerifyError extends Error {
   readonly status: number;
   /** For insufficient_scope: the scopes the call needs (RFC 6750 §3 `scope`). */
   readonly requiredScopes: readonly string[] | undefined;
+  /** The scheme the refused request used, when it got that far: its challenge carries the error. */
+  readonly scheme: AuthScheme | undefined;
+  /** For use_dpop_nonce: the nonce the next proof must carry (RFC 9449 §9, the DPoP-Nonce header). */
+  readonly dpopNonce: string | undefined;
 
-  constructor(code: VerifyErrorCode, reason: VerifyFailureReason, description: string, options: { requiredScopes?: readonly string[]; cause?: unknown } = {}) {
+  constructor(code: VerifyErrorCode, reason: VerifyFailureReason, description: string, options: VerifyErrorOptions = {}) {
     super(`${code}: ${description}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VerifyError';
     this.code = code;
@@ -35,6 +57,19 @@ export class VerifyError extends Error {
     this.description = description;
     this.status = STATUS[code];
     this.requiredScopes = options.requiredScopes;
+    this.scheme = options.scheme;
+    this.dpopNonce = options.dpopNonce;
+  }
+
+  /** The same refusal, attributed to the scheme the request used. */
+  inScheme(scheme: AuthScheme): VerifyError {
+    if (this.scheme === scheme) return this;
+    return new VerifyError(this.code, this.reason, this.description, {
+      scheme,
+      ...(this.requiredScopes ? { requiredScopes: this.requiredScopes } : {}),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+      ...(this.dpopNonce === undefined ? {} : { dpopNonce: this.dpopNonce }),
+    });
   }
 
   toJSON(): { error: string; error_description: string } {
@@ -45,5 +80,8 @@ export class VerifyError extends Error {
 export const invalidToken = (reason: VerifyFailureReason, description = 'the access token is not valid', cause?: unknown) =>
   new VerifyError('invalid_token', reason, description, cause === undefined ? {} : { cause });
 
-export const unavailable = (reason: 'keys_unavailable' | 'introspection_unavailable', cause?: unknown) =>
+export const invalidProof = (reason: 'bad_proof' | 'proof_replayed', description: string) =>
+  new VerifyError('invalid_dpop_proof', reason, description, { scheme: 'DPoP' });
+
+export const unavailable = (reason: 'keys_unavailable' | 'introspection_unavailable' | 'replay_cache_unavailable', cause?: unknown) =>
   new VerifyError('temporarily_unavailable', reason, 'the token cannot be checked right now', cause === undefined ? {} : { cause });

@@ -3,6 +3,7 @@
  * tokens must be there with the right type, or the token is not one of ours (fail closed).
  */
 import { invalidToken } from './errors.js';
+import { boundKey } from './token-binding.js';
 import type { Actor, AgentPrincipal } from './types.js';
 
 /** RFC 8693 §4.1 chains nest; a chain deeper than this is refused rather than walked. */
@@ -20,6 +21,7 @@ export function principalFromClaims(claims: Record<string, unknown>): AgentPrinc
   if (typeof audience !== 'string') throw invalidToken('bad_claims', 'the access token has no aud');
   const text = (name: (typeof REQUIRED_STRINGS)[number]) => claims[name] as string;
   const act = claims.act === undefined ? undefined : actorChain(claims.act);
+  const jkt = boundKey(claims);
   return {
     agent: text('client_id'),
     subject: text('sub'),
@@ -28,6 +30,7 @@ export function principalFromClaims(claims: Record<string, unknown>): AgentPrinc
     intent: text('intent'),
     scopes: Object.freeze(text('scope').split(' ').filter((s) => s.length > 0)),
     ...(act ? { act } : {}),
+    ...(jkt ? { jkt } : {}),
     issuer: text('iss'),
     audience,
     tokenId: text('jti'),

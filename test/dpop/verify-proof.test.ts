@@ -100,3 +100,14 @@ t.test('size and structure are bounded before anything else', async (t) => {
   const duplicate = signRawJws('{"typ":"dpop+jwt","alg":"ES256","alg":"ES256","jwk":{}}', claims(), key.privateKey);
   t.equal(reason(duplicate), 'malformed', 'duplicate header members');
 });
+
+t.test('a nonce is accepted only in the one encoding the issuer makes', async (t) => {
+  const issuer = createNonceIssuer(Buffer.alloc(32, 5), () => NOW);
+  const nonce = issuer.current();
+  const [slot, tag] = nonce.split('.');
+  t.equal(issuer.accepts(nonce), true);
+  t.equal(issuer.accepts(`${slot}zz.${tag}`), false, 'junk after the slot');
+  t.equal(issuer.accepts(`${nonce}.more`), false, 'a third part');
+  t.equal(issuer.accepts(`0${nonce}`), false, 'a leading zero');
+  t.equal(issuer.accepts(tag), false, 'no slot');
+});

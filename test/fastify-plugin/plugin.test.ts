@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import t from 'tap';
 import { agentStsPlugin, type AgentStsPluginOptions } from '../../src/fastify-plugin/index.js';
 import { parseBearerChallenge } from '../../src/client/index.js';
+import { DEFAULT_ALGORITHMS } from '../../src/verifier/index.js';
 import { TICKETS } from '../helpers/broker.js';
 import { listeningBroker, type ListeningBroker } from '../helpers/listening-broker.js';
 import { freePort } from '../helpers/redis.js';
@@ -30,6 +31,7 @@ async function toolServer(broker: ListeningBroker, options: Partial<AgentStsPlug
 }
 
 const METADATA_URL = `${TICKETS}/.well-known/oauth-protected-resource`;
+const ALGS = DEFAULT_ALGORITHMS.join(' ');
 
 t.test('RFC 6750 refusals and the protected route', async (t) => {
   const broker = await listeningBroker();
@@ -40,7 +42,8 @@ t.test('RFC 6750 refusals and the protected route', async (t) => {
 
   const none = await app.inject('/tickets');
   t.equal(none.statusCode, 401);
-  t.equal(none.headers['www-authenticate'], `Bearer realm="${TICKETS}", resource_metadata="${METADATA_URL}"`, '§3.1: no credentials, no error code');
+  t.equal(none.headers['www-authenticate'], `Bearer realm="${TICKETS}", resource_metadata="${METADATA_URL}", DPoP realm="${TICKETS}", algs="${ALGS}", resource_metadata="${METADATA_URL}"`,
+    '§3.1: no credentials, no error code; both schemes offered (RFC 9449 §7.2)');
 
   const basic = await app.inject({ url: '/tickets', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
   t.equal(basic.statusCode, 400);
@@ -59,7 +62,8 @@ t.test('RFC 6750 refusals and the protected route', async (t) => {
   const close = await app.inject({ method: 'POST', url: '/tickets/42/close', headers: bearer });
   t.equal(close.statusCode, 403);
   t.equal(close.headers['www-authenticate'],
-    `Bearer realm="${TICKETS}", error="insufficient_scope", error_description="the access token lacks the scope tickets:write", scope="tickets:write", resource_metadata="${METADATA_URL}"`);
+    `Bearer realm="${TICKETS}", error="insufficient_scope", error_description="the access token lacks the scope tickets:write", scope="tickets:write", resource_metadata="${METADATA_URL}", `
+    + `DPoP realm="${TICKETS}", algs="${ALGS}", resource_metadata="${METADATA_URL}"`, 'the error on the challenge of the scheme used');
 
   t.equal((await app.inject('/any-token')).statusCode, 401, 'a route without config is protected (fail closed)');
   t.same((await app.inject({ url: '/any-token', headers: bearer })).json(), { owner: 'team-support' });
@@ -87,6 +91,8 @@ t.test('RFC 9728 protected resource metadata', async (t) => {
     authorization_servers: [broker.issuer],
     scopes_supported: ['tickets:read', 'tickets:write'],
     bearer_methods_supported: ['header'],
+    dpop_signing_alg_values_supported: [...DEFAULT_ALGORITHMS],
+    dpop_bound_access_tokens_required: false,
     resource_name: 'Tickets',
     resource_documentation: 'https://docs.example.com/tickets',
   }, 'scopes_supported gathered from the routes');
@@ -99,7 +105,7 @@ t.test('RFC 9728 protected resource metadata', async (t) => {
   t.equal(pathMetadata.statusCode, 200, '§3.1: the resource path follows the well-known segment');
   t.match(pathMetadata.json(), { resource: 'https://tools.test/mcp', scopes_supported: ['tools:call'] });
   const challenge = await mcp.inject({ method: 'POST', url: '/mcp' });
-  t.equal(challenge.headers['www-authenticate'], 'Bearer realm="https://tools.test/mcp", resource_metadata="https://tools.test/.well-known/oauth-protected-resource/mcp"');
+  t.equal(challenge.headers['www-authenticate'], `Bearer realm="https://tools.test/mcp", resource_metadata="https://tools.test/.well-known/oauth-protected-resource/mcp", DPoP realm="https://tools.test/mcp", algs="${ALGS}", resource_metadata="https://tools.test/.well-known/oauth-protected-resource/mcp"`);
   t.equal(mcp.agentSts.resourceMetadataUrl, 'https://tools.test/.well-known/oauth-protected-resource/mcp');
 });
 

@@ -16,8 +16,13 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   private?: boolean; exports: Record<string, { types: string; default: string } | string>; engines: { node: string };
 };
 const LIBRARIES: Record<string, string> = { './client': 'client', './verifier': 'verifier', './fastify': 'fastify-plugin' };
-/** What a library may reach: its own folders and the shared HTTP/discovery code. */
-const LIBRARY_FOLDERS = ['client', 'verifier', 'fastify-plugin', 'discovery'];
+/**
+ * What a library may reach: its own folders, the shared HTTP/discovery code, and the two pure
+ * folders shared with the broker: DPoP proofs (made by clients, checked by APIs) and JWS reading.
+ */
+const LIBRARY_FOLDERS = ['client', 'verifier', 'fastify-plugin', 'discovery', 'dpop', 'jws'];
+/** The shared pure folders reach nothing of the broker but each other. */
+const SHARED_FOLDERS = ['dpop', 'jws'];
 const LIBRARY_PACKAGES = ['jose', 'fastify'];
 
 t.test('subpath exports: built JS and declarations, from a library folder each', async (t) => {
@@ -31,7 +36,8 @@ t.test('subpath exports: built JS and declarations, from a library folder each',
   t.equal(tsconfig.compilerOptions.declaration, true, 'the build emits .d.ts');
 });
 
-t.test('the libraries import no broker internals', async (t) => {
+/** Every module reachable from the entry points (relative to src/), and the packages they import. */
+function reachable(entries: readonly string[]): { modules: string[]; packages: Set<string> } {
   const seen = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
@@ -44,11 +50,24 @@ t.test('the libraries import no broker internals', async (t) => {
       else packages.add(specifier.startsWith('node:') ? 'node:' : specifier.split('/')[0] as string);
     }
   };
-  for (const folder of Object.values(LIBRARIES)) visit(join(ROOT, 'src', folder, 'index.ts'));
-  const outside = [...seen].map((file) => relative(join(ROOT, 'src'), file)).filter((file) => !LIBRARY_FOLDERS.includes(file.split('/')[0] as string));
-  t.same(outside, [], 'every module reached is in client/, verifier/, fastify-plugin/ or discovery/');
+  for (const folder of entries) visit(join(ROOT, 'src', folder, 'index.ts'));
+  return { modules: [...seen].map((file) => relative(join(ROOT, 'src'), file)), packages };
+}
+
+const outsideOf = (modules: string[], folders: readonly string[]) => modules.filter((file) => !folders.includes(file.split('/')[0] as string));
+
+t.test('the libraries import no broker internals', async (t) => {
+  const { modules, packages } = reachable(Object.values(LIBRARIES));
+  t.same(outsideOf(modules, LIBRARY_FOLDERS), [], `every module reached is in ${LIBRARY_FOLDERS.join('/, ')}/`);
   t.same([...packages].filter((p) => p !== 'node:' && !LIBRARY_PACKAGES.includes(p)), [], `packages: ${[...packages].join(', ')}`);
-  t.ok(seen.size > 15, `${seen.size} modules checked`);
+  t.ok(modules.length > 15, `${modules.length} modules checked`);
+  t.ok(modules.some((file) => file.startsWith('dpop/')) && modules.some((file) => file.startsWith('jws/')), 'the DPoP and JWS code is the broker\'s own, not a copy');
+});
+
+t.test('the folders shared with the broker reach nothing else of it', async (t) => {
+  const { modules, packages } = reachable(SHARED_FOLDERS);
+  t.same(outsideOf(modules, SHARED_FOLDERS), [], 'dpop/ and jws/ import only each other');
+  t.same([...packages].filter((p) => p !== 'node:' && p !== 'jose'), [], `packages: ${[...packages].join(', ')}`);
 });
 
 t.test('the built package resolves by its own name', { skip: !existsSync(join(ROOT, 'dist/client/index.d.ts')) && 'dist/ is not built (npm run build)' }, async (t) => {

@@ -1,7 +1,8 @@
 /**
- * Reading a resource server's `WWW-Authenticate: Bearer ...` challenge (RFC 6750 §3, RFC 9110
- * §11.6.1): its auth-params, such as `error`, `scope` and RFC 9728's `resource_metadata`.
- * Other schemes in the same header are skipped.
+ * Reading a resource server's `WWW-Authenticate` challenges (RFC 9110 §11.6.1): the
+ * auth-params of one scheme's challenge, such as `error`, `scope` and RFC 9728's
+ * `resource_metadata` of `Bearer` (RFC 6750 §3), or `error` and `algs` of `DPoP` (RFC 9449
+ * §7.1). Other schemes in the same header are skipped.
  */
 
 const MAX_HEADER = 8 * 1024;
@@ -12,6 +13,12 @@ const SEPARATORS = /[\s,]*/y;
 
 /** The Bearer challenge's parameters (names lower-cased), or undefined when there is none. */
 export function parseBearerChallenge(header: string | null | undefined): Record<string, string> | undefined {
+  return parseChallenge(header, 'Bearer');
+}
+
+/** The parameters (names lower-cased) of the first challenge of `scheme`, or undefined when there is none. */
+export function parseChallenge(header: string | null | undefined, scheme: string): Record<string, string> | undefined {
+  const wanted = scheme.toLowerCase();
   if (!header || header.length > MAX_HEADER) return undefined;
   let position = 0;
   const take = (pattern: RegExp): RegExpExecArray | null => {
@@ -20,7 +27,7 @@ export function parseBearerChallenge(header: string | null | undefined): Record<
     if (match) position = pattern.lastIndex;
     return match;
   };
-  let bearer: Record<string, string> | undefined;
+  let found: Record<string, string> | undefined;
   let current: Record<string, string> | undefined;
   while (position < header.length) {
     take(SEPARATORS);
@@ -37,8 +44,8 @@ export function parseBearerChallenge(header: string | null | undefined): Record<
       continue;
     }
     position = afterWord;
-    // A new challenge: its scheme. Only the first Bearer challenge is kept.
-    current = word.toLowerCase() === 'bearer' && !bearer ? (bearer = {}) : undefined;
+    // A new challenge: its scheme. Only the first challenge of the scheme wanted is kept.
+    current = word.toLowerCase() === wanted && !found ? (found = {}) : undefined;
   }
-  return bearer;
+  return found;
 }
