@@ -2,7 +2,7 @@
  * agent-sts/client and DPoP (RFC 9449): one key per client, a proof on every token request,
  * DPoP tokens sent with `Authorization: DPoP` and a proof with `ath` for each request, and
  * `use_dpop_nonce` handled at the broker (400, §8) and at the API (401, §9), nonces kept per
- * origin. Bound tokens come from the real broker through bindingTokenEndpoint (test/helpers/dpop.ts).
+ * origin. Every token comes from the real broker's token endpoint.
  */
 import t from 'tap';
 import { createTokenClient, functionAttestation, TokenClientError, type ClientLogger } from '../../src/client/index.js';
@@ -29,7 +29,7 @@ t.test('a proof on every token request, by one key per client', async (t) => {
   };
   const a = recording();
   const { client } = await agentClient(broker, { fetch: a.fetchImpl });
-  await client.getToken({ audience: TICKETS });
+  t.equal((await client.getToken({ audience: TICKETS })).tokenType, 'DPoP', 'bound by the broker, for a tier that does not require it too');
   await client.getToken({ audience: 'https://kb.test' });
   const checked = proofsTo(a.calls);
   t.equal(checked.length, 2);
@@ -48,11 +48,11 @@ t.test('a proof on every token request, by one key per client', async (t) => {
 
 t.test('a DPoP-bound token goes out with the DPoP scheme and a proof for each request', async (t) => {
   const { broker, resource, seen } = await brokerAndTool(t);
-  const { client, endpoint, tokenRequestProofs } = await boundClient(t, broker);
+  const { client, tokenEndpoint, tokenRequestProofs } = boundClient(broker);
   const token = await client.getToken({ resource, intent: 'summarize-tickets' });
   t.equal(token.tokenType, 'DPoP');
   t.equal(token.authorization(), `DPoP ${token.value}`);
-  const proven = verifyDpopProof(tokenRequestProofs()[0] as string, { htm: 'POST', htu: `${endpoint.url}/token`, nowMs: broker.clock(), maxAgeMs: 60_000, futureSkewMs: 0 });
+  const proven = verifyDpopProof(tokenRequestProofs()[0] as string, { htm: 'POST', htu: tokenEndpoint, nowMs: broker.clock(), maxAgeMs: 60_000, futureSkewMs: 0 });
   t.ok(proven.ok, 'the token request carried a proof for the token endpoint');
   for (const path of ['/tickets', '/tickets?again']) {
     const response = await client.fetch(`${resource}${path}`, {}, { resource, intent: 'summarize-tickets' });
@@ -63,9 +63,10 @@ t.test('a DPoP-bound token goes out with the DPoP scheme and a proof for each re
 });
 
 t.test('use_dpop_nonce at the broker: retried once with the nonce, which is then remembered', async (t) => {
-  const broker = await listeningBroker();
+  const broker = await listeningBroker({ env: { STS_DPOP_NONCE: 'true' } });
   t.teardown(broker.close);
-  const { client, endpoint } = await boundClient(t, broker, { nonces: true });
+  const endpoint = boundClient(broker);
+  const { client } = endpoint;
   const token = await client.getToken({ audience: TICKETS });
   t.equal(token.tokenType, 'DPoP');
   t.same(endpoint.counts(), { nonceRequired: 1, bound: 1 }, 'one 400 use_dpop_nonce, then the token');
@@ -78,7 +79,7 @@ t.test('use_dpop_nonce at the broker: retried once with the nonce, which is then
 
 t.test('use_dpop_nonce at the API: sent again at once with the API\'s nonce, remembered per origin', async (t) => {
   const { broker, resource, seen } = await brokerAndTool(t, { dpop: { nonce: true } });
-  const { client } = await boundClient(t, broker);
+  const { client } = boundClient(broker);
   const target = { resource, intent: 'summarize-tickets' };
   const first = await client.fetch(`${resource}/tickets`, {}, target);
   t.equal(first.status, 200);
@@ -100,10 +101,10 @@ t.test('a DPoP token_type without a proof sent is not usable', async (t) => {
 });
 
 t.test('neither tokens nor proofs reach the log', async (t) => {
-  const { broker, resource } = await brokerAndTool(t, { dpop: { nonce: true } });
+  const { broker, resource } = await brokerAndTool(t, { dpop: { nonce: true } }, { STS_DPOP_NONCE: 'true' });
   const lines: unknown[] = [];
   const logger: ClientLogger = { debug: (fields, message) => lines.push({ fields, message }), warn: (fields, message) => lines.push({ fields, message }) };
-  const { client } = await boundClient(t, broker, { nonces: true, logger });
+  const { client } = boundClient(broker, { logger });
   t.equal((await client.fetch(`${resource}/tickets`, {}, { resource })).status, 200);
   t.ok(lines.length > 0);
   t.notMatch(JSON.stringify(lines), /eyJ/, 'no JWS of any kind');

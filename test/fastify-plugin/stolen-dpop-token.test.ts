@@ -11,7 +11,7 @@ import { boundClient, brokerAndTool, proofKey } from '../helpers/dpop.js';
 
 t.test('a DPoP-bound token stolen from an agent is useless at an API protected by the fastify plugin', async (t) => {
   const { broker, resource, seen } = await brokerAndTool(t);
-  const { client, sent } = await boundClient(t, broker);
+  const { client, sent } = boundClient(broker);
   const target = { resource, intent: 'summarize-tickets' };
   const agentCall = () => client.fetch(`${resource}/tickets`, {}, target);
 

@@ -1,24 +1,20 @@
 /**
- * DPoP for the libraries' tests. Proof keys, and tokens bound to one: a token the real broker
- * issued (its decisions, its claims) with `cnf.jkt` added and signed again by the broker's
- * own current key, which is what the broker's token endpoint issues to a DPoP tier (RFC 9449
- * §6.1). Until the broker binds tokens itself, `bindingTokenEndpoint` puts exactly that in
- * front of the real broker for the token client: it checks the proof with the one proof
- * verifier (src/dpop), asks for a nonce when told to, forwards the request to the broker and
- * binds what the broker issued.
+ * DPoP for the libraries' tests: proof keys, and tokens the real broker bound to one at its
+ * token endpoint (RFC 9449 §5: a proof with the token request, `cnf.jkt` in the token).
+ * `bindToken` re-signs a broker token with other claims under the broker's own key, only for
+ * tokens the broker never mints (a `cnf` with other members, a changed audience).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import type { Test } from 'tap';
 import { createTokenClient, functionAttestation, type TokenClientOptions } from '../../src/client/index.js';
-import { createDpopProof, createNonceIssuer, proofJwk, verifyDpopProof, type NonceIssuer, type ProofKey, type ProofRequest } from '../../src/dpop/index.js';
+import { createDpopProof, proofJwk, type ProofKey, type ProofRequest } from '../../src/dpop/index.js';
 import { jwkThumbprint } from '../../src/jws/index.js';
 import { agentStsPlugin, type AgentStsPluginOptions } from '../../src/fastify-plugin/index.js';
 import { accessTokenHeader, signJwt, type KeyRing } from '../../src/signing/index.js';
 import { agentDoc, basePolicy, TICKETS } from './broker.js';
 import { listeningBroker, type ListeningBroker } from './listening-broker.js';
-import { json, localServer, type LocalServer } from './local-server.js';
 import { freePort } from './redis.js';
 
 export function proofKey(alg: ProofKey['alg'] = 'ES256'): ProofKey & { jkt: string } {
@@ -33,8 +29,23 @@ export function bindToken(broker: { keyRing: KeyRing }, token: string, jkt: stri
   return signJwt(accessTokenHeader(signer), { ...decodeJwt(token), cnf: { jkt }, ...extra }, signer);
 }
 
+/** A token the broker issues to the sample agent for TICKETS, bound to `key` by a proof with the token request. */
+export async function issueBound(broker: Pick<ListeningBroker, 'attest' | 'token' | 'issuer' | 'clock'>, key: ProofKey, form: Record<string, string> = {}): Promise<string> {
+  const dpop = createDpopProof(key, { htm: 'POST', htu: `${broker.issuer}/oauth/token`, iatS: Math.floor(broker.clock() / 1000) });
+  const response = await broker.token({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: await broker.attest(),
+    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+    audience: TICKETS,
+    ...form,
+  }, { dpop });
+  const body = response.json() as { access_token?: string; token_type?: string };
+  if (response.statusCode !== 200 || body.token_type !== 'DPoP' || !body.access_token) throw new Error(`no bound token: ${response.body}`);
+  return body.access_token;
+}
+
 /**
- * A real broker, a token it issued to the sample agent for TICKETS, the same token bound to a
+ * A real broker, a Bearer token it issued to the sample agent for TICKETS, a token it bound to a
  * fresh proof key, and proofs by that key for `GET url` with that token (`ath`) by default.
  */
 export async function boundTokenSetup(t: Test, url = `${TICKETS}/tickets`) {
@@ -42,51 +53,19 @@ export async function boundTokenSetup(t: Test, url = `${TICKETS}/tickets`) {
   t.teardown(broker.close);
   const issued = (await broker.exchange(await broker.attest())).json().access_token as string;
   const key = proofKey();
-  const token = bindToken(broker, issued, key.jkt);
+  const token = await issueBound(broker, key);
   const proof = (over: Partial<ProofRequest> = {}, by: ProofKey = key) =>
     createDpopProof(by, { htm: 'GET', htu: url, accessToken: token, iatS: Math.floor(broker.clock() / 1000), ...over });
-  return { broker, issued, key, token, proof };
-}
-
-export interface BindingEndpoint extends LocalServer {
-  /** The DPoP token requests that were answered use_dpop_nonce, and those that got a bound token. */
-  counts(): { nonceRequired: number; bound: number };
-}
-
-/** An issuer whose token endpoint binds (see above); its JWKS is the broker's. Give the client its `url` as issuer. */
-export async function bindingTokenEndpoint(broker: ListeningBroker, options: { nonces?: boolean } = {}): Promise<BindingEndpoint> {
-  const nonces: NonceIssuer | undefined = options.nonces ? createNonceIssuer(Buffer.alloc(32, 9), broker.clock) : undefined;
-  const counts = { nonceRequired: 0, bound: 0 };
-  let url = '';
-  const server = await localServer({
-    '/token': (request, response, body) => void (async () => {
-      const nonceHeader: Record<string, string> = nonces ? { 'dpop-nonce': nonces.current() } : {};
-      const proof = verifyDpopProof(String(request.headers.dpop ?? ''), {
-        htm: 'POST', htu: `${url}/token`, nowMs: broker.clock(), maxAgeMs: 60_000, futureSkewMs: 5_000, ...(nonces ? { nonce: nonces.accepts } : {}),
-      });
-      if (!proof.ok && proof.reason === 'nonce') {
-        counts.nonceRequired++;
-        return json(response, 400, { error: 'use_dpop_nonce', error_description: 'a nonce is required' }, nonceHeader);
-      }
-      if (!proof.ok) return json(response, 400, { error: 'invalid_dpop_proof', error_description: proof.detail });
-      const issued = await fetch(`${broker.issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-      const answer = await issued.json() as Record<string, unknown>;
-      if (issued.status !== 200) return json(response, issued.status, answer);
-      counts.bound++;
-      json(response, 200, { ...answer, access_token: bindToken(broker, answer.access_token as string, proof.jkt), token_type: 'DPoP' }, nonceHeader);
-    })(),
-  }, { jwks_uri: `${broker.issuer}/.well-known/jwks.json` });
-  url = server.url;
-  return { ...server, counts: () => ({ ...counts }) };
+  return { broker, issued, key, token, proof, bind: (by: ProofKey) => issueBound(broker, by) };
 }
 
 /** A broker whose sample agent may call a tool server (fastify + the plugin) on a free loopback port, and that server. */
-export async function brokerAndTool(t: Test, pluginOptions: Partial<AgentStsPluginOptions> = {}) {
+export async function brokerAndTool(t: Test, pluginOptions: Partial<AgentStsPluginOptions> = {}, brokerEnv: Record<string, string> = {}) {
   const port = await freePort();
   const resource = `http://127.0.0.1:${port}`;
   const policy = basePolicy();
   policy.agents = [agentDoc('ticket-summarizer', { intents: [{ name: 'summarize-tickets', description: 'Read', audience: resource, scopes: ['tickets:read'] }] })];
-  const broker = await listeningBroker({ policy });
+  const broker = await listeningBroker({ policy, env: brokerEnv });
   t.teardown(broker.close);
   const tool: FastifyInstance = Fastify();
   t.teardown(() => tool.close());
@@ -106,23 +85,34 @@ export interface SentRequest {
   dpop: string | null;
 }
 
-/** The agent's token client through the binding token endpoint; every request it sends is recorded (what a wire tap would see). */
-export async function boundClient(t: Test, broker: ListeningBroker, options: { nonces?: boolean } & Partial<TokenClientOptions> = {}) {
-  const { nonces, ...extra } = options;
-  const endpoint = await bindingTokenEndpoint(broker, { nonces: nonces ?? false });
-  t.teardown(endpoint.close);
+export interface TokenAnswers {
+  /** Token requests answered 400 use_dpop_nonce (RFC 9449 §8), and those answered with a DPoP token. */
+  nonceRequired: number;
+  bound: number;
+}
+
+/** The agent's token client at the broker; every request it sends is recorded (what a wire tap would see), and the token endpoint's answers counted. */
+export function boundClient(broker: ListeningBroker, options: Partial<TokenClientOptions> = {}) {
   const sent: SentRequest[] = [];
+  const answers: TokenAnswers = { nonceRequired: 0, bound: 0 };
+  const tokenEndpoint = `${broker.issuer}/oauth/token`;
   const client = createTokenClient({
-    issuer: endpoint.url,
+    issuer: broker.issuer,
     attestation: functionAttestation(() => broker.attest()),
     now: broker.clock,
-    fetch: (input, init) => {
+    fetch: async (input, init) => {
       const headers = new Headers(init?.headers);
       sent.push({ url: String(input), method: init?.method ?? 'GET', authorization: headers.get('authorization'), dpop: headers.get('dpop') });
-      return fetch(input, init);
+      const response = await fetch(input, init);
+      if (String(input) === tokenEndpoint) {
+        const body = await response.clone().json() as { error?: string; token_type?: string };
+        if (body.error === 'use_dpop_nonce') answers.nonceRequired++;
+        if (body.token_type === 'DPoP') answers.bound++;
+      }
+      return response;
     },
-    ...extra,
+    ...options,
   });
-  const tokenRequestProofs = () => sent.filter((r) => r.url === `${endpoint.url}/token`).map((r) => r.dpop as string);
-  return { client, endpoint, sent, tokenRequestProofs };
+  const tokenRequestProofs = () => sent.filter((r) => r.url === tokenEndpoint).map((r) => r.dpop as string);
+  return { client, sent, tokenEndpoint, tokenRequestProofs, counts: (): TokenAnswers => ({ ...answers }) };
 }

@@ -1,7 +1,7 @@
 /**
  * DPoP at the resource side (RFC 9449 §7.1), one rule each, through verifier.verifyRequest:
- * tokens the real broker issued, bound to a proof key by the broker's own signing key (what its
- * token endpoint issues to a DPoP tier), and proofs made with createDpopProof or by hand.
+ * tokens the real broker bound to a proof key at its token endpoint (and, for bindings it never
+ * mints, its tokens re-signed with other claims), and proofs made with createDpopProof or by hand.
  */
 import t, { type Test } from 'tap';
 import { accessTokenHash, createDpopProof, proofJwk } from '../../src/dpop/index.js';
@@ -20,7 +20,7 @@ async function refusal(t: Test, promise: Promise<unknown>, code: string, reason:
 }
 
 t.test('every proof rule at the resource side', async (t) => {
-  const { broker, issued, key, token, proof } = await boundTokenSetup(t, URL_);
+  const { broker, issued, key, token, proof, bind } = await boundTokenSetup(t, URL_);
   const verifier = createVerifier({ issuer: broker.issuer, audience: TICKETS, now: broker.clock });
   const thief = proofKey();
   const iatS = () => Math.floor(broker.clock() / 1000);
@@ -106,7 +106,7 @@ t.test('every proof rule at the resource side', async (t) => {
 
   await t.test('a proof algorithm this API does not accept', async (t) => {
     const edKey = proofKey('EdDSA');
-    const edToken = bindToken(broker, issued, edKey.jkt);
+    const edToken = await bind(edKey);
     const esOnly = createVerifier({ issuer: broker.issuer, audience: TICKETS, now: broker.clock, dpop: { algorithms: ['ES256'] } });
     const edProof = () => createDpopProof(edKey, { htm: 'GET', htu: URL_, accessToken: edToken, iatS: iatS() });
     const error = await refusal(t, esOnly.verifyRequest(request({ authorization: `DPoP ${edToken}`, dpop: edProof() })), 'invalid_dpop_proof', 'bad_proof');
