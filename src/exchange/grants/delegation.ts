@@ -6,7 +6,7 @@
  * invalid_request); the reason goes to the log and the audit trail.
  */
 import { sha256Hex, verifyPersonToken, type AttestationContext, type PersonProof } from '../../attestation/index.js';
-import { decodeJws } from '../../jws/index.js';
+import type { DecodedJws, JwsFailure } from '../../jws/index.js';
 import { actChain, type AccessTokenClaims, type ActClaim } from '../../signing/index.js';
 import { SUBJECT_TOKEN_REFUSALS } from '../refusals.js';
 import type { Authentication, Caller, Delegation, GrantContext } from './grant.js';
@@ -17,8 +17,7 @@ export type SubjectKind = 'person' | 'ours' | 'attestation';
  * Which kind of token the subject is, by its UNVERIFIED `iss`: it only chooses the verifier,
  * which then decides (a forged `iss` just meets the wrong verifier and fails).
  */
-export function subjectKind(token: string, ctx: AttestationContext): SubjectKind {
-  const jws = decodeJws(token);
+export function subjectKind(jws: DecodedJws | JwsFailure, ctx: AttestationContext): SubjectKind {
   const iss = jws.ok ? jws.payload.iss : undefined;
   if (typeof iss !== 'string') return 'attestation';
   if (iss === ctx.stsIssuer) return 'ours';

@@ -6,6 +6,7 @@
  */
 import { verifySubjectToken } from '../../attestation/index.js';
 import { OAuthError } from '../../errors.js';
+import { decodeJws } from '../../jws/index.js';
 import { refuseRepeats, single, type FormParams } from '../../http/form-body.js';
 import { readClientAuthentication } from '../client-auth.js';
 import { SUBJECT_TOKEN_REFUSALS } from '../refusals.js';
@@ -66,7 +67,8 @@ function readActorToken(params: FormParams): string | undefined {
 }
 
 async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): Promise<Authentication> {
-  const kind = subjectKind(request.subjectToken, ctx.attestation);
+  const decoded = decodeJws(request.subjectToken);
+  const kind = subjectKind(decoded, ctx.attestation);
   const actorProof = request.actorToken ?? (kind === 'attestation' ? undefined : request.clientAssertion);
   if (actorProof === undefined) {
     if (request.subjectTokenType !== TOKEN_TYPE_JWT && kind === 'attestation') {
@@ -79,7 +81,7 @@ async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): P
         error: new OAuthError('invalid_request', 'a token acted on needs the acting agent: present the agent\'s own attestation as actor_token (RFC 8693 section 2.1)', { reason: 'delegation' }),
       };
     }
-    const subject = toAuthentication(await verifySubjectToken(request.subjectToken, ctx.attestation), SUBJECT_TOKEN_REFUSALS);
+    const subject = toAuthentication(await verifySubjectToken(request.subjectToken, ctx.attestation, decoded), SUBJECT_TOKEN_REFUSALS);
     if (!subject.ok) return subject;
     // The issued token never outlives the attestation it was exchanged for.
     return withClientAssertion({ ...subject.caller, notAfterMs: subject.caller.proof.expiresAtMs }, request.clientAssertion, ctx.attestation);

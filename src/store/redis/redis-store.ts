@@ -21,6 +21,7 @@ import { createEvents, type StoreLogger } from './events.js';
 import { asArray, num, parseControl, parseControlRecord, parseControls, parseWindow, str } from './replies.js';
 import { createRecords } from './records.js';
 import type { ScriptName } from './scripts.js';
+import { createTurnCork } from './turn-cork.js';
 
 export interface RedisStoreOptions extends Omit<RedisConnectOptions, 'commandTimeoutMs' | 'connectTimeoutMs'> {
   keyPrefix?: string;
@@ -52,12 +53,14 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Redi
   const client = connectRedis({ ...options, commandTimeoutMs, connectTimeoutMs });
   const run = client as unknown as Scripted;
   const bounded = boundedCall(deadlineMs);
+  const corkThisTurn = createTurnCork(client);
   // Calls fail closed until Redis answered once and its eviction policy was checked.
   let usable = false;
   let refusal: Error | null = null;
   const call: typeof bounded = (what, fn) => {
     if (refusal) return Promise.reject(new StoreUnavailableError(`redis store: ${refusal.message}`));
     if (!usable) return Promise.reject(new StoreUnavailableError(`redis store: ${what}: not connected yet`));
+    corkThisTurn();
     return bounded(what, fn);
   };
 
