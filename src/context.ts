@@ -68,6 +68,12 @@ export interface ExchangeOutcome {
 export interface AuditTrail {
   record(event: string, data: Record<string, unknown>): void;
   /**
+   * Records with the other records committed in this event-loop turn, in one write (a group
+   * commit): resolves once the record is written, rejects when the write failed. For the hot
+   * path, where the caller waits for the record anyway (an issued token leaves only after it).
+   */
+  commit(event: string, data: Record<string, unknown>): Promise<void>;
+  /**
    * For events whose action does not wait on the trail (a refusal, a protective action already
    * applied): records, or logs at error level that the event went unrecorded. True when recorded.
    */

@@ -170,7 +170,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
       outcome.expiresAtMs = claims.exp * 1000;
 
       // 7. Record (the audit record of an issued token is written before the token leaves).
-      recorder.recordIssued(outcome, {
+      await recorder.recordIssued(outcome, {
         attestationKind: caller.proof.kind,
         attestationIssuer: caller.proof.issuer,
         attestationSubject: caller.proof.subject,

@@ -68,10 +68,10 @@ const MAX_THROTTLED_ADDRESSES = 10_000;
 export function createOutcomeRecorder(deps: OutcomeDeps) {
   const lastRateLimitAudit = new Map<string, { atMs: number; suppressed: number }>();
 
-  /** Throws when the trail cannot be written: the token must not be handed out. */
-  function recordIssued(outcome: ExchangeOutcome, detail: IssuedDetail, delegation?: DelegationRecord): void {
+  /** Rejects when the trail cannot be written: the token must not be handed out. */
+  async function recordIssued(outcome: ExchangeOutcome, detail: IssuedDetail, delegation?: DelegationRecord): Promise<void> {
     try {
-      deps.audit.record('token_issued', {
+      await deps.audit.commit('token_issued', {
         ...(delegation ? { on_behalf_of: delegation } : {}),
         agent: outcome.agentId,
         intent: outcome.intent,

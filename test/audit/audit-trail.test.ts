@@ -144,3 +144,41 @@ t.test('store failures are logged, never thrown', async (t) => {
   t.equal(trail.healthy(), true);
   trail.close();
 });
+
+t.test('commit: the records of one turn go out in one write, each caller told after it', async (t) => {
+  const writes: string[] = [];
+  let failing = false;
+  const trail = createAuditTrail({
+    destination: { write: (text) => { if (failing) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' }); writes.push(text); }, close: () => {} },
+    clock: manualClock(0),
+    logger: quiet,
+  });
+  let settled = 0;
+  const burst = ['j1', 'j2', 'j3'].map((jti) => trail.commit('token_issued', { jti, client_assertion: 'eyJ.secret' }).then(() => { settled++; }));
+  t.equal(writes.length, 0, 'nothing written before the turn ends');
+  t.equal(settled, 0, 'and nobody told it was');
+  await Promise.all(burst);
+  t.equal(writes.length, 1, 'one write for the three');
+  t.same(writes[0]!.trim().split('\n').map((l) => (JSON.parse(l) as { jti: string }).jti), ['j1', 'j2', 'j3'], 'in the order committed');
+  t.notMatch(writes[0], /eyJ\.secret/, 'secrets redacted as with record');
+
+  failing = true;
+  const refused = await Promise.allSettled([trail.commit('token_issued', { jti: 'j4' }), trail.commit('token_issued', { jti: 'j5' })]);
+  t.same(refused.map((r) => r.status), ['rejected', 'rejected'], 'a failed write refuses every record of its turn');
+  t.equal(trail.healthy(), false);
+  failing = false;
+  await trail.commit('token_issued', { jti: 'j6' });
+  t.equal(trail.healthy(), true, 'the next write that succeeds makes it healthy again');
+});
+
+t.test('commit then record in the same turn: the file keeps the order they were made in', async (t) => {
+  const file = join(tempDir(t), 'audit.log');
+  const trail = createAuditTrail({ destination: file, clock: manualClock(0), logger: quiet });
+  const committed = trail.commit('token_issued', { jti: 'first' });
+  trail.record('agent_suspended', { agent: 'a1' });
+  await committed;
+  const pending = trail.commit('token_issued', { jti: 'last' });
+  trail.close();
+  await pending;
+  t.same(lines(file).map((r) => r.jti ?? r.event), ['first', 'agent_suspended', 'last'], 'and close writes what is pending');
+});
