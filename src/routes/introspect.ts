@@ -9,11 +9,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Cluster, Redis } from 'ioredis';
-import { bearerCredential, tokenStatus, type AdminKeyRing } from '../admin/index.js';
+import { tokenStatus, type AdminKeyRing } from '../admin/index.js';
 import type { BrokerContext } from '../context.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
-import { insufficientScope, invalidToken, limitByAddress, oauthErrorHandler } from '../http/index.js';
+import { limitByAddress, oauthErrorHandler } from '../http/index.js';
 import { INTROSPECT_SCOPE, mayIntrospect } from '../policy/index.js';
+import { authenticateScopedCaller } from './scoped-caller.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,19 +66,7 @@ export async function introspectRoute(plugin: FastifyInstance, options: TokenEnd
   await limitByAddress(app, { scope: 'introspect', rate: ctx.config.rateLimitIntrospect, redis: options.rateLimitRedis });
 
   const authenticateCaller = async (request: FastifyRequest): Promise<void> => {
-    const parsed = bearerCredential(request.headers.authorization);
-    if ('reason' in parsed) throw invalidToken('a bearer token with the sts:introspect scope is required', parsed.reason);
-    const status = await tokenStatus(parsed.credential, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock() });
-    if (!status.active) {
-      request.log.info({ reason: status.reason }, 'introspection caller refused');
-      throw invalidToken('the bearer token is not valid', 'caller_refused');
-    }
-    // RFC 6750 §3.1: a valid token without the needed audience or scope is insufficient_scope (403).
-    if (status.claims.aud !== ctx.config.issuer || !status.claims.scope.split(' ').includes(INTROSPECT_SCOPE)) {
-      request.log.info({ reason: 'not_for_introspection', caller: status.claims.sub }, 'introspection caller refused');
-      throw insufficientScope(`introspection needs a token for ${ctx.config.issuer} with the ${INTROSPECT_SCOPE} scope`, 'caller_refused', INTROSPECT_SCOPE);
-    }
-    request.introspectionCaller = status.claims.sub;
+    request.introspectionCaller = (await authenticateScopedCaller(request, ctx, keyRing, INTROSPECT_SCOPE)).sub;
   };
 
   app.post('/oauth/introspect', {

@@ -19,6 +19,7 @@ import { introspectRoute } from '../../src/routes/introspect.js';
 import { revokeRoute } from '../../src/routes/revoke.js';
 import { createKeyRing, mintAccessToken } from '../../src/signing/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
+import { noSecurityEvents } from '../../src/ssf/index.js';
 
 export const NOW = Date.parse('2026-11-01T12:00:00Z');
 export const DAY = 86_400_000;
@@ -134,7 +135,7 @@ export async function buildHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const keyRing = await createKeyRing({ clock, store });
   const config = loadConfig({ STS_ISSUER: STS, ...options.env });
-  const ctx: BrokerContext = { config, clock, logger: logger as unknown as FastifyBaseLogger, store, policy: createPolicyHolder(compilePolicy(policy, 'v1')), audit, observers: [], onRevoked: () => {} };
+  const ctx: BrokerContext = { config, clock, logger: logger as unknown as FastifyBaseLogger, store, policy: createPolicyHolder(compilePolicy(policy, 'v1')), audit, observers: [], onRevoked: () => {}, securityEvents: noSecurityEvents };
   const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
