@@ -42,7 +42,6 @@ export function createWakeups(options: { version: () => Promise<number>; everyMs
           resolve();
         };
         const timer = setTimeout(done, ms);
-        timer.unref(); // a background wait never keeps the process alive by itself
         waiters.add(done);
         signal?.addEventListener('abort', done, { once: true });
       });

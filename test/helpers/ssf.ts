@@ -3,9 +3,10 @@
  * for the broker itself with scope ssf:stream), the receivers' tokens, and a real HTTP
  * receiver that records the SETs pushed to it and answers as told.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { agentDoc, basePolicy, type PolicyDoc } from './broker.js';
+import { agentDoc, basePolicy, buildTestBroker, STS, type PolicyDoc, type TestBroker, type TestBrokerOptions } from './broker.js';
 
 export const RECEIVER = 'tickets-api';
 export const OTHER_RECEIVER = 'billing-api';
@@ -27,12 +28,43 @@ export function ssfPolicy(issuer: string, base: PolicyDoc = basePolicy()): Polic
   return base;
 }
 
+export const SSF_ADMIN_KEY = 'ssf-admin-key-0000000000000001';
+
+/** An admin operator (static key SSF_ADMIN_KEY) added to a policy. */
+export function withSsfOperator(doc: PolicyDoc): PolicyDoc {
+  doc.operators = [{ id: 'root@example.com', role: 'admin', key_sha256: createHash('sha256').update(SSF_ADMIN_KEY).digest('hex') }];
+  return doc;
+}
+
+/** A token of `agentId` for the broker itself (its subscribe intent): what stream management and polls need. */
+export async function receiverToken(broker: Pick<TestBroker, 'exchange' | 'attest'>, agentId = RECEIVER, audience = STS): Promise<string> {
+  const res = await broker.exchange(await broker.attest(`system:serviceaccount:agents:${agentId}`), { audience });
+  if (res.statusCode !== 200) throw new Error(`token for ${agentId}: ${res.statusCode} ${res.body}`);
+  return res.json().access_token as string;
+}
+
+/** The in-process test broker with the SSF policy, an admin operator, and calls as a receiver and as the operator. */
+export async function ssfTestBroker(options: TestBrokerOptions = {}) {
+  const broker = await buildTestBroker({ ...options, policy: options.policy ?? withSsfOperator(ssfPolicy(STS)), env: { STS_RATE_LIMIT_ADDRESS: '100000/1s', ...options.env } });
+  const tokens = new Map<string, string>();
+  const tokenOf = async (agentId: string) => {
+    let token = tokens.get(agentId);
+    if (!token) tokens.set(agentId, (token = await receiverToken(broker, agentId)));
+    return token;
+  };
+  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, agentId = RECEIVER) =>
+    broker.app.inject({ method, url, headers: { authorization: `Bearer ${await tokenOf(agentId)}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const admin = (url: string, payload: object = {}) =>
+    broker.app.inject({ method: 'POST', url: `/admin${url}`, headers: { authorization: `Bearer ${SSF_ADMIN_KEY}` }, payload });
+  return { broker, call, admin };
+}
+
 export interface PushReceiver {
   url: string;
   /** SETs received, in order, with the Authorization header that came with each. */
   received: Array<{ set: string; authorization: string | undefined; contentType: string | undefined }>;
-  /** What to answer next: a status and an optional JSON body (default 202). */
-  answer: (request: IncomingMessage) => { status: number; body?: unknown };
+  /** What to answer next: a status, an optional JSON body and headers (default 202). */
+  answer: (request: IncomingMessage) => { status: number; body?: unknown; headers?: Record<string, string> };
   /** Resolves once `count` SETs have been received in all. */
   waitFor(count: number, withinMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -57,7 +89,7 @@ export async function startPushReceiver(path = '/events'): Promise<PushReceiver>
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const { status, body } = receiver.answer(request);
+      const { status, body, headers } = receiver.answer(request);
       if (status === 202 || status === 200) {
         receiver.received.push({ set: Buffer.concat(chunks).toString('utf8'), authorization: request.headers.authorization, contentType: request.headers['content-type'] });
         for (const waiter of waiters.filter((w) => receiver.received.length >= w.count)) {
@@ -65,7 +97,7 @@ export async function startPushReceiver(path = '/events'): Promise<PushReceiver>
           waiter.resolve();
         }
       }
-      response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+      response.writeHead(status, { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) });
       response.end(body === undefined ? undefined : JSON.stringify(body));
     });
   });

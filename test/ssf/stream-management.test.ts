@@ -4,19 +4,15 @@
  * verification, delete), who may manage streams (a token of ours for the broker with
  * ssf:stream; each receiver only its own streams) and the bounds.
  */
-import t from 'tap';
+import t, { type Test as Tap } from 'tap';
 import { buildTestBroker, STS, type TestBroker } from '../helpers/broker.js';
-import { OTHER_RECEIVER, RECEIVER, ssfPolicy } from '../helpers/ssf.js';
+import { OTHER_RECEIVER, RECEIVER, receiverToken, ssfPolicy } from '../helpers/ssf.js';
 
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 const CREDENTIAL_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type/credential-change';
 const GAP = `${STS}/secevent/event-type/events-dropped`;
 
-async function tokenFor(broker: TestBroker, agentId: string, audience = STS): Promise<string> {
-  const res = await broker.exchange(await broker.attest(`system:serviceaccount:agents:${agentId}`), { audience });
-  if (res.statusCode !== 200) throw new Error(`token for ${agentId}: ${res.statusCode} ${res.body}`);
-  return res.json().access_token as string;
-}
+const tokenFor = (broker: TestBroker, agentId: string) => receiverToken(broker, agentId);
 
 async function setup(t: Tap, env: Record<string, string> = {}) {
   const broker = await buildTestBroker({ policy: ssfPolicy(STS), env: { STS_RATE_LIMIT_ADDRESS: '100000/1s', ...env } });
@@ -26,7 +22,6 @@ async function setup(t: Tap, env: Record<string, string> = {}) {
     broker.app.inject({ method, url, headers: { authorization: `Bearer ${bearer}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
   return { broker, token, call };
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
 t.test('the transmitter configuration names every endpoint and both delivery methods', async (t) => {
   const { broker } = await setup(t);
