@@ -6,13 +6,17 @@
  * What offline verification cannot see: a token revoked or an agent suspended after the token
  * was issued stays accepted until the token expires (minutes); a signing key withdrawn as
  * compromised stays trusted until the cached JWKS expires (the broker's max-age) or
- * refreshKeys() is called. Calls that must see those at once ask for `online`.
+ * refreshKeys() is called. Calls that must see those at once ask for `online`, or the verifier
+ * subscribes to the broker's revocations (`revocations`: OpenID Shared Signals, CAEP events)
+ * and refuses such tokens within seconds, still offline.
  */
 import { createDiscovery } from '../discovery/index.js';
 import { bearerToken } from './bearer.js';
 import { createBrokerKeys, type BrokerKeys } from './broker-keys.js';
 import { invalidToken, unavailable, VerifyError } from './errors.js';
 import { checkStillActive } from './introspection.js';
+import { checkRevocations } from './revocation-check.js';
+import { createRevocationFeed, type RevocationFeed } from './revocation-feed.js';
 import { principalFromClaims } from './principal.js';
 import { checkRequirements } from './requirements.js';
 import type { AgentPrincipal, Requirements, VerifierOptions } from './types.js';
@@ -30,6 +34,10 @@ export interface Verifier {
   verifyAuthorization(header: string | undefined, requirements?: Requirements): Promise<AgentPrincipal>;
   /** Fetch the broker's JWKS now (after a key compromise, for instance), whatever the cache says. */
   refreshKeys(): Promise<void>;
+  /** The subscription to the broker's revocations, when the `revocations` option is given. */
+  readonly revocations: RevocationFeed | undefined;
+  /** Stops the revocation subscription (and deletes its stream at the broker). */
+  close(): Promise<void>;
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {
@@ -57,6 +65,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return keys;
   };
 
+  const revocations = options.revocations
+    ? createRevocationFeed(options.revocations, { issuer, algorithms, toleranceS, now, fetch: fetchImpl, timeoutMs, keys: brokerKeys, ...(options.logger ? { logger: options.logger } : {}) })
+    : undefined;
+
   const introspect = async (token: string, principal: AgentPrincipal): Promise<void> => {
     const introspection = options.introspection;
     if (!introspection) throw new TypeError('an online check needs the introspection option (a token client)');
@@ -75,6 +87,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const claims = await verifyAccessJwt(token, ring.getKey, { issuer, audience: options.audience, algorithms, toleranceS, nowMs: now() });
     const principal = principalFromClaims(claims);
+    if (revocations) checkRevocations(revocations, principal, token, { issuer, nowMs: now(), failClosedAfterMs: options.revocations?.failClosedAfterMs });
     checkRequirements(principal, requirements);
     if (requirements.online || options.introspection?.always) await introspect(token, principal);
     return principal;
@@ -83,6 +96,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     issuer,
     audience: options.audience,
+    revocations,
+    close: async () => revocations?.close(),
     verify,
     async verifyAuthorization(header, requirements) {
       const token = bearerToken(header);

@@ -10,7 +10,8 @@ export type VerifyErrorCode = 'invalid_request' | 'invalid_token' | 'insufficien
 export type VerifyFailureReason =
   | 'no_token' | 'malformed' | 'too_large' | 'bad_signature' | 'unknown_key' | 'algorithm_not_allowed' | 'wrong_type'
   | 'wrong_issuer' | 'wrong_audience' | 'expired' | 'not_yet_valid' | 'issued_in_future' | 'bad_claims'
-  | 'inactive' | 'missing_scope' | 'wrong_intent' | 'bad_request' | 'keys_unavailable' | 'introspection_unavailable';
+  | 'inactive' | 'missing_scope' | 'wrong_intent' | 'bad_request' | 'keys_unavailable' | 'introspection_unavailable'
+  | 'revoked' | 'revocations_unavailable';
 
 const STATUS: Record<VerifyErrorCode, number> = {
   invalid_request: 400,
@@ -45,5 +46,5 @@ export class VerifyError extends Error {
 export const invalidToken = (reason: VerifyFailureReason, description = 'the access token is not valid', cause?: unknown) =>
   new VerifyError('invalid_token', reason, description, cause === undefined ? {} : { cause });
 
-export const unavailable = (reason: 'keys_unavailable' | 'introspection_unavailable', cause?: unknown) =>
+export const unavailable = (reason: 'keys_unavailable' | 'introspection_unavailable' | 'revocations_unavailable', cause?: unknown) =>
   new VerifyError('temporarily_unavailable', reason, 'the token cannot be checked right now', cause === undefined ? {} : { cause });

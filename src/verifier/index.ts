@@ -10,3 +10,5 @@ export { bearerChallenge, bearerToken, type ChallengeOptions } from './bearer.js
 export { checkRequirementShape } from './requirements.js';
 export { actorChain, MAX_ACT_DEPTH } from './principal.js';
 export type { Actor, AgentPrincipal, BearerFetcher, Requirements, VerifierOptions } from './types.js';
+export type { RevocationFeed } from './revocation-feed.js';
+export type { RevocationOptions, FeedLogger } from './revocation-types.js';

@@ -22,6 +22,8 @@ export function registerPollRoute(app: TypeBoxApp, transmitter: Transmitter, clo
     if (stream.delivery.method !== POLL_METHOD) throw new OAuthError('not_found', 'no such poll stream for this receiver');
     const gone = new AbortController();
     reply.raw.once('close', () => gone.abort());
+    // The receiver may have gone before this handler ran (its 'close' already passed).
+    if (request.raw.socket?.destroyed) gone.abort();
     const answer = await transmitter.polls.poll(stream, request.body ?? {}, AbortSignal.any([gone.signal, closing]));
     return reply.header('cache-control', 'no-store').send(answer);
   });
