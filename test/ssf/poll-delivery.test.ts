@@ -51,7 +51,7 @@ t.test('maxEvents 0 only acknowledges; setErrs are acknowledged and counted', as
 });
 
 t.test('a long poll returns as soon as an event is emitted', async (t) => {
-  const { admin, poll } = await setup(t, { STS_SSF_POLL_WAIT: '1s' });
+  const { admin, poll } = await setup(t, { STS_SSF_POLL_WAIT: '2s' });
   const started = performance.now();
   const waiting = poll({});
   await new Promise((r) => setTimeout(r, 100));
@@ -59,10 +59,10 @@ t.test('a long poll returns as soon as an event is emitted', async (t) => {
   const answer = await waiting;
   const elapsed = performance.now() - started;
   t.equal(Object.keys(answer.body.sets).length, 1);
-  t.ok(elapsed < 800, `answered ${Math.round(elapsed)} ms after the poll began (the wait is 1 s)`);
+  t.ok(elapsed < 1_500, `answered ${Math.round(elapsed)} ms after the poll began (the wait is 2 s)`);
   const empty = performance.now();
   t.same((await poll({ ack: Object.keys(answer.body.sets) })).body, { sets: {} }, 'nothing more: empty when the wait runs out');
-  t.ok(performance.now() - empty >= 900, 'it waited');
+  t.ok(performance.now() - empty >= 1_900, 'it waited');
 });
 
 t.test('malformed polls are 400 {err, description}; a push stream has no poll endpoint', async (t) => {
