@@ -29,6 +29,12 @@ const MAX_EXCLUDED_SUBJECTS = 100;
 
 const notFound = () => new OAuthError('not_found', 'no such stream for this receiver');
 
+/** SSF §8.1.1.3-5, §8.1.2.1: these calls name their stream. */
+function named(id: string | undefined): string {
+  if (id === undefined) throw new OAuthError('invalid_request', 'stream_id is required');
+  return id;
+}
+
 export function createStreamManagement(deps: ManagementDeps) {
   const { state, issuer, settings } = deps;
   const render = (stream: StreamRecord) => renderStream(stream, issuer, settings);
@@ -81,17 +87,17 @@ export function createStreamManagement(deps: ManagementDeps) {
     },
 
     async update(receiver: string, input: StreamConfigInput, mode: 'update' | 'replace') {
-      const stream = await own(receiver, input.stream_id);
+      const stream = await own(receiver, named(input.stream_id));
       return render(await save(applyReceiverMembers(stream, input, mode, render(stream))));
     },
 
     async remove(receiver: string, id: string | undefined): Promise<void> {
-      await own(receiver, id);
-      if (!(await state.deleteStream(id as string))) throw notFound();
+      const stream = await own(receiver, named(id));
+      if (!(await state.deleteStream(stream.id))) throw notFound();
     },
 
     async status(receiver: string, id: string | undefined) {
-      const stream = await own(receiver, id);
+      const stream = await own(receiver, named(id));
       return { stream_id: stream.id, status: stream.status, ...(stream.reason !== undefined ? { reason: stream.reason } : {}) };
     },
 

@@ -73,11 +73,17 @@ export function createRevocationFeed(options: RevocationOptions, deps: Revocatio
     return stream;
   };
 
-  const heard = (result: IntakeResult) => {
-    if (result.result === 'ack') {
-      lastContact = deps.now();
-      for (const effect of result.effects) if (effect.kind === 'revoked' && effect.what === 'key') void deps.keys().then((k) => k.refresh()).catch(() => undefined);
+  /** Verification `state`s this API asked for (SSF §8.1.4.1: a stranger's is invalid_state). */
+  const asked: string[] = [];
+  const heard = (result: IntakeResult): IntakeResult => {
+    if (result.result !== 'ack') return result;
+    for (const effect of result.effects) {
+      if (effect.kind === 'revoked' && effect.what === 'key') void deps.keys().then((k) => k.refresh()).catch(() => undefined);
+      if (effect.kind === 'verification' && (effect.streamId !== stream?.id || (effect.state !== undefined && !asked.includes(effect.state)))) {
+        return { result: 'error', err: 'invalid_state', description: 'a verification this receiver did not ask for' };
+      }
     }
+    lastContact = deps.now();
     return result;
   };
 
@@ -86,7 +92,10 @@ export function createRevocationFeed(options: RevocationOptions, deps: Revocatio
       await delay(options.heartbeatMs ?? 60_000, undefined, { signal: closing.signal });
       const current = stream;
       if (!current || !endpoints) continue;
-      const status = await requestVerification(calls, endpoints, current.id, randomBytes(12).toString('base64url')).catch(() => 0);
+      const state = randomBytes(12).toString('base64url');
+      asked.push(state);
+      if (asked.length > 8) asked.shift();
+      const status = await requestVerification(calls, endpoints, current.id, state).catch(() => 0);
       if (status === 404) await resubscribe();
     }
   };

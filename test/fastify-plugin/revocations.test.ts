@@ -10,7 +10,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import t, { type Test as Tap } from 'tap';
 import { agentStsPlugin } from '../../src/fastify-plugin/index.js';
 import { signJwt } from '../../src/signing/index.js';
-import { TICKETS } from '../helpers/broker.js';
+import { NOW, TICKETS } from '../helpers/broker.js';
 import { agentClient, listeningBroker, type ListeningBroker } from '../helpers/listening-broker.js';
 import { pollUntil } from '../helpers/redis-broker.js';
 import { freePort } from '../helpers/redis.js';
@@ -18,14 +18,14 @@ import { RECEIVER, receiverToken, SSF_ADMIN_KEY, ssfPolicy, withSsfOperator } fr
 
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 
-async function setup(t: Tap) {
+async function setup(t: Tap, extra: { now?: () => number; heartbeatMs?: number } = {}) {
   const broker = await listeningBroker({ policy: (issuer) => withSsfOperator(ssfPolicy(issuer)) });
   const { client } = await agentClient(broker, { agentId: RECEIVER });
   const port = await freePort();
   const app: FastifyInstance = Fastify();
   await app.register(agentStsPlugin, {
-    issuer: broker.issuer, resource: TICKETS, verifierOptions: { now: broker.clock },
-    revocations: { client, push: { endpointUrl: `http://127.0.0.1:${port}/ssf/events` } },
+    issuer: broker.issuer, resource: TICKETS, verifierOptions: { now: extra.now ?? broker.clock },
+    revocations: { client, push: { endpointUrl: `http://127.0.0.1:${port}/ssf/events` }, ...(extra.heartbeatMs ? { heartbeatMs: extra.heartbeatMs } : {}) },
   });
   app.get('/tickets', { config: { agent: { scopes: ['tickets:read'] } } }, async (request) => ({ agent: request.agent.agent }));
   await app.listen({ host: '127.0.0.1', port });
@@ -98,4 +98,25 @@ t.test('the receiver route takes only the broker\'s SETs for this stream', async
   t.equal(feed?.state.size(), 1, 'applied once');
   const text = await app.inject({ method: 'POST', url: '/ssf/events', headers: { 'content-type': 'text/plain', authorization: secret }, payload: good });
   t.equal(text.statusCode, 415, 'only application/secevent+jwt');
+});
+
+t.test('push: verification events prove the stream works; one this receiver did not ask for is invalid_state', async (t) => {
+  // The test broker's fixed date, with real time flowing from it: contacts are told apart.
+  const started = performance.now();
+  const { broker, app } = await setup(t, { now: () => NOW + (performance.now() - started), heartbeatMs: 100 });
+  const feed = app.agentSts.verifier.revocations;
+  const subscribedAt = feed?.lastContactMs() as number;
+  t.not(await pollUntil(async () => (feed?.lastContactMs() as number) > subscribedAt + 50, 3_000), null, 'the first heartbeat\'s verification event arrived');
+
+  const listed = await broker.app.inject({ method: 'GET', url: '/ssf/stream', headers: { authorization: `Bearer ${await receiverToken(broker, RECEIVER, broker.issuer)}` } });
+  const [stream] = listed.json() as Array<{ stream_id: string; delivery: { authorization_header: string } }>;
+  const signer = broker.keyRing.currentSigner();
+  const verification = (streamId: string, state?: string) => signJwt({ alg: signer.alg, kid: signer.kid, typ: 'secevent+jwt' }, {
+    iss: broker.issuer, aud: RECEIVER, iat: Math.floor(broker.clock() / 1000), jti: randomUUID(),
+    sub_id: { format: 'opaque', id: streamId }, events: { 'https://schemas.openid.net/secevent/ssf/event-type/verification': state === undefined ? {} : { state } },
+  }, signer);
+  const push = (set: string) => app.inject({ method: 'POST', url: '/ssf/events', headers: { 'content-type': 'application/secevent+jwt', authorization: stream?.delivery.authorization_header }, payload: set });
+  t.match((await push(verification(stream?.stream_id as string, 'not-ours'))).json(), { err: 'invalid_state' });
+  t.match((await push(verification('f'.repeat(32)))).json(), { err: 'invalid_state' }, 'about another stream');
+  t.equal((await push(verification(stream?.stream_id as string))).statusCode, 202, 'the transmitter\'s own, without state');
 });

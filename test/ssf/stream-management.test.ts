@@ -95,6 +95,9 @@ t.test('a stream from creation to deletion', async (t) => {
   t.equal((await call('GET', `/ssf/stream?stream_id=${id}`)).statusCode, 404);
   t.same((await call('GET', '/ssf/stream')).json(), []);
   t.equal((await call('DELETE', `/ssf/stream?stream_id=${id}`)).statusCode, 404);
+  t.equal((await call('DELETE', '/ssf/stream')).statusCode, 400, 'DELETE names its stream');
+  t.equal((await call('PATCH', '/ssf/stream', { description: 'which one?' })).statusCode, 400, 'so does PATCH');
+  t.equal((await call('GET', '/ssf/status')).statusCode, 400, 'and a status read');
 });
 
 t.test('push endpoints: https, or http to a loopback host only; no credentials in the URL', async (t) => {
