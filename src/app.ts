@@ -27,6 +27,8 @@ import { revokeRoute } from './routes/revoke.js';
 import { tokenRoute } from './routes/token.js';
 import type { KeyRing } from './signing/index.js';
 import type { ControlKeeper, Store } from './store/index.js';
+import { noSecurityEvents, type Transmitter } from './ssf/index.js';
+import { ssfRoutes } from './routes/ssf/index.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -48,6 +50,8 @@ export interface AppDeps {
   rateLimitRedis?: Redis | Cluster;
   /** DPoP server nonces, when STS_DPOP_NONCE is on. */
   dpopNonces?: NonceIssuer;
+  /** The Shared Signals transmitter: its routes, and the emitter the actions call. */
+  ssf?: Transmitter;
 }
 
 /** Every request body is bounded: 64 KiB, then 413. */
@@ -84,6 +88,7 @@ function brokerContext(config: Readonly<Config>, deps: AppDeps): BrokerContext {
     audit: deps.audit,
     observers: [...deps.observers],
     onRevoked: deps.onRevoked ?? (() => {}),
+    securityEvents: deps.ssf?.events ?? noSecurityEvents,
   };
 }
 
@@ -120,6 +125,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await app.register(jwksRoute, { keyRing: deps.keyRing });
   await app.register(metadataRoutes, { issuer: config.issuer, signingAlg: config.signingAlg });
   await app.register(healthRoutes, { ctx, keyRing: deps.keyRing, issuerKeyHealth: deps.issuerKeyHealth });
+  if (deps.ssf) await app.register(ssfRoutes, { ctx, keyRing: deps.keyRing, transmitter: deps.ssf, rateLimitRedis: deps.rateLimitRedis, dpopNonces: deps.dpopNonces });
   if (config.adminPort === undefined) await registerOperatorPlane(app, config, deps, ctx);
   return app;
 }

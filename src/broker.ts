@@ -23,6 +23,7 @@ import type { CompiledPolicy } from './policy/types.js';
 import { createAddressLimiter, type AddressLimiter } from './rate-limit/index.js';
 import { KeyRing, type KeyRingOptions } from './signing/index.js';
 import { createControlKeeper, createStore, type ControlKeeper, type RedisStore, type Store } from './store/index.js';
+import { createTransmitter, type Transmitter } from './ssf/index.js';
 import { startKeyRing } from './broker-key-ring.js';
 import { warnAboutListeners } from './broker-warnings.js';
 
@@ -64,6 +65,8 @@ export interface Broker {
   adminApp: FastifyInstance | undefined;
   metricsApp: FastifyInstance;
   reloader: PolicyReloader | undefined;
+  /** The Shared Signals transmitter (streams, security events, their delivery). */
+  ssf: Transmitter;
   /** Writes what is batched (activity, audit copies, anomaly counts) now. */
   flush(): Promise<void>;
   /** Listens on every configured listener. */
@@ -92,8 +95,11 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   await startKeyRing(keyRing, { tickMs: overrides.keyRingTickMs ?? 1_000, logger, onFatal: overrides.onFatal });
   const registry = overrides.registry ?? new Registry();
   const keys = issuerKeyResolvers(config, overrides, holder, logger);
+  const ssf = createTransmitter({
+    issuer: config.issuer, settings: config.ssf, clock, logger, store, registry, signer: () => keyRing.currentSigner(),
+  });
   const observers = createObservers({
-    config, registry, store, audit, holder, clock, logger, keyRing, issuerKeyHealth: keys.health,
+    config, registry, store, audit, holder, clock, logger, keyRing, issuerKeyHealth: keys.health, securityEvents: ssf.events,
     ...(overrides.defaultMetrics === false ? { defaultMetrics: false } : {}),
   });
   const limiter = createAddressLimiter({
@@ -114,6 +120,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
     limiter, keeper, onRevoked: (kind) => observers.metrics.revoked(kind),
     ...('redis' in store ? { rateLimitRedis: (store as RedisStore).redis } : {}),
     ...(config.dpopNonce ? { dpopNonces: createNonceIssuer(nonceSecret(config), clock) } : {}),
+    ssf,
   };
   const app = await buildApp(config, deps);
   const adminApp = config.adminPort !== undefined ? await buildAdminApp(config, deps) : undefined;
@@ -123,10 +130,11 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   let closing: Promise<void> | undefined;
   return {
     config, clock, logger, store, policy: holder, audit, keyRing, keeper, limiter, registry, metrics: observers.metrics,
-    app, adminApp, metricsApp, reloader,
+    app, adminApp, metricsApp, reloader, ssf,
     flush: async () => {
       await observers.flush();
       await keeper.settle();
+      await ssf.events.flush();
     },
     async listen() {
       await app.listen({ host: config.host, port: config.port });
@@ -143,6 +151,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
         await adminApp?.close();
         await metricsApp.close();
         await observers.close();
+        await ssf.close();
         await keeper.close();
         await keyRing.close();
         await store.close();

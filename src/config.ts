@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseRate, type Rate } from './config-values.js';
 import { parseDuration } from './duration.js';
 import { parseRedisUrl } from './store/index.js';
+import { parseSsfSettings, SSF_SETTING_NAMES, type SsfSettings } from './ssf/index.js';
 
 type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
 
@@ -48,6 +49,8 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   /** PEM CA certificates trusted, besides the system roots, when fetching issuers' jwks_uri (STS_ISSUER_CA_FILE). */
   issuerCaBundle: string | undefined;
+  /** The Shared Signals transmitter (STS_SSF_*). */
+  ssf: SsfSettings;
 }
 
 export class ConfigError extends Error {
@@ -65,7 +68,7 @@ const KNOWN = new Set([
   'STS_RATE_LIMIT_INTROSPECT', 'STS_RATE_LIMIT_REVOKE', 'STS_RATE_LIMIT_ADMIN', 'STS_DPOP_NONCE',
   'STS_TRUST_PROXY', 'STS_ADMIN_HOST', 'STS_ADMIN_PORT', 'STS_METRICS_HOST', 'STS_METRICS_PORT', 'STS_AUDIT_LOG',
   'STS_ALERT_WEBHOOKS', 'STS_ALERT_WEBHOOK_SECRET', 'STS_CONNECTION_TIMEOUT', 'STS_REQUEST_TIMEOUT', 'STS_KEEP_ALIVE_TIMEOUT',
-  'STS_STATE_FILE', 'STS_LOG_FORMAT', 'STS_ISSUER_CA_FILE',
+  'STS_STATE_FILE', 'STS_LOG_FORMAT', 'STS_ISSUER_CA_FILE', ...SSF_SETTING_NAMES,
 ]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -117,6 +120,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
   if (s.REDIS_URL && !keyEncryptionKey && !problems.some((p) => p.startsWith('STS_KEY_ENCRYPTION_KEY'))) {
     problems.push('STS_KEY_ENCRYPTION_KEY: required with REDIS_URL (32 random bytes, base64: `openssl rand -base64 32`); the signing keys are stored encrypted in Redis');
   }
+  const connectionTimeoutMs = check('STS_CONNECTION_TIMEOUT', () => parseDuration(s.STS_CONNECTION_TIMEOUT ?? '10s', { minMs: 100 }), 10_000);
   const keyRotationMs = check('STS_KEY_ROTATION', () => parseDuration(s.STS_KEY_ROTATION ?? '24h', { minMs: 2_000 }), 86_400_000);
   const config: Config = {
     issuer,
@@ -148,12 +152,13 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     auditLog: s.STS_AUDIT_LOG ?? 'stdout',
     alertWebhooks: check('STS_ALERT_WEBHOOKS', () => splitList(s.STS_ALERT_WEBHOOKS).map(parseWebhook), []),
     alertWebhookSecret: s.STS_ALERT_WEBHOOK_SECRET || undefined,
-    connectionTimeoutMs: check('STS_CONNECTION_TIMEOUT', () => parseDuration(s.STS_CONNECTION_TIMEOUT ?? '10s', { minMs: 100 }), 10_000),
+    connectionTimeoutMs,
     requestTimeoutMs: check('STS_REQUEST_TIMEOUT', () => parseDuration(s.STS_REQUEST_TIMEOUT ?? '10s', { minMs: 100 }), 10_000),
     keepAliveTimeoutMs: check('STS_KEEP_ALIVE_TIMEOUT', () => parseDuration(s.STS_KEEP_ALIVE_TIMEOUT ?? '5s', { minMs: 100 }), 5_000),
     stateFile: s.STS_STATE_FILE || undefined,
     logFormat: check('STS_LOG_FORMAT', () => oneOf(s.STS_LOG_FORMAT ?? 'json', ['json', 'pretty'] as const), 'json'),
     issuerCaBundle: check('STS_ISSUER_CA_FILE', () => (s.STS_ISSUER_CA_FILE ? readCaBundle(s.STS_ISSUER_CA_FILE, readFile) : undefined), undefined),
+    ssf: parseSsfSettings(s, check, connectionTimeoutMs),
   };
   if (config.keyPublishAheadMs >= config.keyRotationMs) {
     problems.push('STS_KEY_PUBLISH_AHEAD: must be shorter than STS_KEY_ROTATION');

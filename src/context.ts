@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { CompiledPolicy } from './policy/types.js';
+import type { SecurityEvents } from './ssf/index.js';
 import type { Store } from './store/types.js';
 
 /** The policy in force, replaced atomically on reload. */
@@ -99,6 +100,8 @@ export interface BrokerContext {
   observers: OutcomeObserver[];
   /** A revocation was stored (sts_revocations_total): a token by jti, an agent's tokens, a compromised key. */
   onRevoked: (kind: RevocationKind) => void;
+  /** Where a suspension, a revocation or a compromised key is told to the Shared Signals receivers (only where it happened). */
+  securityEvents: SecurityEvents;
 }
 
 export type RevocationKind = 'token' | 'agent' | 'key' | 'person';

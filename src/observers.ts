@@ -13,6 +13,7 @@ import { policyJwksUris, type IssuerKeyHealth } from './credentials/index.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
 import type { KeyRing } from './signing/index.js';
 import type { Store } from './store/types.js';
+import type { SecurityEvents } from './ssf/index.js';
 
 export interface ObserverWiring {
   config: Readonly<Config>;
@@ -25,6 +26,8 @@ export interface ObserverWiring {
   keyRing: KeyRing;
   issuerKeyHealth?: IssuerKeyHealth;
   defaultMetrics?: boolean;
+  /** The anomaly response's suspensions are told to the Shared Signals receivers. */
+  securityEvents?: SecurityEvents;
 }
 
 export function createObservers(w: ObserverWiring): { metrics: Metrics; observers: OutcomeObserver[]; close(): Promise<void>; flush(): Promise<void> } {
@@ -86,6 +89,7 @@ export function createObservers(w: ObserverWiring): { metrics: Metrics; observer
     clock: w.clock,
     alerts,
     logger: w.logger,
+    ...(w.securityEvents ? { securityEvents: w.securityEvents } : {}),
   });
   return {
     metrics,

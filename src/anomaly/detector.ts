@@ -12,6 +12,7 @@ import type { AuditTrail, ExchangeOutcome, OutcomeObserver, PolicyHolder } from 
 import type { Metrics } from '../metrics/index.js';
 import type { AnomalyAction, CompiledPolicy } from '../policy/types.js';
 import type { Store } from '../store/types.js';
+import type { SecurityEvents } from '../ssf/index.js';
 import { createWriteBehind } from '../write-behind.js';
 import {
   DEFAULT_DETECTION_SETTINGS, detectDenial, detectNovelty, detectVolume, noveltyValues,
@@ -32,6 +33,8 @@ interface AnomalyDetectorOptions {
   clock: Clock;
   alerts: Pick<Alerter, 'send'>;
   logger: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  /** Where the automatic suspension is told to the Shared Signals receivers. */
+  securityEvents?: SecurityEvents;
   settings?: Partial<DetectionSettings & { maxQueue: number; concurrency: number; batchMs: number }>;
 }
 
@@ -168,6 +171,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
       if (control.suspended !== null) return 'already_suspended';
       const atMs = clock();
       await store.suspendAgent(agentId, { atMs, by: SUSPENDED_BY, reason });
+      options.securityEvents?.emit({ kind: 'agent_suspended', agentId, atMs, initiator: 'policy' });
       audit.tryRecord('agent_suspended', { agent: agentId, by: SUSPENDED_BY, reason, atMs });
       return 'suspended';
     } catch (error) {

@@ -10,14 +10,17 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } f
 import { checkRequirementShape, createVerifier, VerifyError, type AgentPrincipal, type Requirements } from '../verifier/index.js';
 import { checkResource, metadataPath, metadataUrl, protectedResourceMetadata } from './protected-resource.js';
 import { headerValues, publicBaseUrl, requestUrl } from './request-url.js';
+import { registerRevocationReceiver } from './revocation-receiver.js';
 import type { AgentStsPluginOptions } from './types.js';
 
 const agentStsPlugin: FastifyPluginAsync<AgentStsPluginOptions> = async (app, options) => {
   const resource = checkResource(options.resource);
   if (options.verifier && options.dpop) throw new TypeError('give dpop in the options of the verifier passed, not next to it');
+  const ownsVerifier = options.verifier === undefined;
   const verifier = options.verifier ?? createVerifier({
     ...options.verifierOptions,
     ...(options.dpop ? { dpop: options.dpop } : {}),
+    ...(options.revocations ? { revocations: options.revocations } : {}),
     issuer: options.issuer,
     audience: options.audience ?? resource,
   });
@@ -68,6 +71,13 @@ const agentStsPlugin: FastifyPluginAsync<AgentStsPluginOptions> = async (app, op
     // First, before the route's own hooks: nothing of the request is acted on before the token is checked.
     route.onRequest = [guardFor(requirements), ...existing];
   });
+
+  if (verifier.revocations) {
+    const feed = verifier.revocations;
+    await registerRevocationReceiver(app, feed);
+    app.addHook('onReady', async () => { void feed.start().catch(() => undefined); });
+  }
+  if (ownsVerifier) app.addHook('onClose', async () => verifier.close());
 
   app.get(metadataPath(resource), { config: { agent: false } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=300').send(protectedResourceMetadata({

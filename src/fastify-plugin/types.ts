@@ -1,5 +1,5 @@
 /** Options of the fastify plugin, and what it adds to fastify's types. */
-import type { AgentPrincipal, DpopOptions, Requirements, Verifier, VerifierOptions } from '../verifier/index.js';
+import type { AgentPrincipal, DpopOptions, Requirements, RevocationOptions, Verifier, VerifierOptions } from '../verifier/index.js';
 
 export interface AgentStsPluginOptions {
   /** The broker's issuer identifier. */
@@ -29,6 +29,12 @@ export interface AgentStsPluginOptions {
   resourceDocumentation?: string;
   /** The challenge's realm (default: the resource). */
   realm?: string;
+  /**
+   * Subscribe to the broker's revocations (OpenID Shared Signals): poll by default; with
+   * `push: { endpointUrl }` (this API's public URL for it) the plugin serves that route and the
+   * broker pushes. The subscription starts when the app is ready and ends when it closes.
+   */
+  revocations?: RevocationOptions;
 }
 
 export interface AgentStsDecoration {

@@ -16,8 +16,8 @@ import type { BrokerContext } from '../context.js';
 import { formBody, refuseQueryString } from '../http/form-body.js';
 import { limitByAddress, oauthErrorHandler } from '../http/index.js';
 import type { NonceIssuer } from '../dpop/index.js';
-import { authenticateOwnToken } from '../tokens/index.js';
 import { INTROSPECT_SCOPE, mayIntrospect } from '../policy/index.js';
+import { authenticateScopedCaller } from './scoped-caller.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -74,12 +74,7 @@ export async function introspectRoute(plugin: FastifyInstance, options: TokenEnd
   await limitByAddress(app, { scope: 'introspect', rate: ctx.config.rateLimitIntrospect, redis: options.rateLimitRedis });
 
   const authenticateCaller = async (request: FastifyRequest): Promise<void> => {
-    const claims = await authenticateOwnToken(
-      { authorization: request.headers.authorization, dpop: request.headers.dpop, method: 'POST', uri: `${ctx.config.issuer}/oauth/introspect` },
-      INTROSPECT_SCOPE,
-      { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock(), nonces: options.dpopNonces },
-    );
-    request.introspectionCaller = claims.client_id;
+    request.introspectionCaller = (await authenticateScopedCaller(request, ctx, keyRing, INTROSPECT_SCOPE, options.dpopNonces)).client_id;
   };
 
   app.post('/oauth/introspect', {

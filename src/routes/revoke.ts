@@ -29,6 +29,7 @@ export async function revokeRoute(plugin: FastifyInstance, options: TokenEndpoin
       const { jti, client_id: agent, exp } = status.claims;
       await ctx.store.revokeToken(jti, exp * 1000);
       ctx.onRevoked('token');
+      ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: ctx.clock(), initiator: 'user' });
       ctx.audit.tryRecord('token_revoked', { jti, agent, revoked_until: exp * 1000, by: 'holder', remote_address: request.ip });
     }
     return reply.code(200).header('cache-control', 'no-store').send();

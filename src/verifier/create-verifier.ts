@@ -7,7 +7,9 @@
  * What offline verification cannot see: a token revoked or an agent suspended after the token
  * was issued stays accepted until the token expires (minutes); a signing key withdrawn as
  * compromised stays trusted until the cached JWKS expires (the broker's max-age) or
- * refreshKeys() is called. Calls that must see those at once ask for `online`.
+ * refreshKeys() is called. Calls that must see those at once ask for `online`, or the verifier
+ * subscribes to the broker's revocations (`revocations`: OpenID Shared Signals, CAEP events)
+ * and refuses such tokens within seconds, still offline.
  */
 import { createDiscovery } from '../discovery/index.js';
 import { checkAlgorithms, DEFAULT_ALGORITHMS } from './algorithms.js';
@@ -18,6 +20,8 @@ import { checkProof, claimProof, singleProof } from './dpop-proof.js';
 import { dpopSettings } from './dpop-settings.js';
 import { invalidToken, unavailable, VerifyError } from './errors.js';
 import { checkStillActive } from './introspection.js';
+import { checkRevocations } from './revocation-check.js';
+import { createRevocationFeed, type RevocationFeed } from './revocation-feed.js';
 import { principalFromClaims } from './principal.js';
 import { checkRequirements } from './requirements.js';
 import { checkBinding } from './token-binding.js';
@@ -44,6 +48,10 @@ export interface Verifier {
   dpopNonce(): string | undefined;
   /** Fetch the broker's JWKS now (after a key compromise, for instance), whatever the cache says. */
   refreshKeys(): Promise<void>;
+  /** The subscription to the broker's revocations, when the `revocations` option is given. */
+  readonly revocations: RevocationFeed | undefined;
+  /** Stops the revocation subscription (and deletes its stream at the broker). */
+  close(): Promise<void>;
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {
@@ -73,6 +81,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return keys;
   };
 
+  const revocations = options.revocations
+    ? createRevocationFeed(options.revocations, { issuer, algorithms, toleranceS, now, fetch: fetchImpl, timeoutMs, keys: brokerKeys, ...(options.logger ? { logger: options.logger } : {}) })
+    : undefined;
+
   const introspect = async (token: string, principal: AgentPrincipal): Promise<void> => {
     const introspection = options.introspection;
     if (!introspection) throw new TypeError('an online check needs the introspection option (a token client)');
@@ -93,6 +105,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const claims = await verifyAccessJwt(token, ring.getKey, { issuer, audience: options.audience, algorithms, toleranceS, nowMs: now() });
     checkBinding(claims, provenJkt);
     const principal = principalFromClaims(claims);
+    if (revocations) checkRevocations(revocations, principal, token, { issuer, nowMs: now(), failClosedAfterMs: options.revocations?.failClosedAfterMs });
     checkRequirements(principal, requirements);
     if (requirements.online || options.introspection?.always) await introspect(token, principal);
     return principal;
@@ -124,6 +137,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     audience: options.audience,
     dpop: Object.freeze({ required: dpop.required, algorithms: dpop.algorithms, nonces: dpop.nonces !== undefined }),
     verifyRequest,
+    revocations,
+    close: async () => revocations?.close(),
     verify: async (token, requirements = {}) => verifyBearer(token, requirements),
     async verifyAuthorization(header, requirements = {}) {
       const token = bearerToken(header);

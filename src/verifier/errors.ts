@@ -19,7 +19,8 @@ export type VerifyFailureReason =
   | 'bad_proof' | 'proof_replayed' | 'nonce_required'
   /** DPoP: the token is bound to another key, is not bound, is bound but sent as a bearer token, or this API takes only bound tokens. */
   | 'key_mismatch' | 'not_bound' | 'bound_token_as_bearer' | 'dpop_required'
-  | 'replay_cache_unavailable';
+  | 'replay_cache_unavailable'
+  | 'revoked' | 'revocations_unavailable';
 
 const STATUS: Record<VerifyErrorCode, number> = {
   invalid_request: 400,
@@ -83,5 +84,5 @@ export const invalidToken = (reason: VerifyFailureReason, description = 'the acc
 export const invalidProof = (reason: 'bad_proof' | 'proof_replayed', description: string) =>
   new VerifyError('invalid_dpop_proof', reason, description, { scheme: 'DPoP' });
 
-export const unavailable = (reason: 'keys_unavailable' | 'introspection_unavailable' | 'replay_cache_unavailable', cause?: unknown) =>
+export const unavailable = (reason: 'keys_unavailable' | 'introspection_unavailable' | 'replay_cache_unavailable' | 'revocations_unavailable', cause?: unknown) =>
   new VerifyError('temporarily_unavailable', reason, 'the token cannot be checked right now', cause === undefined ? {} : { cause });

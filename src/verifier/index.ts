@@ -13,3 +13,5 @@ export { memoryReplayCache, type ReplayGuard } from './replay-cache.js';
 export { checkRequirementShape } from './requirements.js';
 export { actorChain, MAX_ACT_DEPTH } from './principal.js';
 export type { Actor, AgentPrincipal, BearerFetcher, DpopOptions, RequestCredentials, Requirements, VerifierOptions } from './types.js';
+export type { RevocationFeed } from './revocation-feed.js';
+export type { RevocationOptions, FeedLogger } from './revocation-types.js';

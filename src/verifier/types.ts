@@ -1,6 +1,7 @@
 /** The public shapes of the verifier. */
 import type { FetchLike } from '../discovery/index.js';
 import type { ReplayGuard } from './replay-cache.js';
+import type { FeedLogger, RevocationOptions } from './revocation-types.js';
 
 /**
  * One actor of an RFC 8693 §4.1 delegation chain: who acts, for whom. `act` lists them from
@@ -69,6 +70,14 @@ export interface VerifierOptions {
   dpop?: DpopOptions;
   /** RFC 7662 online checks: a client that gets this API a token for the broker with sts:introspect. */
   introspection?: { client: BearerFetcher; intent?: string; always?: boolean };
+  /**
+   * Revocations pushed by the broker (OpenID Shared Signals): a client that gets this API a token
+   * for the broker with ssf:stream. Tokens of a suspended agent, a revoked jti, a revoked person or
+   * a withdrawn key are then refused within seconds, without introspection.
+   */
+  revocations?: RevocationOptions;
+  /** pino-compatible; gets no token, only what failed. */
+  logger?: FeedLogger;
   timeoutMs?: number;
   fetch?: FetchLike;
   now?: () => number;

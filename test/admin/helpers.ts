@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { compilePolicy, validatePolicyDocument } from '../../src/policy/index.js';
 import { mintAccessToken } from '../../src/signing/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
+import { collectingSink } from '../helpers/audit-sink.js';
 
 export const NOW = Date.parse('2026-11-01T12:00:00Z');
 export const DAY = 86_400_000;
@@ -118,13 +119,7 @@ export async function buildHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: pino({ level: 'silent' }) as unknown as FastifyBaseLogger,
     store: options.store ?? createMemoryStore({ clock }),
     policy: compilePolicy(policy, 'v1'),
-    auditSink: {
-      write: (line) => {
-        if (auditBroken.on) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
-        auditLines.push(JSON.parse(line) as Record<string, unknown>);
-      },
-      close: () => {},
-    },
+    auditSink: collectingSink(auditLines, () => auditBroken.on),
     defaultMetrics: false,
     keyRingTickMs: 0,
   });

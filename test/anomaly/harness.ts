@@ -1,5 +1,6 @@
 /** Builds an anomaly detector wired to the real audit trail (on an in-memory sink), real metrics, a webhook receiver and a store. */
 import { createAuditTrail } from '../../src/audit/index.js';
+import { recordsOf } from '../helpers/audit-sink.js';
 import pino from 'pino';
 import { createAnomalyDetector, createMemoryAnomalyState, type AnomalyDetector, type AnomalyState } from '../../src/anomaly/index.js';
 import { createWebhookAlerter, verifySignature, type Alerter, type AnomalyAlert } from '../../src/alerts/index.js';
@@ -61,9 +62,8 @@ export async function buildHarness(policy: CompiledPolicy, options: {
     // Each record lands in `audit` as { event, data }; a test makes the sink fail by replacing audit.push.
     audit: createAuditTrail({
       destination: {
-        write: (line) => {
-          const { event, level: _level, time: _time, stream: _stream, ...data } = JSON.parse(line) as Record<string, unknown>;
-          audit.push({ event: event as string, data });
+        write: (text) => {
+          for (const { event, level: _level, time: _time, stream: _stream, ...data } of recordsOf(text)) audit.push({ event: event as string, data });
         },
         close: () => {},
       },

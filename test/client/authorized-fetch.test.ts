@@ -6,7 +6,7 @@
  */
 import Fastify from 'fastify';
 import t from 'tap';
-import { parseBearerChallenge } from '../../src/client/index.js';
+import { parseBearerChallenge, parseChallenge } from '../../src/client/index.js';
 import { agentStsPlugin } from '../../src/fastify-plugin/index.js';
 import { agentDoc, basePolicy } from '../helpers/broker.js';
 import { agentClient, listeningBroker } from '../helpers/listening-broker.js';
@@ -51,7 +51,8 @@ t.test('fetch with the token; one renewal on invalid_token', async (t) => {
   hits = 0;
   const write = await client.fetch(`${resource}/tickets`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, target);
   t.equal(write.status, 403, 'insufficient_scope is returned, not retried');
-  t.equal(parseBearerChallenge(write.headers.get('www-authenticate'))?.scope, 'tickets:write');
+  // The client binds its tokens (DPoP) by default: the error is on the DPoP challenge (RFC 9449 §7.1).
+  t.equal(parseChallenge(write.headers.get('www-authenticate'), 'DPoP')?.scope, 'tickets:write');
   t.equal(hits, 1);
 
   hits = 0;

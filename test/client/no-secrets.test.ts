@@ -31,7 +31,7 @@ t.test('an issued token shows what it is for, never itself', async (t) => {
   const shown = [String(token), JSON.stringify(token), inspect(token), JSON.stringify({ ...token }), Object.keys(token).join()].join('\n');
   t.notMatch(shown, token.value, 'no rendering of the object holds the token');
   t.match(shown, /tickets:read/);
-  t.equal(token.authorization(), `Bearer ${token.value}`);
+  t.equal(token.authorization(), `DPoP ${token.value}`, 'bound to the client\'s key by default');
   t.match(text(), /token obtained/);
   t.notMatch(text(), token.value.split('.')[2]!, 'the log line has no token');
 });

@@ -13,6 +13,7 @@ import { manualClock, type Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { compilePolicy, validatePolicyDocument } from '../../src/policy/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
+import { collectingSink } from './audit-sink.js';
 
 export const NOW = Date.parse('2026-11-01T12:00:00Z');
 export const STS = 'https://sts.test';
@@ -183,7 +184,7 @@ export async function buildTestBroker(options: TestBrokerOptions = {}) {
   const { issuerKey, agentKeys } = prepared;
   const config = loadConfig({ STS_ISSUER: STS, STS_LOG_LEVEL: 'silent', ...options.env });
   const auditLines: Record<string, unknown>[] = [];
-  const auditSink: SyncSink = options.auditSink ?? { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} };
+  const auditSink: SyncSink = options.auditSink ?? collectingSink(auditLines);
   const broker = await createBroker(config, {
     clock,
     logger: pino({ level: 'silent' }),

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createRedisStore, type RedisStoreOptions } from '../../src/store/index.js';
 import { agentDoc, basePolicy, brokerClients, preparePolicy, STS, type PolicyDoc, type PreparedPolicy } from './broker.js';
+import { collectingSink } from './audit-sink.js';
 
 /** A fixed 32-byte key-encryption key (base64), the same on every instance. */
 export const TEST_KEK = Buffer.alloc(32, 7).toString('base64');
@@ -82,7 +83,7 @@ async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBro
     logger: pino({ level: 'silent' }),
     store,
     policy: prepared.compiled,
-    auditSink: { write: (line) => void auditLines.push(JSON.parse(line) as Record<string, unknown>), close: () => {} },
+    auditSink: collectingSink(auditLines),
     defaultMetrics: false,
     keyRingTickMs: o.tickMs ?? 0,
     keyRing: {

@@ -21,7 +21,11 @@ function verifierFor(broker: ListeningBroker, extra: Partial<VerifierOptions> = 
   return { verifier, jwksFetches: () => counter.calls(JWKS) };
 }
 
-const mint = async (broker: ListeningBroker) => (await broker.exchange(await broker.attest())).json().access_token as string;
+const mint = async (broker: ListeningBroker) => {
+  const response = await broker.exchange(await broker.attest());
+  if (response.statusCode !== 200) throw new Error(`no token: ${response.body}`);
+  return response.json().access_token as string;
+};
 
 async function reasonOf(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(() => undefined, (error: unknown) => (error instanceof VerifyError ? error.reason : String(error)));

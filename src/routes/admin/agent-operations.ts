@@ -51,6 +51,7 @@ export async function runAgentOperation(ctx: BrokerContext, operation: AgentOper
   if (operation === 'suspend') {
     const suspension = { atMs: ctx.clock(), by: operator.id, reason: input.reason as string };
     ({ audited } = await applyAction(ctx, request, operator, 'agent_suspended', fields, () => ctx.store.suspendAgent(id, suspension)));
+    ctx.securityEvents.emit({ kind: 'agent_suspended', agentId: id, atMs: suspension.atMs, initiator: 'admin' });
   } else if (operation === 'resume') {
     requireAuditTrail(ctx); // resuming restores access: not without a record
     ({ audited } = await applyAction(ctx, request, operator, 'agent_resumed', fields, () => ctx.store.resumeAgent(id)));
@@ -68,6 +69,7 @@ export async function runAgentOperation(ctx: BrokerContext, operation: AgentOper
       await ctx.store.revokeAgentTokens(id, revokedBeforeMs);
       ctx.onRevoked('agent');
     }));
+    ctx.securityEvents.emit({ kind: 'agent_revoked', agentId: id, atMs, initiator: 'admin' });
   }
   return actionResult(ctx, id, await ctx.store.getAgentControl(id), audited);
 }

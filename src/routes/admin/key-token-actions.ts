@@ -50,6 +50,7 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
       await ctx.store.revokeToken(jti, untilMs);
       ctx.onRevoked('token');
     });
+    ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: nowMs, initiator: 'admin' });
     return { jti, revoked_until: new Date(untilMs).toISOString(), agent, known, audited };
   });
 
@@ -67,6 +68,7 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
       if (rotated.compromisedKid) ctx.onRevoked('key');
       return rotated;
     });
+    if (result.compromisedKid) ctx.securityEvents.emit({ kind: 'key_compromised', kid: result.compromisedKid, atMs: ctx.clock(), initiator: 'admin' });
     return {
       activated_kid: result.activatedKid,
       retired_kid: result.retiredKid,

@@ -38,10 +38,12 @@ export function registerPersonActions(app: FastifyInstance, ctx: BrokerContext, 
     if (!ctx.policy.current().userIssuersByIss.has(issuer)) {
       throw new OAuthError('invalid_request', 'issuer is not one of the policy\'s user_issuers');
     }
-    const beforeMs = ctx.clock() + REVOCATION_SKEW_MS;
+    const atMs = ctx.clock();
+    const beforeMs = atMs + REVOCATION_SKEW_MS;
     const { audited } = await applyAction(ctx, request, operator, 'person_tokens_revoked', { person_issuer: issuer, person: subject, reason, tokens_revoked_before: beforeMs },
       () => ctx.store.revokePersonTokens({ issuer, subject }, beforeMs));
     ctx.onRevoked('person');
+    ctx.securityEvents.emit({ kind: 'person_revoked', issuer, subject, atMs, initiator: 'admin' });
     return { issuer, subject, tokens_revoked_before: new Date(beforeMs).toISOString(), audited };
   });
 }

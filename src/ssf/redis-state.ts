@@ -1,0 +1,94 @@
+/**
+ * SsfState in Redis, through the store's own client: every broker instance sees the same
+ * streams and backlogs. Keys live under their own prefix (default `sts:ssf:`); backlog keys
+ * expire a week after the last event appended (a stream deleted while an event was being
+ * appended to it leaves nothing behind for long). A Redis failure rejects with
+ * StoreUnavailableError, so management calls answer 503 and deliveries retry.
+ */
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { StoreUnavailableError } from '../errors.js';
+import { ssfScripts } from './redis-scripts.js';
+import type { PendingEvent, SsfState, StreamRecord } from './state.js';
+
+const BACKLOG_TTL_MS = 7 * 86_400_000;
+
+export function createRedisSsfState(client: Redis | Cluster, options: { prefix?: string } = {}): SsfState {
+  const prefix = options.prefix ?? 'sts:ssf:';
+  const run = ssfScripts(client);
+  const registry = `${prefix}{streams}:cfg`;
+  const seen = `${prefix}{streams}:seen`;
+  const versionKey = `${prefix}{streams}:version`;
+  const receiverSet = (receiver: string) => `${prefix}{streams}:rcv:${createHash('sha256').update(receiver).digest('hex')}`;
+  const q = (id: string) => {
+    const tag = `${prefix}{q:${id}}`;
+    return { seq: `${tag}:seq`, events: `${tag}:ev`, records: `${tag}:data`, gap: `${tag}:gap`, lease: `${tag}:lease`, verify: `${tag}:verify` };
+  };
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new StoreUnavailableError(`ssf state: ${what}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const parse = (raw: string | null | undefined): StreamRecord | null => (raw ? (JSON.parse(raw) as StreamRecord) : null);
+
+  return {
+    createStream: (stream, limits) => call('create', async () =>
+      (await run.CREATE([registry, receiverSet(stream.receiver)], [stream.id, JSON.stringify(stream), limits.perReceiver, limits.total])) as 'created' | 'receiver_limit' | 'total_limit'),
+    getStream: (id) => call('read', async () => parse(await client.hget(registry, id))),
+    listStreams: (receiver) => call('list', async () => {
+      if (receiver === undefined) return Object.values(await client.hgetall(registry)).map((raw) => parse(raw) as StreamRecord);
+      const ids = await client.smembers(receiverSet(receiver));
+      if (ids.length === 0) return [];
+      return (await client.hmget(registry, ...ids)).map(parse).filter((s): s is StreamRecord => s !== null && s.receiver === receiver);
+    }),
+    saveStream: (stream) => call('save', async () => Number(await run.SAVE([registry], [stream.id, JSON.stringify(stream)])) === 1),
+    deleteStream: (id) => call('delete', async () => {
+      const stream = parse(await client.hget(registry, id));
+      if (!stream) return false;
+      const removed = Number(await run.REMOVE([registry, receiverSet(stream.receiver), seen], [id])) === 1;
+      const keys = q(id);
+      await client.del(keys.seq, keys.events, keys.records, keys.gap, keys.lease, keys.verify);
+      return removed;
+    }),
+    touchStream: (id, atMs) => call('touch', async () => void (await client.hset(seen, id, String(atMs)))),
+    lastSeen: (id) => call('last seen', async () => {
+      const raw = await client.hget(seen, id);
+      return raw === null ? null : Number(raw);
+    }),
+    append: (id, jti, record, atMs, maxBacklog) => call('append', async () => {
+      const keys = q(id);
+      const [appended, dropped] = (await run.APPEND([keys.seq, keys.events, keys.records, keys.gap], [jti, record, atMs, maxBacklog, BACKLOG_TTL_MS, id])) as [number, number];
+      return { appended: Number(appended) === 1, dropped: Number(dropped) };
+    }),
+    pending: (id, max) => call('pending', async () => {
+      if (max <= 0) return [];
+      const keys = q(id);
+      const [gap, ids, records] = (await run.PENDING([keys.events, keys.records, keys.gap], [max])) as [Array<string | null>, string[], Array<string | null>];
+      const out: PendingEvent[] = [];
+      const [gapJti, dropped, last] = gap;
+      if (gapJti) out.push({ jti: gapJti, gap: { dropped: Number(dropped), lastDropMs: Number(last) } });
+      ids.forEach((jti, i) => {
+        const record = records[i];
+        if (record) out.push({ jti, record });
+      });
+      return out.slice(0, max);
+    }),
+    ack: (id, jtis) => call('ack', async () => {
+      if (jtis.length === 0) return 0;
+      const keys = q(id);
+      return Number(await run.ACK([keys.events, keys.records, keys.gap], [...jtis]));
+    }),
+    backlog: (id) => call('backlog', async () => client.zcard(q(id).events)),
+    clearBacklog: (id) => call('clear', async () => {
+      const keys = q(id);
+      await client.del(keys.events, keys.records, keys.gap);
+    }),
+    acquireLease: (id, owner, ttlMs) => call('lease', async () => Number(await run.LEASE([q(id).lease], [owner, ttlMs])) === 1),
+    releaseLease: (id, owner) => call('release', async () => void (await run.RELEASE([q(id).lease], [owner]))),
+    claimVerification: (id, ttlMs) => call('verification', async () => (await client.set(q(id).verify, '1', 'PX', ttlMs, 'NX')) === 'OK'),
+    signal: () => call('signal', async () => void (await client.incr(versionKey))),
+    version: () => call('version', async () => Number((await client.get(versionKey)) ?? 0)),
+  };
+}

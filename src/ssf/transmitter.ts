@@ -1,0 +1,74 @@
+/**
+ * The Shared Signals transmitter of one broker instance, assembled: its state (Redis when the
+ * broker runs on Redis, this process otherwise), the emitter the broker's actions call, stream
+ * management and poll delivery for the routes, push delivery running in the background, and
+ * its metrics.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import { createSecurityEventMetrics, type SecurityEventMetrics } from '../metrics/index.js';
+import type { Signer } from '../signing/index.js';
+import type { Store } from '../store/index.js';
+import { createEmitter, type Emitter } from './emitter.js';
+import { createMemorySsfState } from './memory-state.js';
+import { createPollDelivery, type PollDelivery } from './poll-delivery.js';
+import { startPushDelivery } from './push-delivery.js';
+import { createRedisSsfState } from './redis-state.js';
+import type { SsfSettings } from './settings.js';
+import type { SsfState } from './state.js';
+import { createStreamManagement, type StreamManagement } from './stream-management.js';
+import { createWakeups } from './wakeups.js';
+
+export interface TransmitterOptions {
+  issuer: string;
+  settings: SsfSettings;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  store: Store;
+  signer: () => Signer;
+  registry: Registry;
+  /** Redis keys' prefix (default `sts:ssf:`). */
+  keyPrefix?: string;
+}
+
+export interface Transmitter {
+  readonly events: Emitter;
+  readonly management: StreamManagement;
+  readonly polls: PollDelivery;
+  readonly state: SsfState;
+  readonly metrics: SecurityEventMetrics;
+  close(): Promise<void>;
+}
+
+/** How often an instance looks whether another one appended an event (cross-instance wake-up). */
+const WATCH_MS = 200;
+/** How long close() waits for events still being appended. */
+const CLOSE_FLUSH_MS = 2_000;
+
+export function createTransmitter(options: TransmitterOptions): Transmitter {
+  const { issuer, settings, clock, store } = options;
+  const logger = options.logger.child({ component: 'ssf' });
+  const state = 'redis' in store
+    ? createRedisSsfState((store as Store & { redis: Parameters<typeof createRedisSsfState>[0] }).redis, options.keyPrefix ? { prefix: options.keyPrefix } : {})
+    : createMemorySsfState(clock);
+  const metrics = createSecurityEventMetrics({
+    registry: options.registry,
+    backlogs: async () => Promise.all((await state.listStreams()).map(async (s) => ({ stream: s.id, receiver: s.receiver, size: await state.backlog(s.id) }))),
+  });
+  const wakeups = createWakeups({ version: () => state.version(), everyMs: WATCH_MS });
+  const events = createEmitter({ issuer, state, settings, metrics, logger, wakeups });
+  const push = startPushDelivery({ issuer, state, settings, metrics, logger, wakeups, signer: options.signer, now: clock });
+  return {
+    events,
+    management: createStreamManagement({ issuer, clock, state, settings, wakeups }),
+    polls: createPollDelivery({ issuer, clock, state, settings, metrics, logger, wakeups, signer: options.signer }),
+    state,
+    metrics,
+    async close() {
+      await Promise.race([events.flush(), new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS).unref())]);
+      wakeups.close();
+      await push.close();
+    },
+  };
+}
