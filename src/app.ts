@@ -55,7 +55,7 @@ export interface AppDeps {
 }
 
 /** Every request body is bounded: 64 KiB, then 413. */
-export const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Bounded bodies, believed proxies only, and timeouts so slow clients cannot hold connections.

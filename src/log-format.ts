@@ -13,7 +13,7 @@ export function prettyDestination(out: { write(text: string): unknown }): Destin
   return { write: (line: string) => void out.write(prettyLine(line)) };
 }
 
-export function prettyLine(line: string): string {
+function prettyLine(line: string): string {
   let record: Record<string, unknown>;
   try {
     record = JSON.parse(line) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** The operator plane: operator authentication, the live inventory, token status. */
-export { authenticateOperator, bearerCredential } from './authenticate.js';
-export { createOperatorKeySets, verifyOperatorJwt, mapRole, looksLikeJwt, OperatorJwtError, type OperatorKeySets } from './operator-jwt.js';
+export { authenticateOperator } from './authenticate.js';
+export { createOperatorKeySets, verifyOperatorJwt, mapRole, OperatorJwtError, type OperatorKeySets } from './operator-jwt.js';
 export { matchStaticKey } from './static-key.js';
 export { roleAllows, type OperatorIdentity } from './roles.js';
 export {

@@ -13,7 +13,7 @@ function ttlUntil(expMs: number, nowMs: number): number {
  * base64url's spare bits can differ), so a hash of the whole string would let one
  * single-use token be presented several times, each spelled differently.
  */
-export function signedPartHash(token: string): string {
+function signedPartHash(token: string): string {
   return sha256Hex(token.slice(0, token.lastIndexOf('.')));
 }
 

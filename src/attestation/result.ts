@@ -39,7 +39,7 @@ export function jwsRefused(jws: JwsFailure, extra: FailureExtra = {}): Attestati
  * identity can be flagged. Whether that is verified depends on whether the signature was:
  * the caller says so (agentVerified) and only a verified one may inform a decision.
  */
-export function namedAgentId(policy: CompiledPolicy, payload: Record<string, unknown>): string | undefined {
+function namedAgentId(policy: CompiledPolicy, payload: Record<string, unknown>): string | undefined {
   const { iss, sub } = payload;
   if (typeof iss !== 'string' || typeof sub !== 'string') return undefined;
   const found = identifyAgent(policy, iss, sub, payload);

@@ -61,7 +61,7 @@ export async function runCommand(command: CliCommand, argv: string[], env: NodeJ
   }
 }
 
-export function helpText(command: CliCommand): string {
+function helpText(command: CliCommand): string {
   return `usage: agent-sts ${command.name} ${command.usage}\n\n${command.summary}\n\n${command.help.trimEnd()}\n`;
 }
 

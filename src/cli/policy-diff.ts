@@ -39,7 +39,7 @@ Exit status: 0 nothing widened, 1 something grants more, 2 a usage error or a po
   },
 };
 
-export function diffText(diff: PolicyDiff): string {
+function diffText(diff: PolicyDiff): string {
   const sections = [...diff.agents.map((d) => ({ ...d, subject: `agent ${d.subject}` })), ...diff.issuers, ...diff.operators];
   if (sections.length === 0) return 'no changes to what any agent, issuer or operator may do\n';
   const lines = sections.flatMap((d) => [`${d.subject} (${d.status})`, ...d.changes.map((c) => `  ${c.sign} ${c.what}`)]);

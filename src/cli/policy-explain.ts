@@ -66,7 +66,7 @@ function explainRequest(values: FlagValues) {
   };
 }
 
-export function explanationText(e: Explanation): string {
+function explanationText(e: Explanation): string {
   const head = e.decision === 'issue' && e.grant
     ? `ISSUE: intent ${e.grant.intent}, audience ${e.grant.audience}, scope "${e.grant.scopes.join(' ')}", ${e.grant.ttl_seconds} s\n`
     : `REFUSE: ${e.error ?? ''} (${e.reason ?? ''})\n  ${e.description ?? ''}\n`;

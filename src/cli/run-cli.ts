@@ -19,13 +19,13 @@ export const COMMANDS: readonly CliCommand[] = [
   serveCommand, policyCheckCommand, policyExplainCommand, policyDiffCommand, inventoryCommand, auditCredentialsCommand, devCommand,
 ];
 
-export function usageText(): string {
+function usageText(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`);
   lines.push(`  ${'admin'.padEnd(18)} Operate a running broker (STS_URL, STS_ADMIN_KEY): agents, suspend, revoke, audit, ...`);
   return `usage: agent-sts <command> [flags]   (agent-sts <command> --help for its flags)\n\n${lines.join('\n')}\n\n  --version          print the version\n`;
 }
 
-export function version(): string {
+function version(): string {
   // package.json sits two folders up from both src/cli and dist/cli.
   const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
   return pkg.version;

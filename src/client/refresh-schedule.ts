@@ -7,7 +7,7 @@
 export const REFRESH_AHEAD_FRACTION = 0.2;
 export const REFRESH_JITTER_FRACTION = 0.1;
 /** A token closer to expiry than this is not handed out, even when a refresh failed. */
-export const MIN_REMAINING_MS = 5_000;
+const MIN_REMAINING_MS = 5_000;
 
 /** `random` in [0, 1). */
 export function refreshAtMs(obtainedAtMs: number, expiresAtMs: number, random: number): number {

@@ -16,9 +16,9 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_TOKEN_BYTES = 16 * 1024;
 const MAX_EXPIRES_IN_S = 86_400;
 
-export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
-export const CLIENT_ASSERTION_TYPE_JWT = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
+const CLIENT_ASSERTION_TYPE_JWT = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** The form for one request: the grant follows how the attestation is presented. */
 export function tokenForm(presentAs: AttestationSource['presentAs'], credential: string, target: CanonicalTarget): URLSearchParams {

@@ -18,7 +18,7 @@ export interface ActivityWindow {
 }
 
 export const CHART_WINDOW_MS = 30 * 60_000;
-export const CHART_BUCKET_MS = 60_000;
+const CHART_BUCKET_MS = 60_000;
 
 export function bucketActivity(records: ReadonlyArray<{ atMs: number; event: string }>, nowMs: number, truncated: boolean): ActivityWindow {
   const count = CHART_WINDOW_MS / CHART_BUCKET_MS;

@@ -1,6 +1,6 @@
 /** The web console's core: escaped HTML pages, sealed sessions, CSRF checks, the live chart and the static assets. */
-export { html, escapeHtml, urlPart, query, Html } from './html.js';
-export { createSessionSealer, newSession, sessionKey, SESSION_IDLE_MS, SESSION_MAX_MS, type Session, type SessionSealer, type ConsoleOperator } from './session.js';
+export { html, Html } from './html.js';
+export { createSessionSealer, newSession, sessionKey, SESSION_IDLE_MS, type Session, type SessionSealer, type ConsoleOperator } from './session.js';
 export { tokensMatch, sameOrigin } from './csrf.js';
 export { SignInThrottle } from './sign-in-throttle.js';
 export { cookieJar, setCookie, clearCookie, readCookie, isLoopbackAddress, type CookieJar } from './cookies.js';
@@ -9,6 +9,6 @@ export { bucketActivity, activityChart, CHART_WINDOW_MS, type ActivityWindow } f
 export { layout, errorPage, type Section } from './pages/layout.js';
 export { signInPage } from './pages/sign-in.js';
 export { inventoryBody, consoleFilter, filterQuery } from './pages/inventory.js';
-export { agentBody, AGENT_SECTIONS, type AgentSection, type AgentPageData } from './pages/agent.js';
+export { agentBody, type AgentSection, type AgentPageData } from './pages/agent.js';
 export { confirmBody, isConsoleAction, reasonRequired, type ConsoleAction } from './pages/confirm.js';
 export { shadowsBody, auditBody, keysBody, credentialsBody, type KeyFacts } from './pages/lists.js';

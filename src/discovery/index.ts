@@ -5,4 +5,4 @@
  */
 export { BrokerCallError, cacheMaxAgeMs, callBroker, isJsonObject, readBody, readJson, type BrokerCallFailure, type CallLimits, type FetchLike } from './broker-call.js';
 export { createDiscovery, type Discovery, type DiscoveryOptions } from './discover.js';
-export { checkIdentifierUrl, checkIssuer, isSafeUrl, metadataUrls, parseMetadata, type AuthorizationServerMetadata } from './metadata.js';
+export { checkIdentifierUrl, isSafeUrl, type AuthorizationServerMetadata } from './metadata.js';

@@ -3,4 +3,3 @@ export { verifyDpopProof, MAX_PROOF_BYTES, type ProofExpectations, type ProofFai
 export { createDpopProof, proofJwk, type ProofKey, type ProofRequest } from './create-proof.js';
 export { createNonceIssuer, type NonceIssuer } from './nonce.js';
 export { accessTokenHash } from './ath.js';
-export { normalizeHtu, htuMatches } from './htu.js';

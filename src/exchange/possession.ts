@@ -10,8 +10,8 @@ import { OAuthError } from '../errors.js';
 import type { Tier } from '../policy/types.js';
 
 /** How old a proof may be (by iat), and how far ahead of our clock. */
-export const PROOF_MAX_AGE_MS = 120_000;
-export const PROOF_FUTURE_SKEW_MS = 30_000;
+const PROOF_MAX_AGE_MS = 120_000;
+const PROOF_FUTURE_SKEW_MS = 30_000;
 
 export interface Possession {
   jkt: string;

@@ -46,7 +46,7 @@ export function readTarget(params: FormParams): Target {
 }
 
 /** RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-export function parseScope(scope: string | undefined): string[] | undefined {
+function parseScope(scope: string | undefined): string[] | undefined {
   if (scope === undefined) return undefined;
   const tokens = scope.split(' ');
   if (tokens.length > MAX_SCOPES || tokens.some((t) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(t))) {

@@ -44,7 +44,7 @@ export function toOAuthError(error: unknown): OAuthError {
   return new OAuthError('server_error', 'internal error', { internal: (error as Error | undefined)?.stack ?? String(error) });
 }
 
-export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
   // Two calls rather than one merged object: `{ ...a, ...b }` costs a new hidden class per call (see routes/token.ts).
   void reply.status(error.status).headers(NO_STORE).headers(error.headers);
   if (error.status === 503 && error.headers['retry-after'] === undefined) void reply.header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS);

@@ -9,7 +9,7 @@ import { OAuthError } from '../errors.js';
 
 export type FormParams = Record<string, string | string[]>;
 
-export function parseForm(body: string): FormParams {
+function parseForm(body: string): FormParams {
   const params: FormParams = Object.create(null) as FormParams;
   for (const [name, value] of new URLSearchParams(body)) {
     const seen = params[name];

@@ -32,7 +32,7 @@ const REASONS = new Set([
 /** Seconds from the action to the receiver's acknowledgement: sub-second normally, minutes through an outage. */
 const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800];
 
-export function reasonWord(reason: string): string {
+function reasonWord(reason: string): string {
   const status = /^status_(\d)\d\d$/.exec(reason);
   if (status) return status[1] === '5' ? 'http_5xx' : 'http_4xx';
   return REASONS.has(reason) ? reason : OTHER;

@@ -126,7 +126,7 @@ function operatorIssuerFacts(i: OperatorIssuer): [string, Facts] {
   ])];
 }
 
-export function operatorFacts(o: { role: string; keySha256: string }): Facts {
+function operatorFacts(o: { role: string; keySha256: string }): Facts {
   // A new key is a new credential: it widens (the old one stops working).
   return new Map([['role', role(o.role)], ['key sha256', fact(`${o.keySha256.slice(0, 12)}...`)]]);
 }

@@ -11,7 +11,4 @@ export type { KeyRingOptions, KeyRingStore } from './ring-options.js';
 export { KeyRingDecryptError, encryptRing, decryptRing } from './ring-encryption.js';
 export { advanceRing, rotateRing } from './ring-schedule.js';
 export type { RingState } from './ring-state.js';
-export {
-  verifyBrokerToken, actChain, MAX_ACT_DEPTH,
-  type BrokerKeySource, type BrokerTokenResult, type BrokerTokenRejection,
-} from './verify-broker-token.js';
+export { verifyBrokerToken, actChain, type BrokerKeySource, type BrokerTokenResult, type BrokerTokenRejection } from './verify-broker-token.js';

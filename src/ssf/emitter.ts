@@ -35,7 +35,7 @@ export interface Emitter extends SecurityEvents {
 }
 
 /** The jti of one stream's copy of an event: unique, and the same when the append is retried. */
-export const streamJti = (txn: string, streamId: string): string =>
+const streamJti = (txn: string, streamId: string): string =>
   createHash('sha256').update(`${txn}\n${streamId}`).digest('base64url').slice(0, 32);
 
 export function createEmitter(deps: EmitterDeps): Emitter {

@@ -1,15 +1,11 @@
 /** The OpenID Shared Signals Framework transmitter: CAEP events about revocations, pushed and polled. */
 export { createTransmitter, type Transmitter, type TransmitterOptions } from './transmitter.js';
 export type { StreamManagement } from './stream-management.js';
-export { noSecurityEvents, SECURITY_EVENT_KINDS, type SecurityEvent, type SecurityEventKind, type SecurityEvents, type Initiator } from './security-event.js';
-export { DEFAULT_SSF_SETTINGS, parseSsfSettings, SSF_SETTING_NAMES, type SsfSettings } from './settings.js';
+export { noSecurityEvents, type SecurityEvent, type SecurityEventKind, type SecurityEvents, type Initiator } from './security-event.js';
+export { parseSsfSettings, SSF_SETTING_NAMES, type SsfSettings } from './settings.js';
 export { createMemorySsfState } from './memory-state.js';
 export { createRedisSsfState } from './redis-state.js';
 export type { PendingEvent, SsfState, StreamRecord, StreamStatus, StreamLimits } from './state.js';
 export type { StreamConfigInput } from './stream-config.js';
 export type { PollRequest, PollResponse } from './poll-delivery.js';
-export { SET_TYP } from './sign-set.js';
-export {
-  CREDENTIAL_CHANGE, gapEventType, JWK_THUMBPRINT_URI, POLL_METHOD, PUSH_METHOD, revocationEventTypes, SESSION_REVOKED,
-  SIGNING_KEY_CREDENTIAL, SSF_STREAM_SCOPE, VERIFICATION, type SubjectId,
-} from './vocabulary.js';
+export { POLL_METHOD, PUSH_METHOD, SSF_STREAM_SCOPE, type SubjectId } from './vocabulary.js';

@@ -28,7 +28,7 @@ export interface PollResponse {
   moreAvailable?: boolean;
 }
 
-export const DEFAULT_MAX_EVENTS = 100;
+const DEFAULT_MAX_EVENTS = 100;
 /** SETs handed out and not yet acknowledged, remembered for the delivery lag (bounded). */
 const MAX_REMEMBERED = 10_000;
 

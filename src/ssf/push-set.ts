@@ -16,7 +16,7 @@ export type PushOutcome =
   | { result: 'retry'; why: string };
 
 /** RFC 8935 §2.4's registered codes; anything else is counted as `other`. */
-export const PUSH_ERRORS = ['invalid_request', 'invalid_key', 'invalid_issuer', 'invalid_audience', 'authentication_failed', 'access_denied'] as const;
+const PUSH_ERRORS = ['invalid_request', 'invalid_key', 'invalid_issuer', 'invalid_audience', 'authentication_failed', 'access_denied'] as const;
 const RETRIED_ERRORS = new Set(['invalid_key', 'authentication_failed', 'access_denied']);
 const MAX_ERROR_BODY = 4_096;
 

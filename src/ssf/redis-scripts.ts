@@ -101,7 +101,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `;
 
-export const SSF_SCRIPTS = { CREATE, SAVE, REMOVE, APPEND, PENDING, ACK, LEASE, RELEASE } as const;
+const SSF_SCRIPTS = { CREATE, SAVE, REMOVE, APPEND, PENDING, ACK, LEASE, RELEASE } as const;
 export type SsfScript = keyof typeof SSF_SCRIPTS;
 
 type Runner = (keys: string[], args: Array<string | number>) => Promise<unknown>;

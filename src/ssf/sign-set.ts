@@ -17,7 +17,7 @@ export interface SignedSet {
   atMs: number;
 }
 
-export function pendingRecord(pending: PendingEvent, streamId: string, issuer: string): EventRecord {
+function pendingRecord(pending: PendingEvent, streamId: string, issuer: string): EventRecord {
   return 'gap' in pending ? gapRecord(issuer, streamId, pending.jti, pending.gap) : (JSON.parse(pending.record) as EventRecord);
 }
 

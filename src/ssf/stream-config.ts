@@ -25,10 +25,10 @@ export interface StreamConfigInput {
 
 const TRANSMITTER_SUPPLIED = ['iss', 'aud', 'events_supported', 'events_delivered', 'min_verification_interval', 'inactivity_timeout'] as const;
 
-export const pollEndpoint = (issuer: string, id: string): string => `${issuer}/ssf/poll/${id}`;
+const pollEndpoint = (issuer: string, id: string): string => `${issuer}/ssf/poll/${id}`;
 
 /** Requested types the broker does not transmit are ignored (SSF §8.1.1); none requested means all. */
-export function eventsDelivered(stream: Pick<StreamRecord, 'eventsRequested'>, issuer: string): string[] {
+function eventsDelivered(stream: Pick<StreamRecord, 'eventsRequested'>, issuer: string): string[] {
   const supported = revocationEventTypes(issuer);
   return stream.eventsRequested === undefined ? supported : supported.filter((type) => stream.eventsRequested?.includes(type));
 }

@@ -1,6 +1,6 @@
 /** Hour buckets for the 24 h activity counters, shared by both stores (pure). */
-export const HOUR_MS = 3_600_000;
-export const ACTIVITY_HOURS = 24;
+const HOUR_MS = 3_600_000;
+const ACTIVITY_HOURS = 24;
 /** Counter keys outlive the window by an hour, so a read at its edge still finds them. */
 export const ACTIVITY_TTL_MS = 25 * HOUR_MS;
 export const RECENT_DENIALS = 20;

@@ -27,11 +27,6 @@ export function mergeControl(a: ControlRecord, b: ControlRecord): ControlRecord 
   };
 }
 
-/** Equal content (a merge changed nothing). */
-export function sameControl(a: ControlRecord, b: ControlRecord): boolean {
-  return a.revokedBeforeMs === b.revokedBeforeMs && compareVersions(a.version, b.version) === 0 && a.suspended?.atMs === b.suspended?.atMs;
-}
-
 function latest(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;

@@ -1,9 +1,8 @@
 export type * from './types.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory/memory-store.js';
 export { createRedisStore, type RedisStore, type RedisStoreOptions } from './redis/redis-store.js';
-export { checkEvictionPolicy, EvictionPolicyError } from './redis/eviction.js';
+export { EvictionPolicyError } from './redis/eviction.js';
 export { parseRedisUrl, type RedisTarget, type RedisNode } from './redis/parse-url.js';
 export type { StoreLogger } from './redis/events.js';
 export { createStore, type StoreConfig } from './create-store.js';
 export { createControlKeeper, type ControlKeeper, type ControlKeeperOptions } from './control-keeper.js';
-export { mergeControl, emptyControl } from './control-merge.js';

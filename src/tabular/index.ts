@@ -1,3 +1,3 @@
 /** Tabular output: CSV for spreadsheets and aligned text tables for terminals. */
-export { csvField, csvText, formatCsv, formatRecordsCsv } from './csv.js';
-export { cellText, formatFields, formatTable, keyValueText } from './table.js';
+export { csvField, formatCsv, formatRecordsCsv } from './csv.js';
+export { formatFields, formatTable, keyValueText } from './table.js';

@@ -11,11 +11,11 @@
 import type { RevocationState } from './revocation-state.js';
 import type { SetClaims } from './security-event-token.js';
 
-export const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
-export const CREDENTIAL_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type/credential-change';
-export const VERIFICATION = 'https://schemas.openid.net/secevent/ssf/event-type/verification';
+const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+const CREDENTIAL_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type/credential-change';
+const VERIFICATION = 'https://schemas.openid.net/secevent/ssf/event-type/verification';
 const JWK_THUMBPRINT_URI = 'urn:ietf:params:oauth:jwk-thumbprint:sha-256:';
-export const gapEventType = (issuer: string): string => `${issuer}/secevent/event-type/events-dropped`;
+const gapEventType = (issuer: string): string => `${issuer}/secevent/event-type/events-dropped`;
 
 export type EventEffect =
   | { kind: 'revoked'; what: 'agent' | 'token' | 'person' | 'key' | 'everything' }

@@ -9,7 +9,7 @@
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { isJsonObject } from '../discovery/index.js';
 
-export const SET_TYP = 'secevent+jwt';
+const SET_TYP = 'secevent+jwt';
 const MAX_SET_BYTES = 16 * 1024;
 
 export type SetErrorCode = 'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience';

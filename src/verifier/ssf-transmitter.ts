@@ -8,7 +8,7 @@
 import { BrokerCallError, callBroker, isJsonObject, isSafeUrl, readJson, type CallLimits } from '../discovery/index.js';
 import type { BearerFetcher } from './types.js';
 
-export const SSF_STREAM_SCOPE = 'ssf:stream';
+const SSF_STREAM_SCOPE = 'ssf:stream';
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 export interface TransmitterEndpoints {

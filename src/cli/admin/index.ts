@@ -1,2 +1,2 @@
-export { runAdminCli, ADMIN_USAGE, type AdminCliIo } from './run-admin-cli.js';
+export { runAdminCli, type AdminCliIo } from './run-admin-cli.js';
 export { createAdminClient, AdminApiError, type AdminClient } from './client.js';

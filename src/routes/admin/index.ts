@@ -72,6 +72,5 @@ export async function adminRoutes(plugin: FastifyInstance, options: AdminRoutesO
   registerReportRoutes(app, ctx, guard, options.issuerKeyHealth);
 }
 
-export { runAgentOperation, knownAgent, AGENT_OPERATIONS, type AgentOperation, type AgentActionResult } from './agent-operations.js';
-export { inventoryFilter, parseSince } from './views.js';
+export { runAgentOperation, type AgentOperation, type AgentActionResult } from './agent-operations.js';
 export { ListAgentsQuery } from './schemas.js';

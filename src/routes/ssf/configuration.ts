@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { POLL_METHOD, PUSH_METHOD } from '../../ssf/index.js';
 
-export function transmitterConfiguration(issuer: string): Record<string, unknown> {
+function transmitterConfiguration(issuer: string): Record<string, unknown> {
   return {
     spec_version: '1_0',
     issuer,

@@ -19,7 +19,7 @@ export function num(v: unknown): number | null {
   return n;
 }
 
-export function parseSuspension(v: unknown): Suspension | null {
+function parseSuspension(v: unknown): Suspension | null {
   const s = str(v);
   if (s === null) return null;
   const o = JSON.parse(s) as Partial<Suspension>;
