@@ -3,7 +3,7 @@
  * client does (the tool's 401 challenge names its RFC 9728 metadata, which names the
  * authorization server), then holds its own key and asks for tokens by resource and intent.
  */
-import { agentKeyAttestation, createTokenClient, parseBearerChallenge, TokenClientError, type TokenClient } from 'agent-sts/client';
+import { agentKeyAttestation, createTokenClient, parseBearerChallenge, parseChallenge, TokenClientError, type TokenClient } from 'agent-sts/client';
 import type { JWK } from 'jose';
 import { serveCommands } from './processes.js';
 
@@ -44,7 +44,7 @@ serveCommands(async (command) => {
       try {
         if (command.fresh) sts().invalidate(target);
         const token = await sts().getToken(target);
-        return { ok: true, scopes: token.scopes, expiresInS: Math.round((token.expiresAtMs - Date.now()) / 1000) };
+        return { ok: true, scopes: token.scopes, tokenType: token.tokenType, expiresInS: Math.round((token.expiresAtMs - Date.now()) / 1000) };
       } catch (error) {
         return failure(error);
       }
@@ -54,7 +54,9 @@ serveCommands(async (command) => {
     }
     case 'close': {
       const response = await sts().fetch(`${toolUrl}/tickets/42/close`, { method: 'POST' }, target);
-      return { status: response.status, challenge: parseBearerChallenge(response.headers.get('www-authenticate')) ?? {} };
+      // A DPoP-bound token is refused with a DPoP challenge (RFC 9449 §7.1), a bearer token with a Bearer one.
+      const header = response.headers.get('www-authenticate');
+      return { status: response.status, challenge: parseChallenge(header, 'DPoP') ?? parseBearerChallenge(header) ?? {} };
     }
     default:
       throw new Error(`unknown command ${String(command.do)}`);

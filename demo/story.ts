@@ -11,7 +11,7 @@ export interface Outcome {
 }
 export type Step = () => Promise<Outcome>;
 
-interface TokenReply { ok: boolean; scopes?: string[]; expiresInS?: number; error?: string; description?: string; status?: number }
+interface TokenReply { ok: boolean; scopes?: string[]; tokenType?: string; expiresInS?: number; error?: string; description?: string; status?: number }
 interface CallReply { status: number; body?: { tickets?: unknown[] }; challenge?: Record<string, string> }
 
 export interface StoryDeps {
@@ -35,7 +35,7 @@ export function story({ issuer, agent, operator }: StoryDeps): Step[] {
     async () => {
       const token = await getToken();
       return expect(
-        token.ok ? `The agent gets a token for its intent ${INTENT}: scope ${token.scopes?.join(' ')}, valid ${token.expiresInS} s.` : `The agent asks for a token: refused, ${token.error}: ${token.description}`,
+        token.ok ? `The agent gets a token for its intent ${INTENT}: scope ${token.scopes?.join(' ')}, valid ${token.expiresInS} s, ${token.tokenType === 'DPoP' ? 'bound to its DPoP key (useless to anyone who copies it)' : 'a bearer token'}.` : `The agent asks for a token: refused, ${token.error}: ${token.description}`,
         token.ok && token.scopes?.join(' ') === 'tickets:read', 'a token with scope tickets:read');
     },
     async () => {
