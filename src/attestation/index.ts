@@ -19,3 +19,4 @@ export { VerifiedTokenCache, type CachedVerification, type VerifiedTokenCacheOpt
 export { KeysUnavailableError } from './jose-errors.js';
 export { sha256Hex } from './hash.js';
 export { verifyPersonToken, type PersonProof, type MayAct } from './verify-person-token.js';
+export { claimPredatesEpoch } from './replay-key.js';

@@ -17,11 +17,26 @@ function signedPartHash(token: string): string {
   return sha256Hex(token.slice(0, token.lastIndexOf('.')));
 }
 
-export function issuerReplayClaim(issuer: string, jti: string | undefined, token: string, expMs: number, nowMs: number): ReplayClaim {
-  const key = jti !== undefined ? `att:${sha256Hex(issuer)}:${sha256Hex(jti)}` : `atth:${signedPartHash(token)}`;
-  return { key, ttlMs: ttlUntil(expMs, nowMs) };
+/** When a single-use proof was made and until when it could be accepted. */
+export interface ProofTimes {
+  iatMs: number;
+  expMs: number;
 }
 
-export function assertionReplayClaim(agentId: string, jti: string, expMs: number, nowMs: number): ReplayClaim {
-  return { key: `asr:${agentId}:${sha256Hex(jti)}`, ttlMs: ttlUntil(expMs, nowMs) };
+export function issuerReplayClaim(issuer: string, jti: string | undefined, token: string, times: ProofTimes, nowMs: number): ReplayClaim {
+  const key = jti !== undefined ? `att:${sha256Hex(issuer)}:${sha256Hex(jti)}` : `atth:${signedPartHash(token)}`;
+  return { key, ttlMs: ttlUntil(times.expMs, nowMs), issuedAtMs: times.iatMs };
+}
+
+export function assertionReplayClaim(agentId: string, jti: string, times: ProofTimes, nowMs: number): ReplayClaim {
+  return { key: `asr:${agentId}:${sha256Hex(jti)}`, ttlMs: ttlUntil(times.expMs, nowMs), issuedAtMs: times.iatMs };
+}
+
+/**
+ * A store that lost its data (a new epoch) also lost the claims made before it: a proof made
+ * before the epoch's second may have been claimed already. `iat` has whole seconds, the epoch
+ * milliseconds: a proof of the epoch's own second passes.
+ */
+export function claimPredatesEpoch(claim: ReplayClaim, epochMs: number): boolean {
+  return (Math.floor(claim.issuedAtMs / 1000) + 1) * 1000 <= epochMs;
 }

@@ -38,6 +38,8 @@ export interface AttestationContext {
 export interface ReplayClaim {
   key: string;
   ttlMs: number;
+  /** When the proof was made: a claim from before the store's epoch may have been lost with it. */
+  issuedAtMs: number;
 }
 
 export interface AttestationSuccess {

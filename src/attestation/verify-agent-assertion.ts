@@ -61,7 +61,7 @@ export async function verifyAgentAssertion(token: string, ctx: AttestationContex
     ok: true, agent, kind: 'keys', issuer: agent.id, subject: agent.id, jti,
     issuedAtMs: claims.times.iat * 1000, expiresAtMs,
     // The jti of an assertion is always single-use (RFC 7523 §3 item 7).
-    replay: assertionReplayClaim(agent.id, jti, expiresAtMs, nowMs),
+    replay: assertionReplayClaim(agent.id, jti, { iatMs: claims.times.iat * 1000, expMs: expiresAtMs }, nowMs),
     tokenHash: sha256Hex(token),
   };
 }

@@ -12,7 +12,7 @@ import { keySetFor } from './key-set.js';
 import { issuerReplayClaim } from './replay-key.js';
 import { failure, jwsRefused, namedAgent } from './result.js';
 import { filterShadowClaims } from './shadow-claims.js';
-import { CLOCK_TOLERANCE_MS, type AttestationContext, type AttestationFailure, type AttestationResult } from './types.js';
+import { CLOCK_TOLERANCE_MS, type AttestationContext, type AttestationFailure, type AttestationResult, type ReplayClaim } from './types.js';
 
 const MAX_SUBJECT = 1024;
 const MAX_CACHED_VERIFICATION_MS = 5 * 60_000;
@@ -83,7 +83,7 @@ function decide(ctx: AttestationContext, issuer: TrustedIssuer, token: string, p
 
   const expMs = times.exp * 1000;
   if (issuer.singleUse) {
-    const replay = issuerReplayClaim(issuer.issuer, jti, token, expMs, nowMs);
+    const replay = issuerReplayClaim(issuer.issuer, jti, token, { iatMs: times.iat * 1000, expMs }, nowMs);
     return success(ctx, found.agent.id, issuer.issuer, sub, jti, times, tokenHash, replay);
   }
   ctx.cache?.set(tokenHash, {
@@ -111,7 +111,7 @@ function fromCache(ctx: AttestationContext, issuer: TrustedIssuer, tokenHash: st
 
 function success(
   ctx: AttestationContext, agentId: string, issuer: string, subject: string, jti: string | undefined,
-  times: TokenTimes, tokenHash: string, replay?: { key: string; ttlMs: number },
+  times: TokenTimes, tokenHash: string, replay?: ReplayClaim,
 ): AttestationResult {
   const agent = ctx.policy.agentsById.get(agentId);
   if (!agent) return failure('no_agent', 'agent vanished from the policy', { issuer });

@@ -28,7 +28,7 @@ import type { ControlKeeper, Store } from '../store/index.js';
 import { grantFor, type Caller, type Grant, type GrantRequest } from './grants/index.js';
 import { currentSigner, ensureAuditWritable, lifetimeSeconds } from './mint-rules.js';
 import { decide, delegationChecks, guardDelegation } from './decide.js';
-import { possessionReplayed, readPossession, requirePossession } from './possession.js';
+import { guardPossessionEpoch, possessionReplayed, readPossession, requirePossession } from './possession.js';
 import type { NonceIssuer } from '../dpop/index.js';
 import { createOutcomeRecorder, delegationRecord } from './outcome.js';
 import { guardAgentState, guardBudgets, guardReplay, guardRevokedUntil, tooMany } from './state-guards.js';
@@ -133,6 +133,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
       if (state.address) deps.limiter.learn(addressKey, state.address);
       if (possession && state.replayedIndex === caller.replay.length) throw possessionReplayed();
       guardReplay(caller, state, grant.refusals);
+      guardPossessionEpoch(possession, state.epochMs);
       guardDelegation(caller, state, grant.refusals);
       const suspension = state.control.suspended ?? deps.keeper?.pendingSuspension(agent.id, state.epochMs) ?? null;
       const tier = guardAgentState(agent, policy, suspension, deps.clock(), grant.refusals);

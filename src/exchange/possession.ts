@@ -4,7 +4,7 @@
  * jti is claimed single-use with the request's other proofs, in the mint check's round trip.
  */
 import type { ReplayClaim } from '../attestation/index.js';
-import { sha256Hex } from '../attestation/index.js';
+import { claimPredatesEpoch, sha256Hex } from '../attestation/index.js';
 import { verifyDpopProof, type NonceIssuer } from '../dpop/index.js';
 import { OAuthError } from '../errors.js';
 import type { Tier } from '../policy/types.js';
@@ -47,12 +47,19 @@ export function readPossession(header: string | string[] | undefined, deps: Poss
   }
   // Kept until the proof could no longer be accepted anyway.
   const ttlMs = result.iatMs + PROOF_MAX_AGE_MS - deps.nowMs + 1_000;
-  return { jkt: result.jkt, replay: { key: `dpop:${result.jkt}:${sha256Hex(result.jti)}`, ttlMs: Math.max(1_000, ttlMs) } };
+  return { jkt: result.jkt, replay: { key: `dpop:${result.jkt}:${sha256Hex(result.jti)}`, ttlMs: Math.max(1_000, ttlMs), issuedAtMs: result.iatMs } };
 }
 
 /** RFC 9449 §11.1: a proof's jti is used once. */
 export function possessionReplayed(): OAuthError {
   return invalidProof('the DPoP proof was used before: make a new one for each request', 'dpop proof jti replayed');
+}
+
+/** A proof made before the store lost its claims could be a replay: a fresh one passes. */
+export function guardPossessionEpoch(possession: Possession | undefined, epochMs: number): void {
+  if (possession && claimPredatesEpoch(possession.replay, epochMs)) {
+    throw invalidProof('the DPoP proof predates a reset of the broker\'s state: make a new one', 'dpop proof issued before the store epoch');
+  }
 }
 
 /** RFC 9449 §5: a tier whose tokens must be bound refuses a request without a proof. */

@@ -3,6 +3,7 @@
  * the request budgets, and whether a token minted now would be born revoked. Each throws the
  * OAuth error the caller gets; the first failure answers.
  */
+import { claimPredatesEpoch } from '../attestation/index.js';
 import type { DenialReason } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { agentGovernance, REFUSAL_TEXT } from '../policy/index.js';
@@ -17,15 +18,15 @@ const MAX_WAIT_S = 60;
 
 /**
  * Single-use proofs are claimed once. A store that lost its data (a new epoch) also lost the
- * claims made before it, so a single-use proof issued before the epoch's second is refused;
- * a reusable one (a Kubernetes token the kubelet refreshes late) stays good: the epoch is no
- * reason to lock it out. `iat` has whole seconds: a proof of the epoch's own second passes.
+ * claims made before it, so every single-use proof of the request (the attestation, a client
+ * assertion beside it, a DPoP proof) issued before the epoch's second is refused, each by its
+ * own `iat`; a reusable one (a Kubernetes token the kubelet refreshes late) stays good: the
+ * epoch is no reason to lock it out.
  */
 export function guardReplay(caller: Caller, state: MintCheckResult, refusals: Refusals): void {
   if (!state.claimed) throw refusals.proof('replayed', 'single-use attestation presented again');
-  if (caller.replay.length === 0) return;
-  if ((Math.floor(caller.proof.issuedAtMs / 1000) + 1) * 1000 <= state.epochMs) {
-    throw refusals.proof('attestation_invalid', 'single-use attestation issued before the store epoch (its claim may have been lost)');
+  if (caller.replay.some((claim) => claimPredatesEpoch(claim, state.epochMs))) {
+    throw refusals.proof('attestation_invalid', 'single-use proof issued before the store epoch (its claim may have been lost)');
   }
 }
 

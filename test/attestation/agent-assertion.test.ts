@@ -31,7 +31,7 @@ t.test('a valid assertion identifies the agent and is always single-use', async 
   t.equal(r.issuer, 'bot');
   t.equal(r.subject, 'bot');
   t.equal(r.jti, 'a-1');
-  t.same(r.replay, { key: `asr:bot:${sha256Hex('a-1')}`, ttlMs: (120 + 60) * 1000 });
+  t.same(r.replay, { key: `asr:bot:${sha256Hex('a-1')}`, ttlMs: (120 + 60) * 1000, issuedAtMs: (NOW_S - 5) * 1000 });
   t.equal(r.tokenHash, sha256Hex(token));
 });
 

@@ -41,12 +41,12 @@ t.test('single-use issuer: the success carries a replay claim', async (t) => {
   const r = await verifyIssuerToken(token, context(single));
   t.ok(r.ok);
   if (!r.ok) return;
-  t.same(r.replay, { key: `att:${sha256Hex(K8S)}:${sha256Hex('jti-1')}`, ttlMs: (600 + 60) * 1000 });
+  t.same(r.replay, { key: `att:${sha256Hex(K8S)}:${sha256Hex('jti-1')}`, ttlMs: (600 + 60) * 1000, issuedAtMs: (NOW_S - 10) * 1000 });
   const noJti = await sign(key, k8sClaims({ jti: undefined }));
   const r2 = await verifyIssuerToken(noJti, context(single));
   t.ok(r2.ok);
   const signedPart = noJti.slice(0, noJti.lastIndexOf('.'));
-  if (r2.ok) t.same(r2.replay, { key: `atth:${sha256Hex(signedPart)}`, ttlMs: 660_000 }, 'without jti: the signed part of the token');
+  if (r2.ok) t.same(r2.replay, { key: `atth:${sha256Hex(signedPart)}`, ttlMs: 660_000, issuedAtMs: (NOW_S - 10) * 1000 }, 'without jti: the signed part of the token');
 });
 
 t.test('single-use issuer without jti: a re-spelled signature is the same token (ECDSA malleability)', async (t) => {

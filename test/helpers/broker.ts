@@ -117,7 +117,7 @@ export interface AttestOptions {
 }
 
 export interface AssertionOptions {
-  aud?: string; jti?: string; iss?: string; sub?: string; ttlS?: number; key?: CryptoKey;
+  aud?: string; jti?: string; iss?: string; sub?: string; ttlS?: number; key?: CryptoKey; iatOffsetS?: number;
 }
 
 /** Request builders for one app: attestations, agent assertions and token requests. */
@@ -140,7 +140,7 @@ export function brokerClients(app: FastifyInstance, clock: Clock, keys: Pick<Pre
   const assertion = async (agentId = 'ticket-summarizer', opts: AssertionOptions = {}): Promise<string> => {
     const key = opts.key ?? agentKeys.get(agentId)?.privateKey;
     if (!key) throw new Error(`no key for ${agentId}`);
-    const iat = Math.floor(clock() / 1000);
+    const iat = Math.floor(clock() / 1000) + (opts.iatOffsetS ?? 0);
     return new SignJWT({ jti: opts.jti ?? randomUUID() })
       .setProtectedHeader({ alg: 'ES256', kid: `${agentId}-k1` })
       .setIssuer(opts.iss ?? agentId)
