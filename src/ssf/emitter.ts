@@ -5,9 +5,10 @@
  * reached. Each stream's copy has a jti derived from the event and the stream, so a retried
  * append never doubles an event.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SecurityEventMetrics } from '../metrics/index.js';
+import { RECENT_EVENTS_MS, streamJti } from './catch-up.js';
 import { eventContent, type EventRecord } from './event-record.js';
 import type { SecurityEvent, SecurityEvents } from './security-event.js';
 import type { SsfSettings } from './settings.js';
@@ -34,15 +35,15 @@ export interface Emitter extends SecurityEvents {
   flush(): Promise<void>;
 }
 
-/** The jti of one stream's copy of an event: unique, and the same when the append is retried. */
-const streamJti = (txn: string, streamId: string): string =>
-  createHash('sha256').update(`${txn}\n${streamId}`).digest('base64url').slice(0, 32);
-
 export function createEmitter(deps: EmitterDeps): Emitter {
   let chain: Promise<void> = Promise.resolve();
   let queued = 0;
 
   async function appendEverywhere(record: Omit<EventRecord, 'jti'>): Promise<void> {
+    // Remembered before the streams are listed: a stream created meanwhile either is listed
+    // here or finds the event in its catch-up (a copy in both has one jti, appended once).
+    // One short of a stream's backlog: a new stream takes them all, behind a gap event when some were lost.
+    await deps.state.remember({ atMs: record.atMs, record: JSON.stringify(record) }, record.atMs - RECENT_EVENTS_MS, deps.settings.maxBacklog - 1);
     const streams = await deps.state.listStreams();
     for (const stream of streams) {
       if (!streamAccepts(stream, record.type, record.subId, deps.issuer)) continue;

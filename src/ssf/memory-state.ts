@@ -1,6 +1,6 @@
 /** SsfState in this process: the embedded store's broker (one instance). */
 import type { Clock } from '../clock.js';
-import type { PendingEvent, SsfState, StreamRecord } from './state.js';
+import type { PendingEvent, RecentEvent, SsfState, StreamRecord } from './state.js';
 
 interface Queue {
   seq: number;
@@ -15,6 +15,8 @@ export function createMemorySsfState(clock: Clock): SsfState {
   const leases = new Map<string, { owner: string; untilMs: number }>();
   const verifications = new Map<string, number>();
   let version = 0;
+  let recent: RecentEvent[] = [];
+  let lost: { untilMs: number; count: number } | null = null;
   const copy = (s: StreamRecord): StreamRecord => structuredClone(s);
   const queue = (id: string): Queue => {
     let q = queues.get(id);
@@ -106,6 +108,18 @@ export function createMemorySsfState(clock: Clock): SsfState {
       verifications.set(id, now + ttlMs);
       return true;
     },
+    async remember(event, keepSinceMs, maxEntries) {
+      if (recent.some((e) => e.record === event.record)) return;
+      recent.push(event);
+      recent.sort((a, b) => a.atMs - b.atMs);
+      recent = recent.filter((e) => e.atMs >= keepSinceMs);
+      const excess = recent.length - maxEntries;
+      if (excess > 0) {
+        lost = { untilMs: Math.max(lost?.untilMs ?? 0, ...recent.slice(0, excess).map((e) => e.atMs)), count: (lost?.count ?? 0) + excess };
+        recent = recent.slice(excess);
+      }
+    },
+    recent: async (sinceMs) => ({ records: recent.filter((e) => e.atMs >= sinceMs), lost: lost ? { ...lost } : null }),
     signal: async () => void version++,
     version: async () => version,
   };

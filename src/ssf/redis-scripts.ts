@@ -101,7 +101,25 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `;
 
-const SSF_SCRIPTS = { CREATE, SAVE, REMOVE, APPEND, PENDING, ACK, LEASE, RELEASE } as const;
+/**
+ * KEYS: recent events (sorted by time), lost hash. ARGV: record, atMs, oldest kept (ms), max entries.
+ * Drops what is too old; past the bound, the oldest, counting them and keeping the newest instant dropped.
+ */
+const REMEMBER = `
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+if excess > 0 then
+  local dropped = redis.call('ZPOPMIN', KEYS[1], excess)
+  local newest = tonumber(dropped[#dropped])
+  local lost = tonumber(redis.call('HGET', KEYS[2], 'until') or '0')
+  if newest > lost then redis.call('HSET', KEYS[2], 'until', tostring(newest)) end
+  redis.call('HINCRBY', KEYS[2], 'count', excess)
+end
+return 1
+`;
+
+const SSF_SCRIPTS = { CREATE, SAVE, REMOVE, APPEND, PENDING, ACK, LEASE, RELEASE, REMEMBER } as const;
 export type SsfScript = keyof typeof SSF_SCRIPTS;
 
 type Runner = (keys: string[], args: Array<string | number>) => Promise<unknown>;

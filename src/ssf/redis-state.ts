@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
 import { ssfScripts } from './redis-scripts.js';
-import type { PendingEvent, SsfState, StreamRecord } from './state.js';
+import type { PendingEvent, RecentEvent, SsfState, StreamRecord } from './state.js';
 
 const BACKLOG_TTL_MS = 7 * 86_400_000;
 
@@ -19,6 +19,8 @@ export function createRedisSsfState(client: Redis | Cluster, options: { prefix?:
   const registry = `${prefix}{streams}:cfg`;
   const seen = `${prefix}{streams}:seen`;
   const versionKey = `${prefix}{streams}:version`;
+  const recentKey = `${prefix}{streams}:recent`;
+  const lostKey = `${prefix}{streams}:recent-lost`;
   const receiverSet = (receiver: string) => `${prefix}{streams}:rcv:${createHash('sha256').update(receiver).digest('hex')}`;
   const q = (id: string) => {
     const tag = `${prefix}{q:${id}}`;
@@ -88,6 +90,14 @@ export function createRedisSsfState(client: Redis | Cluster, options: { prefix?:
     acquireLease: (id, owner, ttlMs) => call('lease', async () => Number(await run.LEASE([q(id).lease], [owner, ttlMs])) === 1),
     releaseLease: (id, owner) => call('release', async () => void (await run.RELEASE([q(id).lease], [owner]))),
     claimVerification: (id, ttlMs) => call('verification', async () => (await client.set(q(id).verify, '1', 'PX', ttlMs, 'NX')) === 'OK'),
+    remember: (event, keepSinceMs, maxEntries) => call('remember', async () =>
+      void (await run.REMEMBER([recentKey, lostKey], [event.record, event.atMs, keepSinceMs, maxEntries]))),
+    recent: (sinceMs) => call('recent', async () => {
+      const [raw, [until, count]] = await Promise.all([client.zrangebyscore(recentKey, sinceMs, '+inf', 'WITHSCORES'), client.hmget(lostKey, 'until', 'count')]);
+      const records: RecentEvent[] = [];
+      for (let i = 0; i + 1 < raw.length; i += 2) records.push({ record: raw[i] as string, atMs: Number(raw[i + 1]) });
+      return { records, lost: until ? { untilMs: Number(until), count: Number(count ?? 0) } : null };
+    }),
     signal: () => call('signal', async () => void (await client.incr(versionKey))),
     version: () => call('version', async () => Number((await client.get(versionKey)) ?? 0)),
   };

@@ -35,6 +35,12 @@ export type PendingEvent =
   | { jti: string; record: string }
   | { jti: string; gap: { dropped: number; lastDropMs: number } };
 
+/** One remembered event: its stored record (unique by its txn) and when it happened. */
+export interface RecentEvent {
+  atMs: number;
+  record: string;
+}
+
 export interface StreamLimits {
   perReceiver: number;
   total: number;
@@ -69,6 +75,14 @@ export interface SsfState {
   releaseLease(id: string, owner: string): Promise<void>;
   /** True at most once per `ttlMs` per stream (SSF §8.1.1 min_verification_interval). */
   claimVerification(id: string, ttlMs: number): Promise<boolean>;
+  /**
+   * The broker's recent events, kept apart from any stream so that a stream created later
+   * still learns what happened while tokens issued before it live: records from before
+   * `keepSinceMs` go, and past `maxEntries` the oldest go (remembered as lost).
+   */
+  remember(record: RecentEvent, keepSinceMs: number, maxEntries: number): Promise<void>;
+  /** The events remembered since `sinceMs`, oldest first, and how many were lost to the bound (until when). */
+  recent(sinceMs: number): Promise<{ records: RecentEvent[]; lost: { untilMs: number; count: number } | null }>;
   /** Something was appended: wakes deliveries and long polls on every instance (see version). */
   signal(): Promise<void>;
   version(): Promise<number>;

@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { OAuthError } from '../errors.js';
+import { catchUp } from './catch-up.js';
 import { verificationRecord } from './event-record.js';
 import type { SsfSettings } from './settings.js';
 import { STREAM_ID, type SsfState, type StreamRecord, type StreamStatus } from './state.js';
@@ -77,6 +78,10 @@ export function createStreamManagement(deps: ManagementDeps) {
       // SSF §8.1.1.1: 409 when the receiver may not have another stream.
       if (created !== 'created') throw new OAuthError('invalid_request', created === 'receiver_limit' ? `a receiver may hold ${settings.maxStreamsPerReceiver} streams: delete one first` : 'the transmitter holds as many streams as it may', { status: 409, reason: created });
       await state.touchStream(stream.id, stream.createdAtMs);
+      if ((await catchUp(stream, stream.createdAtMs, { issuer, state, maxBacklog: settings.maxBacklog })) > 0) {
+        await state.signal();
+        deps.wakeups.notify();
+      }
       return render(stream);
     },
 

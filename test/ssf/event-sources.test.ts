@@ -7,6 +7,7 @@
  */
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import t, { type Test as Tap } from 'tap';
+import { HARD_MAX_TTL_MS } from '../../src/policy/index.js';
 import { buildTestBroker, STS, type PolicyDoc, type TestBroker } from '../helpers/broker.js';
 import { delegationPolicy, IDP, idpKey } from '../helpers/delegation.js';
 import { RECEIVER, receiverToken as tokenOf, SSF_ADMIN_KEY, ssfPolicy, withSsfOperator } from '../helpers/ssf.js';
@@ -20,9 +21,9 @@ function policy(): PolicyDoc {
   return doc;
 }
 
-async function setup(t: Tap) {
+async function setup(t: Tap, env: Record<string, string> = {}) {
   const idp = await idpKey();
-  const broker = await buildTestBroker({ policy: policy(), files: { 'idp.jwks.json': { keys: [idp.publicJwk] } }, env: { STS_RATE_LIMIT_ADDRESS: '100000/1s' } });
+  const broker = await buildTestBroker({ policy: policy(), files: { 'idp.jwks.json': { keys: [idp.publicJwk] } }, env: { STS_RATE_LIMIT_ADDRESS: '100000/1s', ...env } });
   t.teardown(broker.close);
   const receiverToken = () => tokenOf(broker);
   const created = await broker.app.inject({ method: 'POST', url: '/ssf/stream', headers: { authorization: `Bearer ${await receiverToken()}` }, payload: {} });
@@ -30,13 +31,13 @@ async function setup(t: Tap) {
   const admin = (url: string, payload: object = {}) =>
     broker.app.inject({ method: 'POST', url: `/admin${url}`, headers: { authorization: `Bearer ${SSF_ADMIN_KEY}` }, payload });
   /** Every SET pending on the stream now (acknowledging them), verified. */
-  const drain = async () => {
+  const drain = async (stream = streamId) => {
     await broker.flush();
     // A fresh token each time: an emergency rotation revokes the one signed by the withdrawn key.
     const token = await receiverToken();
-    const res = await broker.app.inject({ method: 'POST', url: `/ssf/poll/${streamId}`, headers: { authorization: `Bearer ${token}` }, payload: { returnImmediately: true } });
+    const res = await broker.app.inject({ method: 'POST', url: `/ssf/poll/${stream}`, headers: { authorization: `Bearer ${token}` }, payload: { returnImmediately: true } });
     const sets = Object.entries(res.json().sets as Record<string, string>);
-    if (sets.length > 0) await broker.app.inject({ method: 'POST', url: `/ssf/poll/${streamId}`, headers: { authorization: `Bearer ${token}` }, payload: { ack: sets.map(([jti]) => jti), maxEvents: 0 } });
+    if (sets.length > 0) await broker.app.inject({ method: 'POST', url: `/ssf/poll/${stream}`, headers: { authorization: `Bearer ${token}` }, payload: { ack: sets.map(([jti]) => jti), maxEvents: 0 } });
     return Promise.all(sets.map(async ([jti, set]) => {
       const verified = await jwtVerify(set, createLocalJWKSet(broker.keyRing.jwks() as Parameters<typeof createLocalJWKSet>[0]), { issuer: STS, audience: RECEIVER, typ: 'secevent+jwt' });
       t.equal(verified.payload.jti, jti, 'keyed by its jti');
@@ -45,7 +46,9 @@ async function setup(t: Tap) {
       return verified.payload as { sub_id: unknown; events: Record<string, Record<string, unknown>>; iat: number };
     }));
   };
-  return { broker, admin, drain, streamId };
+  const newStream = async (payload: object = {}) =>
+    (await broker.app.inject({ method: 'POST', url: '/ssf/stream', headers: { authorization: `Bearer ${await receiverToken()}` }, payload })).json().stream_id as string;
+  return { broker, admin, drain, streamId, newStream };
 }
 
 const only = (t: Tap, sets: Array<{ sub_id: unknown; events: Record<string, Record<string, unknown>> }>, type: string) => {
@@ -154,4 +157,44 @@ t.test('a stream takes only the events it asked for, and not about subjects it r
   const metrics = await broker.registry.getSingleMetricAsString('sts_security_events_emitted_total');
   t.match(metrics, /kind="agent_suspended"\} 2/);
   t.match(metrics, /kind="agent_revoked"\} 2/, 'emitted counts actions, whatever the streams take');
+});
+
+t.test('a stream created later starts with the events that still matter, at their own times, in order', async (t) => {
+  const { broker, admin, drain, newStream } = await setup(t);
+  await admin('/agents/ticket-summarizer/revoke', { reason: 'long ago' });
+  await drain();
+  // Past the longest token lifetime (and the clock tolerance), a token issued before the event is dead anyway.
+  broker.clock.advance(HARD_MAX_TTL_MS + 61_000);
+  const suspendedAtS = Math.floor(broker.clock() / 1000);
+  await admin('/agents/ticket-summarizer/suspend', { reason: 'now' });
+  broker.clock.advance(5_000);
+  await admin('/tokens/revoke', { jti: 'held-jti', reason: 'x' });
+  t.equal((await drain()).length, 2, 'the stream that existed got both');
+
+  broker.clock.advance(60_000);
+  const late = await drain(await newStream());
+  t.equal(late.length, 2, 'the new stream gets the two recent events, not the old one');
+  t.same(late.map((set) => set.sub_id), [{ format: 'opaque', id: 'ticket-summarizer' }, { format: 'jwt_id', iss: STS, jti: 'held-jti' }], 'in the order they happened');
+  t.equal(late[0]?.events[SESSION_REVOKED]?.event_timestamp, suspendedAtS, 'with the time of the suspension, not of the subscription');
+  t.same(await drain(), [], 'nothing again for the stream that had them');
+
+  const onlyKeys = await drain(await newStream({ events_requested: [CREDENTIAL_CHANGE] }));
+  t.same(onlyKeys, [], 'a new stream catches up only on the events it asked for');
+});
+
+t.test('recent events lost to the bound reach a new stream as one gap event before the rest', async (t) => {
+  const { broker, admin, drain, newStream } = await setup(t, { STS_SSF_BACKLOG: '4' });
+  const times: number[] = [];
+  for (const jti of ['j1', 'j2', 'j3', 'j4', 'j5']) {
+    times.push(Math.floor(broker.clock() / 1000));
+    await admin('/tokens/revoke', { jti, reason: 'x' });
+    broker.clock.advance(1_000);
+  }
+  await drain();
+  const late = await drain(await newStream());
+  t.equal(late.length, 4, 'a gap and the three kept, within the stream\'s backlog of 4');
+  const gap = late[0]?.events[`${STS}/secevent/event-type/events-dropped`];
+  t.ok(gap, 'the gap comes first');
+  t.equal(gap?.event_timestamp, times[1], 'a receiver refuses every token issued until the newest event lost');
+  t.same(late.slice(1).map((set) => (set.sub_id as { jti: string }).jti), ['j3', 'j4', 'j5']);
 });

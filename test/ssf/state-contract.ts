@@ -1,7 +1,8 @@
 /**
  * One contract for every SsfState (memory, Redis, Redis Cluster): the stream registry and its
  * bounds, per-receiver listing, backlogs in order with acknowledgement by jti, the gap marker
- * of a full backlog, delivery leases, the verification interval and the change signal.
+ * of a full backlog, delivery leases, the verification interval and the change signal, and the
+ * log of recent events a new stream catches up from.
  */
 import type { Test } from 'tap';
 import type { SsfState, StreamRecord } from '../../src/ssf/index.js';
@@ -119,5 +120,27 @@ export function runSsfStateContract(t: Test, name: string, make: () => Promise<S
     const before = await state.version();
     await state.signal();
     t.not(await state.version(), before);
+  });
+
+  t.test(`${name}: recent events are kept in time order, once each, trimmed by age and by count`, async (t) => {
+    const { state } = await make();
+    t.same(await state.recent(0), { records: [], lost: null }, 'nothing yet');
+    await state.remember({ atMs: 2_000, record: 'b' }, 0, 3);
+    await state.remember({ atMs: 1_000, record: 'a' }, 0, 3);
+    await state.remember({ atMs: 2_000, record: 'b' }, 0, 3);
+    t.same(await state.recent(0), { records: [{ atMs: 1_000, record: 'a' }, { atMs: 2_000, record: 'b' }], lost: null }, 'oldest first, a repeat kept once');
+    t.same((await state.recent(1_500)).records.map((e) => e.record), ['b'], 'only since the time asked');
+
+    await state.remember({ atMs: 5_000, record: 'c' }, 1_500, 3);
+    t.same((await state.recent(0)).records.map((e) => e.record), ['b', 'c'], 'older than the window: forgotten, not lost');
+    t.equal((await state.recent(0)).lost, null);
+
+    await state.remember({ atMs: 6_000, record: 'd' }, 1_500, 3);
+    await state.remember({ atMs: 7_000, record: 'e' }, 1_500, 3);
+    const full = await state.recent(0);
+    t.same(full.records.map((e) => e.record), ['c', 'd', 'e'], 'past the bound the oldest go');
+    t.same(full.lost, { untilMs: 2_000, count: 1 }, 'and are counted as lost, with the newest lost instant');
+    await state.remember({ atMs: 8_000, record: 'f' }, 1_500, 3);
+    t.same((await state.recent(0)).lost, { untilMs: 5_000, count: 2 });
   });
 }

@@ -3,7 +3,8 @@
  * against a real listening broker, a token whose agent an operator suspends is refused within
  * 2 s without introspection, as are a revoked jti, tokens signed by a key withdrawn as
  * compromised and, after the stream vanished (events may have been missed), every token
- * issued before. failClosedAfterMs turns a silent stream into 503.
+ * issued before. A verifier that subscribes late still learns of a suspension made while the
+ * agent's tokens live. failClosedAfterMs turns a silent stream into 503.
  */
 import t, { type Test as Tap } from 'tap';
 import { createVerifier, VerifyError, type Verifier } from '../../src/verifier/index.js';
@@ -54,6 +55,16 @@ t.test('poll: an agent suspended through the admin API is refused within 2 s, of
   await adminCall(broker, '/agents/ticket-summarizer/resume');
   broker.clock.advance(10_000); // past the revocation instant and the clock tolerance
   t.match(await verifier.verify(await mint(broker)), { agent: 'ticket-summarizer' }, 'a token issued after the resumption is accepted');
+});
+
+t.test('poll: a verifier that subscribes after a suspension still refuses the agent\'s held token', async (t) => {
+  const broker = await revocationBroker(t);
+  const token = await mint(broker);
+  t.equal((await adminCall(broker, '/agents/ticket-summarizer/suspend', { reason: 'test' })).status, 200);
+  broker.clock.advance(30_000);
+  const verifier = await subscribed(t, broker);
+  t.not(await refusedWithin(verifier, token, 2_000), null, 'the new stream starts with the suspension');
+  t.match(await verifier.verify(token).catch((e: unknown) => e), { code: 'invalid_token', reason: 'revoked' });
 });
 
 t.test('poll: a revoked jti; a withdrawn signing key', async (t) => {
