@@ -12,6 +12,7 @@ import { createExchange } from './exchange/index.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-body.js';
 import { refuseWhileClosing } from './http/closing.js';
+import { listenerTimeouts } from './http/listener-timeouts.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { OperatorKeySets } from './admin/index.js';
 import type { IssuerKeyHealth } from './credentials/index.js';
@@ -57,22 +58,13 @@ export interface AppDeps {
 /** Every request body is bounded: 64 KiB, then 413. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 
-/**
- * Bounded bodies, believed proxies only, and timeouts so slow clients cannot hold connections.
- * Node checks header and request timeouts only every `connectionsCheckingInterval` (30 s by
- * default): a 10 s timeout then cut a slow client after up to 40 s. Checked often enough, a
- * slow sender is cut within a second of its timeout.
- */
+/** Bounded bodies, believed proxies only, and timeouts so slow clients cannot hold connections. */
 function serverOptions(config: Readonly<Config>, logger: FastifyBaseLogger) {
-  const checkEveryMs = Math.max(100, Math.min(1_000, Math.floor(Math.min(config.requestTimeoutMs, config.connectionTimeoutMs) / 4)));
   return {
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
-    connectionTimeout: config.connectionTimeoutMs,
-    requestTimeout: config.requestTimeoutMs,
-    keepAliveTimeout: config.keepAliveTimeoutMs,
-    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: checkEveryMs },
+    ...listenerTimeouts(config),
     // Our own 503 while closing carries Retry-After (fastify's does not).
     return503OnClosing: false,
   };

@@ -124,7 +124,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   };
   const app = await buildApp(config, deps);
   const adminApp = config.adminPort !== undefined ? await buildAdminApp(config, deps) : undefined;
-  const metricsApp = buildMetricsServer(registry, { logger });
+  const metricsApp = buildMetricsServer(registry, { logger, timeouts: config });
   const reloader = load ? createReloader(config, holder, load, audit, logger, observers.metrics) : undefined;
 
   let closing: Promise<void> | undefined;

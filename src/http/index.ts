@@ -3,3 +3,4 @@ export { installErrorHandler, oauthErrorHandler, toOAuthError, NO_STORE, UNAVAIL
 export { invalidToken, insufficientScope, insufficientRole, dpopChallenge } from './bearer-challenge.js';
 export { clientBucket, limitByAddress, tooManyRequests } from './address-limit.js';
 export type { TypeBoxApp } from './typebox.js';
+export { listenerTimeouts, type ListenerTimeoutSettings } from './listener-timeouts.js';

@@ -7,7 +7,7 @@ import { testMetrics } from './helpers.js';
 t.test('GET /metrics serves the app registry in the Prometheus text format', async (t) => {
   const m = testMetrics(holder(compiled([agent('agent-a')])));
   m.keyRotated();
-  const app = buildMetricsServer(m.registry, { logger: pino({ level: 'silent' }) });
+  const app = buildMetricsServer(m.registry, { logger: pino({ level: 'silent' }), timeouts: { connectionTimeoutMs: 10_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 } });
   t.teardown(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/metrics' });
   t.equal(res.statusCode, 200);
