@@ -34,7 +34,8 @@ type Source = Record<string, string | undefined>;
 type Check = <T>(name: string, fn: () => T, fallback: T) => T;
 
 export const DEFAULT_SSF_SETTINGS: SsfSettings = {
-  maxStreamsPerReceiver: 10,
+  // A receiver is one API's identity, and each replica of its verifier holds a stream of its own.
+  maxStreamsPerReceiver: 100,
   maxStreams: 1_000,
   maxBacklog: 10_000,
   retryBaseMs: 1_000,
@@ -57,7 +58,7 @@ export function parseSsfSettings(s: Source, check: Check, connectionTimeoutMs: n
     check(name, () => (s[name] === undefined ? fallback : parseDuration(s[name], { minMs })), fallback);
   const settings: SsfSettings = {
     ...d,
-    maxStreamsPerReceiver: int('STS_SSF_MAX_STREAMS', 1, 100, d.maxStreamsPerReceiver),
+    maxStreamsPerReceiver: int('STS_SSF_MAX_STREAMS', 1, 1_000, d.maxStreamsPerReceiver),
     maxBacklog: int('STS_SSF_BACKLOG', 2, 1_000_000, d.maxBacklog),
     retryBaseMs: duration('STS_SSF_RETRY_BASE', d.retryBaseMs, 10),
     retryMaxMs: duration('STS_SSF_RETRY_MAX', d.retryMaxMs, 10),

@@ -13,7 +13,7 @@ const problems = (env: Record<string, string>): string[] => {
 
 t.test('defaults', async (t) => {
   t.match(loadConfig({}).ssf, {
-    maxStreamsPerReceiver: 10, maxBacklog: 10_000, retryBaseMs: 1_000, retryMaxMs: 300_000, pushTimeoutMs: 5_000, pollWaitMs: 5_000, inactivityTimeoutMs: 900_000,
+    maxStreamsPerReceiver: 100, maxBacklog: 10_000, retryBaseMs: 1_000, retryMaxMs: 300_000, pushTimeoutMs: 5_000, pollWaitMs: 5_000, inactivityTimeoutMs: 900_000,
   });
   t.equal(loadConfig({ STS_CONNECTION_TIMEOUT: '4s' }).ssf.pollWaitMs, 2_000, 'a poll ends well before an idle connection is cut');
   t.ok(Object.isFrozen(loadConfig({}).ssf));
@@ -22,7 +22,7 @@ t.test('defaults', async (t) => {
 t.test('values and bounds', async (t) => {
   t.match(loadConfig({ STS_SSF_MAX_STREAMS: '3', STS_SSF_BACKLOG: '50', STS_SSF_RETRY_BASE: '20ms', STS_SSF_RETRY_MAX: '2s', STS_SSF_POLL_WAIT: '1s' }).ssf,
     { maxStreamsPerReceiver: 3, maxBacklog: 50, retryBaseMs: 20, retryMaxMs: 2_000, pollWaitMs: 1_000 });
-  t.match(problems({ STS_SSF_MAX_STREAMS: '101' }), [/^STS_SSF_MAX_STREAMS: must be from 1 to 100/]);
+  t.match(problems({ STS_SSF_MAX_STREAMS: '1001' }), [/^STS_SSF_MAX_STREAMS: must be from 1 to 1000/]);
   t.match(problems({ STS_SSF_MAX_STREAMS: '1e3' }), [/^STS_SSF_MAX_STREAMS: expected a whole number/]);
   t.match(problems({ STS_SSF_BACKLOG: '1' }), [/^STS_SSF_BACKLOG: must be from 2/]);
   t.match(problems({ STS_SSF_RETRY_BASE: 'soon' }), [/^STS_SSF_RETRY_BASE: invalid duration/]);
