@@ -1,7 +1,7 @@
 /**
  * `node --import tsx bench/round-trip-cost.ts`: the client CPU one Redis round trip costs on
  * this machine (an ioredis GET on its own redis-server), at a steady rate and back to back.
- * The broker makes two round trips per token before it answers; on a virtual machine a
+ * The broker waits on one round trip per token before it answers; on a virtual machine a
  * lone round trip can cost several times what it costs when round trips come in a stream,
  * which is why the broker's CPU per request rises as the offered rate falls.
  */
