@@ -42,6 +42,8 @@ export interface ExchangeOutcome {
   grant: GrantName;
   result: 'issued' | 'denied';
   reason?: DenialReason;
+  /** Which check refused, within the reason (a fixed vocabulary, e.g. the failed DPoP proof check). */
+  check?: string;
   /** Present once the caller's identity is verified (never from unverified input). */
   agentId?: string;
   tier?: string;

@@ -48,6 +48,8 @@ interface OAuthErrorOptions {
   internal?: string;
   /** A small fixed vocabulary used for metrics and audit (never request input). */
   reason?: string;
+  /** Which check refused, within the reason (a fixed vocabulary too): audited, never sent. */
+  check?: string;
   headers?: Record<string, string>;
 }
 
@@ -57,6 +59,7 @@ export class OAuthError extends Error {
   readonly description: string;
   readonly internal: string | undefined;
   readonly reason: string | undefined;
+  readonly check: string | undefined;
   readonly headers: Record<string, string>;
 
   constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
@@ -67,6 +70,7 @@ export class OAuthError extends Error {
     this.status = options.status ?? DEFAULT_STATUS[code];
     this.internal = options.internal;
     this.reason = options.reason;
+    this.check = options.check;
     // RFC 9110 §10.2.3: every 503 says when to come back; callers that know better set their own.
     this.headers = this.status === 503 && options.headers?.['retry-after'] === undefined
       ? { ...options.headers, 'retry-after': DEFAULT_RETRY_AFTER_S }

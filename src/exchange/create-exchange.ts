@@ -112,10 +112,11 @@ export function createExchange(deps: ExchangeDeps): Exchange {
       const request = grant.parse(params, { authorization: headers.authorization });
       outcome.audience = request.audience;
       if (request.intent !== undefined) outcome.intent = request.intent;
-      const possession = readPossession(headers.dpop, { tokenEndpoint, nowMs: outcome.atMs, nonces: deps.nonces });
+      const proofOfPossession = readPossession(headers.dpop, { tokenEndpoint, nowMs: outcome.atMs, nonces: deps.nonces });
 
-      // 2. Authenticate.
+      // 2. Authenticate. A bad DPoP proof is refused after, so that its refusal names the agent.
       const caller = await authenticate(grant, request, policy, outcome, log);
+      const possession = proofOfPossession();
       const agent = caller.agent;
       const agentTier = Object.hasOwn(policy.policy.tiers, agent.tier) ? policy.policy.tiers[agent.tier] : undefined;
       if (agentTier) requirePossession(agentTier, possession);
@@ -244,6 +245,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
   function denied(error: OAuthError, outcome: ExchangeOutcome, clientAddress: string, log: FastifyBaseLogger): ExchangeResult {
     outcome.result = 'denied';
     outcome.reason = (error.reason as DenialReason | undefined) ?? (error.status >= 500 ? 'unavailable' : 'bad_request');
+    if (error.check) outcome.check = error.check;
     if (error.status >= 500) log.warn({ err_code: error.code, reason: outcome.reason, detail: error.internal }, 'token request failed');
     else if (error.internal) log.info({ err_code: error.code, reason: outcome.reason, detail: error.internal }, 'token request refused');
     recorder.report(outcome, error.status, clientAddress, log);

@@ -100,6 +100,7 @@ export function createOutcomeRecorder(deps: OutcomeDeps) {
     deps.audit.tryRecord('token_denied', {
       grant: outcome.grant,
       reason: outcome.reason,
+      ...(outcome.check ? { check: outcome.check } : {}),
       agent: outcome.agentId,
       claimed_agent: outcome.claimedAgentId,
       intent: outcome.intent,

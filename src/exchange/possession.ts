@@ -24,11 +24,23 @@ export interface PossessionDeps {
   nonces?: NonceIssuer | undefined;
 }
 
-/** The DPoP header of a token request checked, or undefined when none was sent. */
-export function readPossession(header: string | string[] | undefined, deps: PossessionDeps): Possession | undefined {
+/**
+ * The DPoP header of a token request checked now, told when asked: the proof (undefined when
+ * none was sent), or its refusal thrown then.
+ */
+export function readPossession(header: string | string[] | undefined, deps: PossessionDeps): () => Possession | undefined {
+  try {
+    const possession = checkPossession(header, deps);
+    return () => possession;
+  } catch (error) {
+    return () => { throw error; };
+  }
+}
+
+function checkPossession(header: string | string[] | undefined, deps: PossessionDeps): Possession | undefined {
   if (header === undefined || header === '') return undefined;
   // RFC 9449 §4.3 item 1: exactly one DPoP header (Node joins repeated ones with ", ").
-  if (Array.isArray(header) || header.includes(',')) throw invalidProof('send exactly one DPoP header');
+  if (Array.isArray(header) || header.includes(',')) throw invalidProof('send exactly one DPoP header', 'multiple_headers');
   const result = verifyDpopProof(header, {
     htm: 'POST',
     htu: deps.tokenEndpoint,
@@ -40,10 +52,10 @@ export function readPossession(header: string | string[] | undefined, deps: Poss
   if (!result.ok) {
     if (result.reason === 'nonce' && deps.nonces) {
       throw new OAuthError('use_dpop_nonce', 'the DPoP proof must carry the server nonce given in the DPoP-Nonce header', {
-        reason: 'dpop', headers: { 'dpop-nonce': deps.nonces.current() },
+        reason: 'dpop', check: 'nonce', headers: { 'dpop-nonce': deps.nonces.current() },
       });
     }
-    throw invalidProof('the DPoP proof was not accepted', `${result.reason}: ${result.detail}`);
+    throw invalidProof('the DPoP proof was not accepted', result.reason, result.detail);
   }
   // Kept until the proof could no longer be accepted anyway.
   const ttlMs = result.iatMs + PROOF_MAX_AGE_MS - deps.nowMs + 1_000;
@@ -52,23 +64,24 @@ export function readPossession(header: string | string[] | undefined, deps: Poss
 
 /** RFC 9449 §11.1: a proof's jti is used once. */
 export function possessionReplayed(): OAuthError {
-  return invalidProof('the DPoP proof was used before: make a new one for each request', 'dpop proof jti replayed');
+  return invalidProof('the DPoP proof was used before: make a new one for each request', 'replayed');
 }
 
 /** A proof made before the store lost its claims could be a replay: a fresh one passes. */
 export function guardPossessionEpoch(possession: Possession | undefined, epochMs: number): void {
   if (possession && claimPredatesEpoch(possession.replay, epochMs)) {
-    throw invalidProof('the DPoP proof predates a reset of the broker\'s state: make a new one', 'dpop proof issued before the store epoch');
+    throw invalidProof('the DPoP proof predates a reset of the broker\'s state: make a new one', 'before_store_epoch');
   }
 }
 
 /** RFC 9449 §5: a tier whose tokens must be bound refuses a request without a proof. */
 export function requirePossession(tier: Tier, possession: Possession | undefined): void {
   if (tier.senderConstraint === 'dpop' && possession === undefined) {
-    throw invalidProof(`tokens of tier ${tier.name} are issued only bound to a key: send a DPoP proof (RFC 9449)`);
+    throw invalidProof(`tokens of tier ${tier.name} are issued only bound to a key: send a DPoP proof (RFC 9449)`, 'required');
   }
 }
 
-function invalidProof(description: string, internal?: string): OAuthError {
-  return new OAuthError('invalid_dpop_proof', description, { reason: 'dpop', ...(internal ? { internal } : {}) });
+/** `check` says which rule refused, in the audit trail and the log; `detail` goes to the log only. */
+function invalidProof(description: string, check: string, detail?: string): OAuthError {
+  return new OAuthError('invalid_dpop_proof', description, { reason: 'dpop', check, internal: detail ? `dpop ${check}: ${detail}` : `dpop ${check}` });
 }

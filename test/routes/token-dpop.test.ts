@@ -61,6 +61,7 @@ t.test('a tier with sender_constraint: dpop refuses a request without a proof', 
   const res = await b.exchange(await attestBound(b));
   t.equal(res.statusCode, 400);
   t.equal(res.json().error, 'invalid_dpop_proof');
+  t.match(b.auditLines.filter((line) => line.event === 'token_denied').at(-1), { agent: 'bound-agent', reason: 'dpop', check: 'required' });
   const bound = await b.token({
     grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: await attestBound(b),
     subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', audience: TICKETS,
@@ -76,23 +77,27 @@ t.test('the proof rules at the token endpoint', async (t) => {
     subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', audience: TICKETS,
   }, { dpop });
   const nowS = Math.floor(b.clock() / 1000);
-  const cases: Array<[string, string]> = [
-    ['a proof for another URL', proofFor(b, { htu: `${STS}/oauth/introspect` })],
-    ['a proof for another method', proofFor(b, { htm: 'GET' })],
-    ['a proof with a private key member', signRawJws({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.privateKey.export({ format: 'jwk' }) }, { jti: 'p', htm: 'POST', htu: TOKEN_URL, iat: nowS }, key.privateKey)],
-    ['a proof too old', createDpopProof(key, { htm: 'POST', htu: TOKEN_URL, iatS: nowS - 300 })],
-    ['two DPoP headers', `${proofFor(b)}, ${proofFor(b)}`],
-    ['not a JWS', 'x.y.z'],
+  // Each refusal is audited with the agent (authenticated before the proof is judged) and the check that failed.
+  const cases: Array<[string, string, string]> = [
+    ['a proof for another URL', proofFor(b, { htu: `${STS}/oauth/introspect` }), 'htu'],
+    ['a proof for another method', proofFor(b, { htm: 'GET' }), 'htm'],
+    ['a proof with a private key member', signRawJws({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.privateKey.export({ format: 'jwk' }) }, { jti: 'p', htm: 'POST', htu: TOKEN_URL, iat: nowS }, key.privateKey), 'bad_key'],
+    ['a proof too old', createDpopProof(key, { htm: 'POST', htu: TOKEN_URL, iatS: nowS - 300 }), 'iat'],
+    ['two DPoP headers', `${proofFor(b)}, ${proofFor(b)}`, 'multiple_headers'],
+    ['not a JWS', 'x.y.z', 'malformed'],
   ];
-  for (const [name, dpop] of cases) {
+  const lastDenial = () => b.auditLines.filter((line) => line.event === 'token_denied').at(-1);
+  for (const [name, dpop, check] of cases) {
     const res = await send(dpop);
     t.equal(res.statusCode, 400, `${name}: ${res.body}`);
     t.equal(res.json().error, 'invalid_dpop_proof', name);
+    t.match(lastDenial(), { agent: 'ticket-summarizer', reason: 'dpop', check }, `${name}: audited`);
   }
   const proof = proofFor(b);
   t.equal((await send(proof)).statusCode, 200);
   const replayed = await send(proof);
   t.equal(replayed.statusCode, 400, 'a proof used again');
+  t.match(lastDenial(), { agent: 'ticket-summarizer', reason: 'dpop', check: 'replayed' });
 });
 
 t.test('with STS_DPOP_NONCE the endpoint asks for its nonce, and gives one on every answer', async (t) => {
