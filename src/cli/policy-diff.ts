@@ -1,7 +1,7 @@
 /**
- * `agent-sts policy diff OLD NEW`: per agent, what it gains and loses, for pull-request
- * review. Exit 0 when nothing widened, 1 when something grants more, 2 on usage errors or
- * when a policy does not load.
+ * `agent-sts policy diff OLD NEW`: per agent, what it gains and loses, and what changed in
+ * the issuers and operators, for pull-request review. Exit 0 when nothing widened, 1 when
+ * something grants more, 2 on usage errors or when a policy does not load.
  */
 import { diffPolicies, formatProblems, loadPolicyFile, parseIsoDate, type PolicyDiff } from '../policy/index.js';
 import { CliFailure } from './cli-error.js';
@@ -14,6 +14,9 @@ export const policyDiffCommand: CliCommand = {
   help: `  OLD, NEW        the policy before and after the change (e.g. the base branch's and the pull request's)
   --now ISO8601   evaluate governance (who may get tokens) at this instant instead of now
   --json          the differences as JSON
+Compared per agent: scopes per audience, token lifetimes, on_behalf_of per intent, ways to
+authenticate, the tier's sender_constraint and max_delegation_depth, serves, introspects, and
+whether it may get tokens; then attestation issuers, user_issuers, operator sign-on and operators.
 Exit status: 0 nothing widened, 1 something grants more, 2 a usage error or a policy with errors.`,
   options: { now: { type: 'string' } },
   positionals: { min: 2, max: 2 },

@@ -1,13 +1,15 @@
 /**
- * diffPolicies: per agent, what a policy change gains and loses (scopes per audience,
- * token lifetimes, ways to authenticate, whether it may get tokens), plus the issuers and
- * operators, for pull-request review. `widened` says whether anything grants more. Pure.
+ * diffPolicies: per agent, what a policy change gains and loses (scopes per audience, token
+ * lifetimes, whom each intent may act for, ways to authenticate, sender constraint, delegation
+ * depth, audiences served and introspected, whether it may get tokens), plus the attestation
+ * issuers, the people's issuers and the operators, for pull-request review. `widened` says
+ * whether anything grants more. Pure.
  */
 import { REFUSAL_TEXT } from './agent-state.js';
 import { formatDuration } from '../duration.js';
 import type { JSONWebKeySet } from 'jose';
-import { effectiveAccess, keyId, type EffectiveAccess } from './effective-access.js';
-import type { CompiledPolicy, OperatorIssuer, TrustedIssuer } from './types.js';
+import { effectiveAccess, EVERY_AUDIENCE, keyId, type EffectiveAccess } from './effective-access.js';
+import type { CompiledPolicy, OnBehalfOf, OperatorIssuer, Policy, TrustedIssuer, UserIssuer } from './types.js';
 
 export interface Change {
   /** `+` grants more, `-` grants less, `~` neither (informational). */
@@ -34,11 +36,7 @@ export function diffPolicies(before: CompiledPolicy, after: CompiledPolicy, nowM
     new Map(after.policy.agents.map((a) => [a.id, effectiveAccess(a, after, nowMs)])),
     agentChanges,
   );
-  const issuers = diffKeyed(
-    new Map([...before.policy.issuers.map(issuerFacts), ...before.policy.operatorIssuers.map(operatorIssuerFacts)]),
-    new Map([...after.policy.issuers.map(issuerFacts), ...after.policy.operatorIssuers.map(operatorIssuerFacts)]),
-    factChanges,
-  );
+  const issuers = diffKeyed(allIssuerFacts(before.policy), allIssuerFacts(after.policy), factChanges);
   const operators = diffKeyed(
     new Map(before.policy.operators.map((o) => [`operator ${o.id}`, operatorFacts(o)])),
     new Map(after.policy.operators.map((o) => [`operator ${o.id}`, operatorFacts(o)])),
@@ -60,7 +58,10 @@ function diffKeyed<T>(before: Map<string, T>, after: Map<string, T>, changes: (a
   return out;
 }
 
-const EMPTY: EffectiveAccess = { tier: '', grants: new Set(), ttls: new Map(), methods: new Set(), refusedBy: 'retired' };
+const EMPTY: EffectiveAccess = {
+  tier: '', grants: new Set(), ttls: new Map(), onBehalfOf: new Map(), methods: new Set(),
+  senderConstraint: 'dpop', maxDelegationDepth: 1, serves: new Set(), introspects: new Set(), refusedBy: 'retired',
+};
 
 function agentChanges(before: EffectiveAccess | undefined, after: EffectiveAccess | undefined): Change[] {
   const a = before ?? EMPTY;
@@ -75,6 +76,17 @@ function agentChanges(before: EffectiveAccess | undefined, after: EffectiveAcces
   }
   for (const m of b.methods) if (!a.methods.has(m)) changes.push({ sign: '+', what: `authenticates by ${m}` });
   for (const m of a.methods) if (!b.methods.has(m)) changes.push({ sign: '-', what: `no longer authenticates by ${m}` });
+  if (before && after && a.senderConstraint !== b.senderConstraint) {
+    // An unbound token works for whoever holds a copy of it.
+    changes.push({ sign: b.senderConstraint === 'none' ? '+' : '-', what: `sender_constraint ${a.senderConstraint} -> ${b.senderConstraint}` });
+  }
+  if (before && after && a.maxDelegationDepth !== b.maxDelegationDepth) {
+    changes.push({ sign: b.maxDelegationDepth > a.maxDelegationDepth ? '+' : '-', what: `max_delegation_depth ${a.maxDelegationDepth} -> ${b.maxDelegationDepth}` });
+  }
+  changes.push(...onBehalfOfChanges(a.onBehalfOf, b.onBehalfOf));
+  for (const s of b.serves) if (!a.serves.has(s)) changes.push({ sign: '+', what: `serves ${s}: receives delegated tokens there and may exchange them onward` });
+  for (const s of a.serves) if (!b.serves.has(s)) changes.push({ sign: '-', what: `no longer serves ${s}` });
+  changes.push(...introspectsChanges(a.introspects, b.introspects));
   if (a.refusedBy !== b.refusedBy) {
     const may = (r: typeof a.refusedBy) => (r === null ? 'may get tokens' : `refused (it ${REFUSAL_TEXT[r]})`);
     const sign = b.refusedBy === null ? '+' : a.refusedBy === null ? '-' : '~';
@@ -82,6 +94,41 @@ function agentChanges(before: EffectiveAccess | undefined, after: EffectiveAcces
     else if (after) changes.push({ sign: b.refusedBy === null ? '+' : '~', what: `new agent: ${may(b.refusedBy)}` });
   }
   return changes;
+}
+
+/**
+ * What on_behalf_of lets an intent be used for: the agent's own work, people's, or both. A change
+ * widens when it adds a use, even if it drops another: required -> forbidden lets the agent use
+ * the scopes with no person's authority behind it, and allowed -> required only takes away.
+ */
+const USES: Record<OnBehalfOf, readonly string[]> = { forbidden: ['own'], allowed: ['own', 'people'], required: ['people'] };
+
+function onBehalfOfChanges(a: Map<string, OnBehalfOf>, b: Map<string, OnBehalfOf>): Change[] {
+  const changes: Change[] = [];
+  for (const [intent, now] of b) {
+    const old = a.get(intent);
+    if (old === now) continue;
+    // A new intent's own use shows in its scopes; acting for people shows only here.
+    if (old === undefined) {
+      if (now !== 'forbidden') changes.push({ sign: '+', what: `intent ${intent} acts for people (on_behalf_of ${now})` });
+      continue;
+    }
+    const widens = USES[now].some((use) => !USES[old].includes(use));
+    changes.push({ sign: widens ? '+' : '-', what: `intent ${intent} on_behalf_of ${old} -> ${now}` });
+  }
+  for (const [intent, old] of a) if (!b.has(intent) && old !== 'forbidden') changes.push({ sign: '-', what: `intent ${intent} no longer acts for people (removed)` });
+  return changes;
+}
+
+function introspectsChanges(a: Set<string>, b: Set<string>): Change[] {
+  const list = (s: Set<string>) => [...s].join(', ');
+  if (a.has(EVERY_AUDIENCE) && b.has(EVERY_AUDIENCE)) return [];
+  if (b.has(EVERY_AUDIENCE)) return [{ sign: '+', what: `introspects tokens for every audience${a.size > 0 ? ` (was only ${list(a)})` : ''}` }];
+  if (a.has(EVERY_AUDIENCE)) return [{ sign: '-', what: `introspects tokens for ${b.size > 0 ? `only ${list(b)}` : 'no audience'} (was every audience)` }];
+  return [
+    ...[...b].filter((x) => !a.has(x)).map((x): Change => ({ sign: '+', what: `introspects tokens for ${x}` })),
+    ...[...a].filter((x) => !b.has(x)).map((x): Change => ({ sign: '-', what: `no longer introspects tokens for ${x}` })),
+  ];
 }
 
 function grantText(pair: string): string {
@@ -105,6 +152,10 @@ function keySource(i: { jwksUri?: string; jwks?: JSONWebKeySet }): Fact {
   return fact(i.jwksUri ?? `keys ${(i.jwks?.keys ?? []).map(keyId).sort().join(', ')}`);
 }
 
+function allIssuerFacts(p: Policy): Map<string, Facts> {
+  return new Map([...p.issuers.map(issuerFacts), ...p.userIssuers.map(userIssuerFacts), ...p.operatorIssuers.map(operatorIssuerFacts)]);
+}
+
 function issuerFacts(i: TrustedIssuer): [string, Facts] {
   return [`issuer ${i.issuer}`, new Map<string, Fact>([
     ['keys from', keySource(i)],
@@ -113,6 +164,20 @@ function issuerFacts(i: TrustedIssuer): [string, Facts] {
     ['max_age', fact(formatDuration(i.maxAgeMs), i.maxAgeMs)],
     // Reusable attestations grant more than single-use ones.
     ['single_use', fact(String(i.singleUse), i.singleUse ? 0 : 1)],
+    // A token minted for several audiences can be replayed here by any of them.
+    ['exclusive_audience', fact(String(i.exclusiveAudience), i.exclusiveAudience ? 0 : 1)],
+  ])];
+}
+
+/** Where people's tokens come from: every agent that acts for people accepts them. */
+function userIssuerFacts(i: UserIssuer): [string, Facts] {
+  return [`user issuer ${i.issuer}`, new Map<string, Fact>([
+    ['keys from', keySource(i)],
+    ['audience', fact(i.audience)],
+    ...i.algorithms.map((alg) => [`algorithm ${alg}`, fact('allowed')] as [string, Fact]),
+    // Without max_age a person's token is accepted however old it is.
+    ['max_age', i.maxAgeMs === undefined ? fact('none', Number.POSITIVE_INFINITY) : fact(formatDuration(i.maxAgeMs), i.maxAgeMs)],
+    ['scope claim', fact(i.scopeClaim)],
   ])];
 }
 

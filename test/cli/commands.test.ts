@@ -127,6 +127,36 @@ t.test('policy diff: exit 1 when anything widened, 0 otherwise, 2 for a broken p
   t.match(await cli(['policy', 'diff', before, broken]), { code: 2, stderr: /has errors/ });
 });
 
+t.test('policy diff: sender constraint, delegation depth, on_behalf_of, serves and user issuers set the exit code', async (t) => {
+  const bound = basePolicy();
+  bound.tiers = { 'read-only': { scopes: ['*:read'], max_ttl: '15m', review_every: '180d', sender_constraint: 'dpop' } };
+  const open = basePolicy();
+  open.tiers = { 'read-only': { scopes: ['*:read'], max_ttl: '15m', review_every: '180d', max_delegation_depth: 2 } };
+  open.user_issuers = [{ issuer: 'https://login.test', jwks_file: 'other.jwks.json', audience: 'agent-sts', algorithms: ['ES256'] }];
+  open.agents = [agentDoc('ticket-summarizer', {
+    serves: ['https://tickets.test'],
+    intents: [
+      { name: 'summarize-tickets', audience: 'https://tickets.test', scopes: ['tickets:read'], max_ttl: '10m', on_behalf_of: 'allowed' },
+      { name: 'read-kb', audience: 'https://kb.test', scopes: ['kb:read', 'kb-drafts:read'] },
+    ],
+  })];
+  const [narrowFile, wideFile] = [writePolicy(bound), writePolicy(open)];
+  const widened = await cli(['policy', 'diff', narrowFile, wideFile]);
+  t.equal(widened.code, 1, widened.stderr);
+  const agentLines = ['+ sender_constraint dpop -> none', '+ max_delegation_depth 1 -> 2', '+ intent summarize-tickets on_behalf_of forbidden -> allowed',
+    '+ serves https://tickets.test: receives delegated tokens there and may exchange them onward'];
+  t.ok(widened.stdout.startsWith(`agent ticket-summarizer (changed)\n${agentLines.map((l) => `  ${l}\n`).join('')}`), widened.stdout);
+  t.match(widened.stdout, /user issuer https:\/\/login\.test \(added\)\n  \+ keys from/);
+  const json = JSON.parse((await cli(['policy', 'diff', narrowFile, wideFile, '--json'])).stdout);
+  t.equal(json.widened, true);
+  t.same(json.agents, [{ subject: 'ticket-summarizer', status: 'changed', changes: agentLines.map((l) => ({ sign: '+', what: l.slice(2) })) }]);
+  const narrowed = await cli(['policy', 'diff', wideFile, narrowFile]);
+  t.equal(narrowed.code, 0, narrowed.stdout);
+  for (const line of ['- sender_constraint none -> dpop', '- max_delegation_depth 2 -> 1', '- intent summarize-tickets on_behalf_of allowed -> forbidden',
+    '- no longer serves https://tickets.test']) t.ok(narrowed.stdout.includes(`\n  ${line}\n`), line);
+  t.match(narrowed.stdout, /user issuer https:\/\/login\.test \(removed\)[\s\S]*not widened/);
+});
+
 t.test('audit credentials offline, and policy check reports the static findings', async (t) => {
   const doc = basePolicy();
   doc.agents = [agentDoc('ticket-summarizer'), agentDoc('other', { attestation: [{ keys: { jwks_file: 'other.jwks.json' } }] })];

@@ -1,7 +1,7 @@
 /** diffPolicies: what each agent gains and loses, and whether anything widened. */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { diffPolicies } from '../../src/policy/index.js';
-import { basePolicy, compileRaw, fixtureJwks, NOW, patch, rawAgent } from './build.js';
+import { basePolicy, compileRaw, fixtureJwks, NOW, patch, rawAgent, STS_ISSUER, type Raw } from './build.js';
 
 const before = compileRaw(patch(basePolicy(), { 'agents.1': rawAgent('reader'), 'agents.2': rawAgent('orphan', { owner: 'team-gone' }) }));
 const changes = (d: ReturnType<typeof diffPolicies>, subject: string) => d.agents.concat(d.issuers, d.operators).find((s) => s.subject === subject)?.changes.map((c) => `${c.sign} ${c.what}`) ?? [];
@@ -56,4 +56,96 @@ t.test('a new way to authenticate, reusable attestations and a raised role widen
   const down = diffPolicies(withOps('admin', false), withOps('auditor', true), NOW);
   t.equal(down.widened, false);
   t.same(changes(down, 'operator ann'), ['- role: admin -> auditor']);
+});
+
+/** Both directions of one change: narrow -> wide reports `widening` and widens; wide -> narrow reports `narrowing` and does not. */
+function bothWays(t: Test, narrow: unknown, wide: unknown, subject: string, widening: string[], narrowing: string[]) {
+  const up = diffPolicies(compileRaw(narrow), compileRaw(wide), NOW);
+  t.same(changes(up, subject), widening);
+  t.equal(up.widened, true, 'widened');
+  const down = diffPolicies(compileRaw(wide), compileRaw(narrow), NOW);
+  t.same(changes(down, subject), narrowing);
+  t.equal(down.widened, false, 'not widened');
+}
+
+t.test('dropping the tier\'s sender_constraint widens; requiring DPoP narrows', async (t) => {
+  bothWays(t, patch(basePolicy(), { 'tiers.read-only.sender_constraint': 'dpop' }), basePolicy(), 'summarizer',
+    ['+ sender_constraint dpop -> none'], ['- sender_constraint none -> dpop']);
+});
+
+t.test('moving to a tier without DPoP widens through the sender constraint alone', async (t) => {
+  const raw = patch(basePolicy(), { 'tiers.transactional.scopes': ['*:read'], 'tiers.transactional.max_ttl': '15m', 'tiers.read-only.sender_constraint': 'dpop' });
+  const d = diffPolicies(compileRaw(raw), compileRaw(patch(raw, { 'agents.0.tier': 'transactional' })), NOW);
+  t.same(changes(d, 'summarizer'), ['~ tier read-only -> transactional', '+ sender_constraint dpop -> none']);
+  t.equal(d.widened, true);
+});
+
+t.test('a deeper max_delegation_depth widens; a shallower one narrows', async (t) => {
+  bothWays(t, basePolicy(), patch(basePolicy(), { 'tiers.read-only.max_delegation_depth': 3 }), 'summarizer',
+    ['+ max_delegation_depth 1 -> 3'], ['- max_delegation_depth 3 -> 1']);
+});
+
+t.test('on_behalf_of widens when an intent gains a use (own work or people\'s), narrows when it only loses one', async (t) => {
+  const withMode = (mode: string) => patch(basePolicy(), { 'agents.0.intents.0.on_behalf_of': mode });
+  const cases: Array<[from: string, to: string]> = [['forbidden', 'allowed'], ['required', 'allowed']];
+  for (const [from, to] of cases) {
+    t.test(`${from} -> ${to}`, async (t) => {
+      bothWays(t, withMode(from), withMode(to), 'summarizer',
+        [`+ intent read-tickets on_behalf_of ${from} -> ${to}`], [`- intent read-tickets on_behalf_of ${to} -> ${from}`]);
+    });
+  }
+  t.test('required -> forbidden trades acting for people for acting alone: both directions widen', async (t) => {
+    for (const [from, to] of [['required', 'forbidden'], ['forbidden', 'required']] as const) {
+      const d = diffPolicies(compileRaw(withMode(from)), compileRaw(withMode(to)), NOW);
+      t.same(changes(d, 'summarizer'), [`+ intent read-tickets on_behalf_of ${from} -> ${to}`]);
+      t.equal(d.widened, true);
+    }
+  });
+  t.test('a new intent that acts for people widens even when its scopes are not new', async (t) => {
+    const extra = { name: 'read-for-people', audience: 'https://tickets.example', scopes: ['tickets:read'], on_behalf_of: 'allowed' };
+    bothWays(t, basePolicy(), patch(basePolicy(), { 'agents.0.intents.1': extra }), 'summarizer',
+      ['+ intent read-for-people acts for people (on_behalf_of allowed)'], ['- intent read-for-people no longer acts for people (removed)']);
+  });
+});
+
+t.test('a new audience served widens; one no longer served narrows', async (t) => {
+  bothWays(t, patch(basePolicy(), { 'agents.0.serves': ['https://tickets.example'] }),
+    patch(basePolicy(), { 'agents.0.serves': ['https://tickets.example', 'https://kb.example'] }), 'summarizer',
+    ['+ serves https://kb.example: receives delegated tokens there and may exchange them onward'], ['- no longer serves https://kb.example']);
+});
+
+t.test('introspects: every audience or one more widens, fewer narrows; the list alone grants nothing', async (t) => {
+  const rs = (extra: Raw = {}, scope = 'sts:introspect') => patch(basePolicy(), {
+    'tiers.resource': { scopes: ['sts:*'], max_ttl: '5m', review_every: '90d' },
+    'agents.1': rawAgent('gateway', { tier: 'resource', intents: [{ name: 'introspect', audience: STS_ISSUER, scopes: [scope] }], ...extra }),
+  });
+  bothWays(t, rs({ introspects: ['https://tickets.example'] }), rs({ introspects: ['https://tickets.example', 'https://kb.example'] }), 'gateway',
+    ['+ introspects tokens for https://kb.example'], ['- no longer introspects tokens for https://kb.example']);
+  bothWays(t, rs({ introspects: ['https://tickets.example'] }), rs(), 'gateway',
+    ['+ introspects tokens for every audience (was only https://tickets.example)'], ['- introspects tokens for only https://tickets.example (was every audience)']);
+  const listOnly = patch(basePolicy(), { 'agents.0.introspects': ['https://tickets.example'] });
+  t.same(diffPolicies(before, compileRaw(patch(listOnly, { 'agents.1': rawAgent('reader'), 'agents.2': rawAgent('orphan', { owner: 'team-gone' }) })), NOW).agents, [],
+    'without sts:introspect the list has no effect');
+  const gained = diffPolicies(compileRaw(rs({}, 'sts:read')), compileRaw(rs()), NOW);
+  t.same(changes(gained, 'gateway'), [`+ scope sts:introspect for ${STS_ISSUER}`, `- scope sts:read for ${STS_ISSUER}`, '+ introspects tokens for every audience'],
+    'gaining sts:introspect with no list reaches every audience');
+});
+
+t.test('user_issuers: a new one and a lifted max_age widen; removing them narrows', async (t) => {
+  const person = { issuer: 'https://login.example', jwks_uri: 'https://login.example/jwks', audience: 'agent-sts', algorithms: ['ES256'], max_age: '10m' };
+  const withPeople = patch(basePolicy(), { user_issuers: [person] });
+  const added = diffPolicies(compileRaw(basePolicy()), compileRaw(withPeople), NOW);
+  t.equal(added.widened, true);
+  t.match(added.issuers, [{ subject: 'user issuer https://login.example', status: 'added', changes: [{ sign: '+', what: 'keys from: (none) -> https://login.example/jwks' }] }]);
+  const removed = diffPolicies(compileRaw(withPeople), compileRaw(basePolicy()), NOW);
+  t.equal(removed.widened, false);
+  t.match(removed.issuers, [{ subject: 'user issuer https://login.example', status: 'removed' }]);
+  t.ok(removed.issuers[0]?.changes.every((c) => c.sign === '-'));
+  bothWays(t, withPeople, patch(withPeople, { 'user_issuers.0.max_age': undefined }), 'user issuer https://login.example',
+    ['+ max_age: 10m -> none'], ['- max_age: none -> 10m']);
+});
+
+t.test('an attestation issuer without exclusive_audience widens: a token minted for several audiences passes', async (t) => {
+  bothWays(t, patch(basePolicy(), { 'issuers.0.exclusive_audience': true }), basePolicy(), 'issuer https://k8s.example',
+    ['+ exclusive_audience: true -> false'], ['- exclusive_audience: false -> true']);
 });
