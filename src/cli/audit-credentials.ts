@@ -71,5 +71,7 @@ function reportText(report: CredentialReport): string {
   );
   const { high, medium, low } = report.summary;
   const scope = report.live ? `live, unused = ${report.unused_days} days` : 'offline: method usage not known';
-  return `${methods}\n${findings}\n${high} high, ${medium} medium, ${low} low (${scope})\n`;
+  // A broker older than the note sends none.
+  const note = report.note ? `${report.note}\n` : '';
+  return `${methods}\n${findings}\n${high} high, ${medium} medium, ${low} low (${scope})\n${note}`;
 }

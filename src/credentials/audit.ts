@@ -5,7 +5,7 @@
  * issuer key health.
  */
 import { keyId, type Agent, type CompiledPolicy } from '../policy/index.js';
-import { issuerFindings, keyFindings, sharedKeyFindings, staticKeyOnlyFinding, tierOf, unusedFinding } from './findings.js';
+import { historyNote, issuerFindings, keyFindings, sharedKeyFindings, staticKeyOnlyFinding, tierOf, unusedFinding } from './findings.js';
 import type { AgentCredentials, CredentialMethod, CredentialReport, CredentialUsage, Finding, JwksReachability, Severity } from './types.js';
 
 export interface AuditOptions {
@@ -33,7 +33,13 @@ export function auditCredentials(compiled: CompiledPolicy, options: AuditOptions
     .map((agent) => auditAgent(agent, compiled, holders, options, unusedDays));
   const summary: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
   for (const a of agents) for (const f of a.findings) summary[f.severity]++;
-  return { generated_at: new Date(options.nowMs).toISOString(), unused_days: unusedDays, live: options.usage !== undefined, agents, summary };
+  const { usage, nowMs } = options;
+  return {
+    generated_at: new Date(nowMs).toISOString(), unused_days: unusedDays, live: usage !== undefined,
+    activity_since: usage?.activitySinceMs == null ? null : new Date(usage.activitySinceMs).toISOString(),
+    note: usage ? historyNote(usage, nowMs, unusedDays) : null,
+    agents, summary,
+  };
 }
 
 function auditAgent(agent: Agent, compiled: CompiledPolicy, holders: ReadonlyMap<string, readonly string[]>, options: AuditOptions, unusedDays: number): AgentCredentials {

@@ -48,18 +48,33 @@ export function issuerFindings(entry: IssuerAttestation, method: number, issuer:
   return findings;
 }
 
-/** Unused: the agent was not seen for N days, or the audit records reach back N days without a use of the method. */
+/**
+ * Unused: the agent was last seen over N days ago, or never within an activity history that
+ * reaches back N days, or the audit records reach back N days without a use of the method.
+ * A store that is new, or lost its data, has seen no one yet: that is no evidence of disuse.
+ */
 export function unusedFinding(agent: Agent, method: number, methodKey: string, usage: CredentialUsage, nowMs: number, days: number): Finding[] {
   const sinceMs = nowMs - days * DAY_MS;
   const lastSeen = usage.lastSeenMs.get(agent.id) ?? null;
-  const agentIdle = lastSeen === null || lastSeen < sinceMs;
+  const agentIdle = lastSeen === null ? reachesBack(usage.activitySinceMs, sinceMs) : lastSeen < sinceMs;
   const used = usage.lastUsedMs.get(`${agent.id}\n${methodKey}`);
   const methodIdle = used === undefined || used < sinceMs;
-  const covered = usage.coveredSinceMs !== null && usage.coveredSinceMs <= sinceMs;
-  if (!agentIdle && !(methodIdle && covered)) return [];
+  if (!agentIdle && !(methodIdle && reachesBack(usage.coveredSinceMs, sinceMs))) return [];
   return [{ severity: 'low', code: 'method_unused', method,
     message: agentIdle ? `the agent has not asked for a token in ${days} days` : `no token was issued through this method in ${days} days`,
     fix: 'Remove the attestation entry (or retire the agent) if it no longer authenticates this way: unused credentials are still valid ones.' }];
+}
+
+/** Said when the activity history is too short for "never seen" to mean unused, so no finding is missed silently. */
+export function historyNote(usage: CredentialUsage, nowMs: number, days: number): string | null {
+  const startMs = usage.activitySinceMs;
+  if (reachesBack(startMs, nowMs - days * DAY_MS)) return null;
+  const since = startMs === null ? 'for an unknown time' : `only since ${new Date(startMs).toISOString()}`;
+  return `The store has known the agents' activity ${since}, less than ${days} days: an agent never seen is not reported unused.`;
+}
+
+function reachesBack(startMs: number | null, sinceMs: number): boolean {
+  return startMs !== null && startMs <= sinceMs;
 }
 
 export function staticKeyOnlyFinding(agent: Agent): Finding[] {

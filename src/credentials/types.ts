@@ -57,6 +57,10 @@ export interface CredentialReport {
   unused_days: number;
   /** False offline: method usage and jwks_uri reachability were not observed. */
   live: boolean;
+  /** Live: the store knows the agents' requests from this instant on; null offline or when not known. */
+  activity_since: string | null;
+  /** Why an agent never seen is not reported unused (that history is shorter than unused_days); null otherwise. */
+  note: string | null;
   agents: AgentCredentials[];
   summary: Record<Severity, number>;
 }
@@ -69,6 +73,11 @@ export interface CredentialUsage {
   lastUsedMs: ReadonlyMap<string, number>;
   /** The audit records examined reach back to this instant for every agent; null when none were read. */
   coveredSinceMs: number | null;
+  /**
+   * lastSeenMs knows every request since this instant (the store's epoch, or its retention of
+   * last seen when shorter); null when not known. Before it, "never seen" proves nothing.
+   */
+  activitySinceMs: number | null;
 }
 
 /** What is known of each jwks_uri's reachability (issuer key health or an online probe). */

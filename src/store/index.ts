@@ -5,4 +5,5 @@ export { EvictionPolicyError } from './redis/eviction.js';
 export { parseRedisUrl, type RedisTarget, type RedisNode } from './redis/parse-url.js';
 export type { StoreLogger } from './redis/events.js';
 export { createStore, type StoreConfig } from './create-store.js';
+export { LAST_SEEN_TTL_MS } from './activity-window.js';
 export { createControlKeeper, type ControlKeeper, type ControlKeeperOptions } from './control-keeper.js';

@@ -1,6 +1,6 @@
 /** POST /admin/explain and GET /admin/credentials on the live policy and store. */
 import t from 'tap';
-import { buildHarness } from './helpers.js';
+import { buildHarness, DAY } from './helpers.js';
 
 t.test('explain: the live decision, with the store\'s suspension, without minting', async (t) => {
   const h = await buildHarness();
@@ -32,6 +32,12 @@ t.test('explain: the live decision, with the store\'s suspension, without mintin
 t.test('credentials: JSON and CSV for auditors, with the store\'s usage', async (t) => {
   const h = await buildHarness();
   t.teardown(h.close);
+  const fresh = (await h.app.inject({ url: '/admin/credentials', headers: h.as('auditor') })).json();
+  t.notOk(fresh.agents.some((a: { findings: Array<{ code: string }> }) => a.findings.some((f) => f.code === 'method_unused')),
+    'a store that has seen no one for 30 days yet calls no one unused');
+  t.match(fresh.note, /only since/);
+  // The store's activity now reaches back past the 30 days.
+  h.clock.advance(31 * DAY);
   await h.store.recordActivity({ agentId: 'healthy', atMs: h.clock() - 1000, outcome: 'issued' });
   const res = await h.app.inject({ url: '/admin/credentials', headers: h.as('auditor') });
   t.equal(res.statusCode, 200);

@@ -47,6 +47,7 @@ t.test('unused methods: from the agent\'s last request, or audit records that re
     lastSeenMs: new Map([['summarizer', NOW - DAY], ['key-only', NOW - 40 * DAY], ['fresh-key', null]]),
     lastUsedMs: new Map(lastUsed),
     coveredSinceMs,
+    activitySinceMs: NOW - 90 * DAY,
   });
   const unused = (u: CredentialUsage, id: string) => byAgent(auditCredentials(compiled, { nowMs: NOW, usage: u }), id)?.findings.filter((f) => f.code === 'method_unused').map((f) => f.method);
   // Records reach back 31 days: the key method of summarizer was used, the issuer method not.
@@ -59,6 +60,33 @@ t.test('unused methods: from the agent\'s last request, or audit records that re
   t.same(byAgent(auditCredentials(compiled, { nowMs: NOW, usage: covered, unusedDays: 60 }), 'key-only')?.findings.filter((f) => f.code === 'method_unused'), []);
 });
 
+t.test('never seen is unused only when the store\'s activity reaches back N days', async (t) => {
+  const usage = (activitySinceMs: number | null): CredentialUsage => ({
+    lastSeenMs: new Map([['summarizer', NOW - DAY], ['key-only', NOW - 40 * DAY], ['fresh-key', null]]),
+    lastUsedMs: new Map(), coveredSinceMs: null, activitySinceMs,
+  });
+  const unused = (report: ReturnType<typeof auditCredentials>, id: string) => byAgent(report, id)?.findings.filter((f) => f.code === 'method_unused').map((f) => f.method);
+
+  const fresh = auditCredentials(compiled, { nowMs: NOW, usage: usage(NOW - DAY) });
+  t.same(unused(fresh, 'fresh-key'), [], 'a store a day old has not seen the agent: no evidence it is unused');
+  t.same(unused(fresh, 'key-only'), [0], 'seen 40 days ago, not since: the store did exist then');
+  t.equal(fresh.activity_since, new Date(NOW - DAY).toISOString());
+  t.match(fresh.note, /only since 2026-11-25T00:00:00\.000Z, less than 30 days: an agent never seen is not reported unused/);
+
+  const edge = auditCredentials(compiled, { nowMs: NOW, usage: usage(NOW - 30 * DAY) });
+  t.same(unused(edge, 'fresh-key'), [0, 1], 'activity reaching back exactly N days is enough');
+  t.equal(edge.note, null);
+  t.same(unused(auditCredentials(compiled, { nowMs: NOW, usage: usage(NOW - 30 * DAY + 1) }), 'fresh-key'), [], 'a millisecond short is not');
+
+  const unknown = auditCredentials(compiled, { nowMs: NOW, usage: usage(null) });
+  t.same(unused(unknown, 'fresh-key'), []);
+  t.equal(unknown.activity_since, null);
+  t.match(unknown.note, /for an unknown time/);
+
+  const offline = auditCredentials(compiled, { nowMs: NOW });
+  t.same([offline.activity_since, offline.note], [null, null], 'offline: no usage, nothing to say of it');
+});
+
 t.test('an unreachable jwks_uri is a high finding for the agents of that issuer', async (t) => {
   const report = auditCredentials(compiled, { nowMs: NOW, reachability: new Map([['http://localhost:9999/ci/jwks', { ok: false, cause: 'ECONNREFUSED: connect ECONNREFUSED' }]]) });
   t.match(byAgent(report, 'fresh-key')?.findings.find((f) => f.code === 'jwks_uri_unreachable'), { severity: 'high', method: 1, message: /ECONNREFUSED/ });
@@ -68,7 +96,7 @@ t.test('an unreachable jwks_uri is a high finding for the agents of that issuer'
 t.test('CSV: one record per method plus agent-wide findings, formula-safe', async (t) => {
   const csv = credentialsCsv(auditCredentials(compiled, { nowMs: NOW }));
   const lines = csv.split('\r\n');
-  t.equal(lines[0], 'agent,owner,tier,method,issuer,subject,key_thumbprints,rotated_at,last_used_at,severity,findings,fixes');
+  t.equal(lines[0], 'agent,owner,tier,method,issuer,subject,key_thumbprints,rotated_at,last_used_at,severity,findings,fixes,activity_since');
   t.equal(lines.at(-1), '');
   t.ok(lines.some((l) => /^key-only,team-a,read-only,agent,,,,,,medium,static_key_only: /.test(l)));
   t.ok(lines.some((l) => /^summarizer,team-a,read-only,keys,,,[A-Za-z0-9_-]{43},2026-01-01,,high,/.test(l)));

@@ -49,6 +49,7 @@ export function credentialsBody(report: CredentialReport): Html {
   const findings = report.agents.flatMap((a) => a.findings.map((f) => ({ agent: a.agent, ...f })));
   return html`<h1>Credential audit</h1>
 <p>${report.summary.high} high, ${report.summary.medium} medium, ${report.summary.low} low. Methods unused for ${report.unused_days} days are flagged. <a href="/console/credentials.csv${query({})}">CSV</a></p>
+${report.note ? html`<p class="note">${report.note}</p>` : ''}
 <table><thead><tr><th>Severity</th><th>Agent</th><th>Finding</th><th>Fix</th></tr></thead><tbody>
 ${findings.map((f) => html`<tr><td>${badge(`sev-${f.severity}`, f.severity)}</td><td><a href="/console/agents/${urlPart(f.agent)}">${f.agent}</a></td><td>${f.message}</td><td>${f.fix}</td></tr>`)}
 </tbody></table>`;
