@@ -86,7 +86,15 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const { holder, load } = await loadPolicy(config, overrides, clock, logger);
-  const store = overrides.store ?? (await createStore(config, clock, logger));
+  const backingStore = overrides.store ?? (await createStore(config, clock, logger));
+  const keeper = createControlKeeper({ store: backingStore, clock, logger, ...(config.stateFile ? { stateFile: config.stateFile } : {}) });
+  await keeper.start();
+  if (backingStore.kind === 'memory' && !config.stateFile) {
+    logger.warn({}, 'suspensions are kept in this process only (embedded store): set STS_STATE_FILE to keep them across restarts');
+  }
+  // Every writer of control records (admin API, console, anomaly detector) goes through the
+  // keeper, so none of them acknowledges a change before it is kept.
+  const store = keeper.durableStore;
   const audit = createAuditTrail({ destination: overrides.auditSink ?? config.auditLog, store, clock, logger });
   const keyRing = new KeyRing({
     alg: config.signingAlg, rotationMs: config.keyRotationMs, publishAheadMs: config.keyPublishAheadMs,
@@ -107,11 +115,6 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
     share: (hits, windowMs) => store.countAddresses(hits, windowMs),
     onShareError: (error) => logger.warn({ err: (error as Error).message }, 'could not count a refused request in the shared address budget'),
   });
-  const keeper = createControlKeeper({ store, clock, logger, ...(config.stateFile ? { stateFile: config.stateFile } : {}) });
-  await keeper.start();
-  if (store.kind === 'memory' && !config.stateFile) {
-    logger.warn({}, 'suspensions are kept in this process only (embedded store): set STS_STATE_FILE to keep them across restarts');
-  }
 
   const deps: AppDeps = {
     clock, store, keyRing, policy: holder, audit, logger, observers: observers.observers,

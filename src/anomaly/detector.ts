@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { AuditTrail, ExchangeOutcome, OutcomeObserver, PolicyHolder } from '../context.js';
 import type { Metrics } from '../metrics/index.js';
 import type { AnomalyAction, CompiledPolicy } from '../policy/types.js';
+import { ControlNotDurableError } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import type { SecurityEvents } from '../ssf/index.js';
 import { createWriteBehind } from '../write-behind.js';
@@ -170,9 +171,15 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions): AnomalyD
       const control = await store.getAgentControl(agentId);
       if (control.suspended !== null) return 'already_suspended';
       const atMs = clock();
-      await store.suspendAgent(agentId, { atMs, by: SUSPENDED_BY, reason });
+      // Not kept (the state file cannot be written; the keeper logs it and retries): the
+      // suspension is in force all the same, so it is told and audited, with `kept: false`,
+      // rather than counted as failed and never audited (the next try finds it suspended).
+      const kept = await store.suspendAgent(agentId, { atMs, by: SUSPENDED_BY, reason }).then(() => true, (error: unknown) => {
+        if (error instanceof ControlNotDurableError) return false;
+        throw error;
+      });
       options.securityEvents?.emit({ kind: 'agent_suspended', agentId, atMs, initiator: 'policy' });
-      audit.tryRecord('agent_suspended', { agent: agentId, by: SUSPENDED_BY, reason, atMs });
+      audit.tryRecord('agent_suspended', { agent: agentId, by: SUSPENDED_BY, reason, atMs, ...(kept ? {} : { kept: false }) });
       return 'suspended';
     } catch (error) {
       logger.error({ err: error, agent: agentId }, 'anomaly detector could not suspend the agent');

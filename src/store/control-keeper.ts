@@ -5,6 +5,10 @@
  * copy is written back, so a suspended agent stays suspended; until that is done, a mint
  * consults the copy. A resumption made after the loss wins over the copy (control-merge.ts).
  * Agents never suspended are untouched: nobody is locked out by the loss.
+ *
+ * Everything else writes control records through `durableStore`: a suspension, resumption or
+ * revocation resolves only once this copy and the state file hold it, so an acknowledged
+ * change is never one a crash or a store loss in the next moment could take back.
  */
 import type { Clock } from '../clock.js';
 import { compareVersions, mergeControl } from './control-merge.js';
@@ -27,8 +31,28 @@ export interface ControlKeeperOptions {
   refreshMs?: number;
 }
 
+/**
+ * The store holds the control change (it is in force on every instance) but this instance
+ * could not keep it: reading it back into the copy or writing the state file failed. Retried at
+ * the next refresh; until then the change is lost if the store loses its data.
+ */
+export class ControlNotDurableError extends Error {
+  constructor(readonly agentId: string, options: { cause: unknown }) {
+    super(`the control change of ${agentId} is stored but not kept: ${(options.cause as Error).message}`, options);
+    this.name = 'ControlNotDurableError';
+  }
+}
+
 export interface ControlKeeper {
+  /** Reads the state file, writes what it holds back into the store; fails when the file cannot be written. */
   start(): Promise<void>;
+  /**
+   * The store for everyone but the keeper: its control writes (suspendAgent, resumeAgent,
+   * revokeAgentTokens) resolve once the copy and, when configured, the state file (fsynced)
+   * hold them, and reject with ControlNotDurableError when the store took the change but they
+   * could not. Everything else is the store's own.
+   */
+  readonly durableStore: Store;
   /** A suspension known here that the store, in epoch `epochMs`, may not hold again yet. */
   pendingSuspension(agentId: string, epochMs: number): Suspension | null;
   /** Resolves once pending refreshes and file writes are done (shutdown, tests). */
@@ -44,6 +68,8 @@ export function createControlKeeper(o: ControlKeeperOptions): ControlKeeper {
   let work: Promise<unknown> = Promise.resolve();
   let debounce: NodeJS.Timeout | undefined;
   let closed = false;
+  /** The last state file write failed: the next refresh writes it even when nothing changed. */
+  let unsaved = false;
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = work.then(fn, fn);
     work = run.catch(() => undefined);
@@ -64,14 +90,45 @@ export function createControlKeeper(o: ControlKeeperOptions): ControlKeeper {
     return changed;
   };
   const persist = async (): Promise<void> => {
-    if (o.stateFile) await writeStateFile(o.stateFile, [...copy.values()]);
+    if (!o.stateFile) return;
+    unsaved = true;
+    await writeStateFile(o.stateFile, [...copy.values()]);
+    unsaved = false;
   };
   const refresh = () => serial(async () => {
     const epochMs = await o.store.epoch();
     if (restoredEpoch !== undefined && epochMs !== restoredEpoch) await restore(epochMs);
-    if (absorb(await o.store.listControls())) await persist();
+    if (absorb(await o.store.listControls()) || unsaved) await persist();
     restoredEpoch ??= epochMs;
   });
+  /**
+   * After a control write: the whole refresh, queued behind the keeper's other work, reads the
+   * store after the write landed, so once it resolves the copy and the file hold the change.
+   */
+  const keep = async (agentId: string): Promise<void> => {
+    try {
+      await refresh();
+    } catch (error) {
+      o.logger.error({ err: (error as Error).message, agent: agentId }, 'a control change is stored but not kept by this instance (copy or state file); retried at the next refresh');
+      throw new ControlNotDurableError(agentId, { cause: error });
+    }
+  };
+  // The store's other methods by delegation (the prototype), so what it carries beyond Store
+  // (the Redis connection the rate limiters and Shared Signals share) stays reachable.
+  const durableStore = Object.assign(Object.create(o.store) as Store, {
+    async suspendAgent(agentId: string, suspension: Suspension) {
+      await o.store.suspendAgent(agentId, suspension);
+      await keep(agentId);
+    },
+    async resumeAgent(agentId: string) {
+      await o.store.resumeAgent(agentId);
+      await keep(agentId);
+    },
+    async revokeAgentTokens(agentId: string, beforeMs: number) {
+      await o.store.revokeAgentTokens(agentId, beforeMs);
+      await keep(agentId);
+    },
+  } satisfies Partial<Store>);
   /** Writes the copy back into a store that lost it; the store merges (newer records there win). */
   const restore = async (epochMs: number): Promise<void> => {
     const held = [...copy.values()].filter((r) => r.suspended !== null || r.revokedBeforeMs !== null);
@@ -96,6 +153,7 @@ export function createControlKeeper(o: ControlKeeperOptions): ControlKeeper {
   timer.unref();
 
   return {
+    durableStore,
     async start() {
       if (o.stateFile) {
         const fromFile = await readStateFile(o.stateFile);
@@ -105,6 +163,11 @@ export function createControlKeeper(o: ControlKeeperOptions): ControlKeeper {
         if (held.length > 0) await o.store.restoreControls(held).catch(failed('restore from the state file'));
       }
       await refresh().catch(failed('first read'));
+      // A state file that cannot be written stops the start, naming the setting, rather than
+      // failing every suspension later while the instance reports ready.
+      await serial(persist).catch((error: unknown) => {
+        throw new Error(`STS_STATE_FILE: cannot write ${o.stateFile}: ${(error as Error).message}`, { cause: error });
+      });
     },
     pendingSuspension(agentId, epochMs) {
       if (epochMs === restoredEpoch) return null;

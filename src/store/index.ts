@@ -6,4 +6,4 @@ export { parseRedisUrl, type RedisTarget, type RedisNode } from './redis/parse-u
 export type { StoreLogger } from './redis/events.js';
 export { createStore, type StoreConfig } from './create-store.js';
 export { LAST_SEEN_TTL_MS } from './activity-window.js';
-export { createControlKeeper, type ControlKeeper, type ControlKeeperOptions } from './control-keeper.js';
+export { ControlNotDurableError, createControlKeeper, type ControlKeeper, type ControlKeeperOptions } from './control-keeper.js';

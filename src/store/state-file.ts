@@ -1,28 +1,52 @@
 /**
  * The state file (STS_STATE_FILE): the agents' control records as JSON, so suspensions survive
  * a restart of every broker instance together with the store (the embedded store keeps nothing
- * across a restart otherwise). Written atomically (a temporary file renamed over the old one),
- * readable by the broker's user only; read strictly, with bounded size, at start.
+ * across a restart otherwise). Written atomically (a temporary file renamed over the old one)
+ * and durably (the file and then its directory fsynced, so the rename survives a power loss
+ * too), readable by the broker's user only; read strictly, with bounded size, at start.
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { ControlRecord, Suspension } from './types.js';
 
 const FORMAT = 'agent-sts-controls/1';
 const MAX_STATE_FILE_BYTES = 16 * 1024 * 1024;
+const UNSYNCABLE_DIRECTORY = new Set(['EINVAL', 'ENOTSUP', 'EISDIR', 'EPERM']);
 
 export async function writeStateFile(path: string, records: readonly ControlRecord[]): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const file = await open(temporary, 'w', 0o600);
+  // Unique per write: instances sharing a volume are all pid 1 in their containers, and two
+  // writers of one temporary file would rename each other's half-written copy into place.
+  const temporary = `${path}.${randomUUID()}.tmp`;
   try {
-    await file.writeFile(`${JSON.stringify({ format: FORMAT, agents: records })}\n`);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temporary, path).catch(async (error: unknown) => {
+    const file = await open(temporary, 'wx', 0o600);
+    try {
+      await file.writeFile(`${JSON.stringify({ format: FORMAT, agents: records })}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    // A failed write (a full disk) must not leave its temporary file behind: names never repeat.
     await unlink(temporary).catch(() => {});
     throw error;
-  });
+  }
+  await syncDirectory(dirname(path));
+}
+
+/** The rename is only durable once the directory entry is on disk. */
+async function syncDirectory(path: string): Promise<void> {
+  let directory: FileHandle | undefined;
+  try {
+    directory = await open(path, 'r');
+    await directory.sync();
+  } catch (error) {
+    // Some file systems (and Windows) cannot fsync a directory: the rename is as durable as they make it.
+    if (!UNSYNCABLE_DIRECTORY.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await directory?.close();
+  }
 }
 
 /** The records in the file; none when it does not exist yet. A malformed file is an error (never silently ignored). */
