@@ -145,6 +145,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
       // 5. Decide.
       const decision = decide(caller, agent, tier, request);
       outcome.intent = decision.intent.name;
+      outcome.audience = decision.intent.audience;
       outcome.scopes = decision.scopes;
 
       // 6. Mint.

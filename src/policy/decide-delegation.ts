@@ -6,6 +6,7 @@
  * the decision, for the audit trail and for the error when nothing is left.
  */
 import { deny, names, quote, quoteAll, ttlFor, type GrantDenial } from './decide-grant.js';
+import { sameAudience } from './audience.js';
 import { scopeWithinCeiling } from './scope-glob.js';
 import type { Agent, Intent, Tier } from './types.js';
 
@@ -81,11 +82,11 @@ function chooseIntent(agent: Agent, audience: string, name: string | undefined):
   if (name !== undefined) {
     const named = agent.intents.find((i) => i.name === name);
     if (named === undefined) return deny('invalid_request', 'intent', `unknown intent ${quote(name)} for agent ${agent.id}; its intents: ${names(agent.intents)}`);
-    if (named.audience !== audience) return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
+    if (!sameAudience(audience, named.audience)) return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
     if (!delegable(named)) return deny('invalid_request', 'delegation', `intent ${named.name} may not be used on behalf of someone (on_behalf_of: forbidden)`);
     return { ok: true, intent: named };
   }
-  const forAudience = agent.intents.filter((i) => i.audience === audience);
+  const forAudience = agent.intents.filter((i) => sameAudience(audience, i.audience));
   if (forAudience.length === 0) return deny('invalid_target', 'audience', `no intent of agent ${agent.id} grants audience ${quote(audience)}`);
   const candidates = forAudience.filter(delegable);
   if (candidates.length === 1) return { ok: true, intent: candidates[0] as Intent };

@@ -7,6 +7,7 @@
  * Descriptions go to the agent (and so to its owner): they may name this agent's own
  * intents, never anything about other agents.
  */
+import { sameAudience } from './audience.js';
 import { scopeWithinCeiling } from './scope-glob.js';
 import type { Agent, Intent, Tier } from './types.js';
 import { MAX_TOKEN_TTL_MS as HARD_MAX_TTL_MS } from './validate-common.js';
@@ -46,13 +47,13 @@ export function decideGrant(input: GrantInput): GrantDecision {
     if (named === undefined) {
       return deny('invalid_request', 'intent', `unknown intent ${quote(input.intent)} for agent ${agent.id}; its intents: ${names(agent.intents)}`);
     }
-    if (named.audience !== audience) {
+    if (!sameAudience(audience, named.audience)) {
       return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
     }
     if (named.onBehalfOf === 'required') return deny('invalid_request', 'delegation', onlyOnBehalf(named));
     intent = named;
   } else {
-    const forAudience = agent.intents.filter((i) => i.audience === audience && requested.every((s) => i.scopes.includes(s)));
+    const forAudience = agent.intents.filter((i) => sameAudience(audience, i.audience) && requested.every((s) => i.scopes.includes(s)));
     const candidates = forAudience.filter((i) => i.onBehalfOf !== 'required');
     if (candidates.length === 0 && forAudience.length > 0) return deny('invalid_request', 'delegation', onlyOnBehalf(forAudience[0] as Intent));
     if (candidates.length > 1) {
@@ -60,7 +61,7 @@ export function decideGrant(input: GrantInput): GrantDecision {
     }
     const only = candidates[0];
     if (only === undefined) {
-      if (!agent.intents.some((i) => i.audience === audience)) {
+      if (!agent.intents.some((i) => sameAudience(audience, i.audience))) {
         return deny('invalid_target', 'audience', `no intent of agent ${agent.id} grants audience ${quote(audience)}`);
       }
       return deny('invalid_scope', 'scope', `no intent of agent ${agent.id} for this audience grants the requested scopes ${quoteAll(requested)}`);

@@ -41,6 +41,10 @@ t.test('the jwt-bearer grant: valid, replayed single-use, wrong audience, bad si
   t.same([missing.statusCode, missing.json().error], [400, 'invalid_request'], 'no assertion at all');
   const target = await grant(await b.attest(), { resource: 'https://payroll.test' });
   t.equal(target.json().error, 'invalid_target', 'the same grant checks: an audience no intent grants');
+  // What new URL(TICKETS).href gives: the same resource (RFC 3986 §6.2.3); aud stays the policy's spelling.
+  const rootSlash = await grant(await b.attest(), { resource: new URL(TICKETS).href });
+  t.equal(rootSlash.statusCode, 200, rootSlash.body);
+  t.equal(decodeJwt(rootSlash.json().access_token as string).aud, TICKETS);
 
   const meta = (await b.app.inject('/.well-known/oauth-authorization-server')).json();
   t.ok(meta.grant_types_supported.includes(JWT_BEARER), 'advertised in the metadata (RFC 8414)');
