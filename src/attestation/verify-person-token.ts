@@ -69,8 +69,9 @@ function readPerson(issuer: UserIssuer, payload: Record<string, unknown>, times:
   const { sub, jti } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT) return failure('bad_claims', 'sub is not a bounded string', base);
   if (jti !== undefined && (typeof jti !== 'string' || jti.length > 256)) return failure('bad_claims', 'jti is not a bounded string', base);
-  const scopes = delegableScopes(payload[issuer.scopeClaim]);
-  if (scopes === null) return failure('bad_claims', `${issuer.scopeClaim} is malformed`, base);
+  const claim = scopeClaimOf(issuer, payload);
+  const scopes = delegableScopes(payload[claim]);
+  if (scopes === null) return failure('bad_claims', `${claim} is malformed`, base);
   const mayAct = readMayAct(payload.may_act);
   if (mayAct === null) return failure('bad_claims', 'may_act is malformed', base);
   return {
@@ -80,6 +81,16 @@ function readPerson(issuer: UserIssuer, payload: Record<string, unknown>, times:
     ...(mayAct ? { mayAct } : {}),
     tokenHash,
   };
+}
+
+/**
+ * The claim a user issuer keeps delegable scopes in. Unset in the policy, the standard `scope`
+ * (RFC 9068 §2.2.3, RFC 8693 §4.2) when the token carries it, else `scp` (what several
+ * identity providers issue): never both, so one cannot widen the other.
+ */
+function scopeClaimOf(issuer: UserIssuer, payload: Record<string, unknown>): 'scope' | 'scp' {
+  if (issuer.scopeClaim !== 'either') return issuer.scopeClaim;
+  return payload.scope !== undefined ? 'scope' : 'scp';
 }
 
 /** `scope` (space-delimited, RFC 9068 §2.2.3) or `scp` (an array); absent: nothing to delegate. */

@@ -55,8 +55,8 @@ export interface UserIssuer {
   algorithms: string[];
   /** Refuse tokens older than this (by iat) when set. */
   maxAgeMs?: number;
-  /** Where the person's delegable scopes are. */
-  scopeClaim: 'scope' | 'scp';
+  /** Where the person's delegable scopes are; `either`: `scope` when the token has it, else `scp`. */
+  scopeClaim: 'scope' | 'scp' | 'either';
 }
 
 /** RFC 8693 delegation for an intent: refused, optional, or the only way to use it. */

@@ -132,7 +132,7 @@ export function readUserIssuers(ctx: ValidateContext, raw: unknown, attestationI
     const maxAgeMs = item.max_age === undefined ? undefined : readDuration(ctx, `${path}.max_age`, item.max_age);
     if (common === null || maxAgeMs === null) continue;
     out.push({
-      issuer: item.issuer, ...common, audience: item.audience, scopeClaim: item.scope_claim ?? 'scope',
+      issuer: item.issuer, ...common, audience: item.audience, scopeClaim: item.scope_claim ?? 'either',
       ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
     });
   }

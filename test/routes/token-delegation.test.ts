@@ -45,6 +45,14 @@ t.test('narrowing on each side; nothing left is invalid_scope naming who removed
   t.match(none.json().error_description, /person does not have 'expenses:file' 'mail:read'/);
 });
 
+t.test('the person\'s scopes: scope when the token has it, else scp (an array)', async (t) => {
+  const scp = await delegated(broker, await person({ scp: ['mail:read'] }), await attest('mail-assistant'), { audience: MAIL });
+  t.equal(scp.statusCode, 200, scp.body);
+  t.equal(scp.json().scope, 'mail:read', 'scp read when there is no scope');
+  const both = await delegated(broker, await person({ scope: 'mail:read', scp: ['mail:read', 'mail:send'] }), await attest('mail-assistant'), { audience: MAIL });
+  t.equal(both.json().scope, 'mail:read', 'scope wins: scp never widens it');
+});
+
 t.test('lifetime: min(tier, intent, 1 h, the person\'s token\'s remaining life)', async (t) => {
   const short = await delegated(broker, await person({ ttlS: 100 }), await attest('mail-assistant'), { audience: MAIL });
   t.equal(short.statusCode, 200, short.body);
