@@ -14,18 +14,20 @@ const GRANTS = ['token_exchange', 'client_credentials'] as const;
 export const policyExplainCommand: CliCommand = {
   name: 'policy explain',
   summary: 'Why a token request would be granted or refused: every step, which rule removes each scope, which limit sets the TTL.',
-  usage: '--agent ID --audience URL [--intent NAME] [--scope S]... [--at ISO8601] [--grant token_exchange|client_credentials] [--policy FILE] [--json]',
+  usage: '--agent ID --audience URL [--intent NAME] [--scope S]... [--at ISO8601] [--grant token_exchange|client_credentials] [--dpop yes|no] [--policy FILE] [--json]',
   help: `  --agent ID       the agent asking
   --audience URL   the audience it asks for
   --intent NAME    the intent it names (optional, as in a token request)
   --scope S        a scope it asks for; repeat, or give several separated by spaces (default: the intent's)
   --at ISO8601     decide at this instant (reviews due, ...) instead of now
   --grant G        token_exchange (default) or client_credentials: which OAuth error a refusal gets
+  --dpop yes|no    whether the request carries a DPoP proof (a tier with sender_constraint: dpop
+                   refuses one without); unsaid, such a tier's step is unknown
   --policy FILE    explain from a policy file (offline: suspensions are unknown); without it,
                    ask the running broker (STS_URL, STS_ADMIN_KEY with at least the auditor role)`,
   options: {
     agent: { type: 'string' }, audience: { type: 'string' }, intent: { type: 'string' }, scope: { type: 'string', multiple: true },
-    at: { type: 'string' }, grant: { type: 'string' }, policy: { type: 'string' },
+    at: { type: 'string' }, grant: { type: 'string' }, dpop: { type: 'string' }, policy: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   validate(values) {
@@ -34,19 +36,21 @@ export const policyExplainCommand: CliCommand = {
     const grant = stringFlag(values, 'grant');
     if (grant !== undefined && !(GRANTS as readonly string[]).includes(grant)) throw new UsageError(`--grant: one of ${GRANTS.join(', ')}`);
     instantFlag(values, 'at', parseIsoDate);
+    const dpop = stringFlag(values, 'dpop');
+    if (dpop !== undefined && dpop !== 'yes' && dpop !== 'no') throw new UsageError('--dpop: yes or no');
   },
   async run({ values, env, io, json, nowMs }) {
-    const { agent, audience, intent, scopes, grant } = explainRequest(values);
+    const { agent, audience, intent, scopes, grant, dpop } = explainRequest(values);
     const file = stringFlag(values, 'policy');
     let explanation: Explanation;
     if (file) {
       const at = instantFlag(values, 'at', parseIsoDate) ?? nowMs;
       const { compiled, problems } = await loadPolicyFile(file, { nowMs: at, stsIssuer: env.STS_ISSUER ?? 'http://localhost:8080' });
       if (!compiled) throw new CliFailure('policy_invalid', `the policy has errors:\n${formatProblems(problems)}`);
-      explanation = explainDecision(compiled, { agentId: agent, audience, nowMs: at, ...(intent ? { intent } : {}), ...(scopes ? { scopes } : {}), ...(grant ? { grant } : {}) });
+      explanation = explainDecision(compiled, { agentId: agent, audience, nowMs: at, ...(intent ? { intent } : {}), ...(scopes ? { scopes } : {}), ...(grant ? { grant } : {}), ...(dpop !== undefined ? { dpop } : {}) });
     } else {
       const client = liveBroker(env, 'give --policy FILE');
-      const body = { agent, audience, ...(intent ? { intent } : {}), ...(scopes ? { scope: scopes } : {}), ...(grant ? { grant } : {}), ...(values.at ? { at: values.at } : {}) };
+      const body = { agent, audience, ...(intent ? { intent } : {}), ...(scopes ? { scope: scopes } : {}), ...(grant ? { grant } : {}), ...(values.at ? { at: values.at } : {}), ...(dpop !== undefined ? { dpop } : {}) };
       explanation = await callBroker<Explanation>(() => client.post('/admin/explain', body));
     }
     io.stdout.write(json ? `${JSON.stringify(explanation, null, 2)}\n` : explanationText(explanation));
@@ -63,6 +67,7 @@ function explainRequest(values: FlagValues) {
     intent: stringFlag(values, 'intent'),
     scopes: scopes.length > 0 ? scopes : undefined,
     grant,
+    dpop: stringFlag(values, 'dpop') === undefined ? undefined : stringFlag(values, 'dpop') === 'yes',
   };
 }
 

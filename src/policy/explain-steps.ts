@@ -12,7 +12,7 @@ import type { Agent, Governance, Intent, Owner, Tier } from './types.js';
 export type StepOutcome = 'pass' | 'fail' | 'unknown' | 'skipped';
 
 export interface ExplainStep {
-  step: 'agent' | 'pending' | 'retired' | 'orphaned' | 'review_overdue' | 'suspended' | 'tier' | 'intent' | 'audience' | 'scope' | 'ttl';
+  step: 'agent' | 'sender_constraint' | 'pending' | 'retired' | 'orphaned' | 'review_overdue' | 'suspended' | 'tier' | 'intent' | 'audience' | 'scope' | 'ttl';
   outcome: StepOutcome;
   detail: string;
 }
@@ -48,6 +48,20 @@ export function governanceSteps(agent: Agent, owner: Owner | undefined, tier: Ti
       ? { step: 'review_overdue', outcome: 'fail', detail: `review was due ${day(g.reviewDueAtMs)} (reviewed ${agent.reviewedAt}, tier reviews every ${reviewEvery})` }
       : { step: 'review_overdue', outcome: 'pass', detail: `review due ${day(g.reviewDueAtMs)}${g.reviewDueSoon ? ' (soon)' : ''}` },
   ];
+}
+
+/**
+ * RFC 9449 §5: a tier with sender_constraint dpop issues tokens only bound to the key of the
+ * request's DPoP proof. `withProof`: whether the request carries one (undefined: not said).
+ */
+export function senderConstraintStep(tier: Tier, withProof: boolean | undefined): ExplainStep {
+  if (tier.senderConstraint !== 'dpop') {
+    const detail = withProof === undefined ? 'a DPoP proof, when sent, binds the token to its key' : withProof ? 'bound to the DPoP proof\'s key' : 'a bearer token';
+    return { step: 'sender_constraint', outcome: 'pass', detail: `tier ${tier.name} does not require a DPoP proof: ${detail}` };
+  }
+  const rule = `tier ${tier.name} issues tokens only bound to a key: the request must carry a DPoP proof (RFC 9449)`;
+  if (withProof === undefined) return { step: 'sender_constraint', outcome: 'unknown', detail: rule };
+  return withProof ? { step: 'sender_constraint', outcome: 'pass', detail: `${rule}; it does` } : { step: 'sender_constraint', outcome: 'fail', detail: rule };
 }
 
 export function suspensionStep(suspension: SuspensionFact | null | undefined): ExplainStep {

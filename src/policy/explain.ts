@@ -7,7 +7,7 @@
  */
 import { agentStanding, REFUSAL_TEXT, type AgentRefusal } from './agent-state.js';
 import { decideGrant, type GrantDecision } from './decide-grant.js';
-import { governanceSteps, grantSteps, scopeVerdicts, suspensionStep, ttlStep, type ExplainStep, type ScopeVerdict, type SuspensionFact } from './explain-steps.js';
+import { governanceSteps, grantSteps, scopeVerdicts, senderConstraintStep, suspensionStep, ttlStep, type ExplainStep, type ScopeVerdict, type SuspensionFact } from './explain-steps.js';
 import { computeGovernance } from './governance.js';
 import type { CompiledPolicy } from './types.js';
 
@@ -21,6 +21,8 @@ export interface ExplainInput {
   nowMs: number;
   /** The store's suspension: null when not suspended; absent when unknown (offline). */
   suspension?: SuspensionFact | null;
+  /** Whether the request carries a DPoP proof; absent when not said. */
+  dpop?: boolean;
 }
 
 export interface Explanation {
@@ -30,7 +32,7 @@ export interface Explanation {
   decision: 'issue' | 'refuse';
   /** What the token endpoint would answer when it refuses (RFC 6749 §5.2 / RFC 8693 §2.2.2). */
   error: string | null;
-  reason: AgentRefusal | 'no_agent' | 'intent' | 'audience' | 'scope' | 'delegation' | null;
+  reason: AgentRefusal | 'no_agent' | 'dpop' | 'intent' | 'audience' | 'scope' | 'delegation' | null;
   description: string | null;
   steps: ExplainStep[];
   scopes: ScopeVerdict[];
@@ -59,6 +61,9 @@ export function explainDecision(compiled: CompiledPolicy, input: ExplainInput): 
     steps.push({ step: 'tier', outcome: 'fail', detail: `tier ${agent.tier} is not declared` });
     return { ...base, decision: 'refuse', error: agentError(input), reason: 'no_agent', description: `agent ${agent.id} has no tier`, steps, scopes: [], grant: null };
   }
+  // The token path checks the proof right after authenticating the agent, before its standing.
+  const binding = senderConstraintStep(tier, input.dpop);
+  steps.splice(1, 0, binding);
   const decision: GrantDecision = decideGrant({
     agent, tier, audience: input.audience,
     ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
@@ -70,6 +75,9 @@ export function explainDecision(compiled: CompiledPolicy, input: ExplainInput): 
   const scopes = scopeVerdicts(intent, tier, asked);
   if (decision.ok) steps.push(ttlStep(decision.ttlMs, tier, decision.intent));
 
+  if (binding.outcome === 'fail') {
+    return { ...base, decision: 'refuse', error: 'invalid_dpop_proof', reason: 'dpop', description: binding.detail, steps, scopes, grant: null };
+  }
   if (standing.refusedBy !== null) {
     return { ...base, decision: 'refuse', error: agentError(input), reason: standing.refusedBy,
       description: `agent ${agent.id} may not get tokens: it ${REFUSAL_TEXT[standing.refusedBy]}`, steps, scopes, grant: null };

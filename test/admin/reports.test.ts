@@ -13,6 +13,9 @@ t.test('explain: the live decision, with the store\'s suspension, without mintin
   t.equal(issued.headers['cache-control'], 'no-store');
   const events = h.auditLines.map((l) => l.event);
   t.notOk(events.includes('token_issued'), 'nothing minted');
+  const withProof = await explain({ agent: 'healthy', audience: 'https://tickets.test', intent: 'read-tickets', dpop: true });
+  t.match(withProof.json().steps, [{ step: 'agent' }, { step: 'sender_constraint', outcome: 'pass', detail: /bound to the DPoP proof's key/ }]);
+  t.equal((await explain({ agent: 'healthy', audience: 'https://tickets.test', dpop: 'yes' })).statusCode, 400, 'dpop is a boolean');
 
   await h.store.suspendAgent('healthy', { atMs: h.clock(), by: 'carol', reason: 'investigating' });
   const suspended = await explain({ agent: 'healthy', audience: 'https://tickets.test' });

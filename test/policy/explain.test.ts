@@ -21,7 +21,7 @@ t.test('an issued grant: intent, audience, scopes and which limit set the TTL', 
   t.equal(e.decision, 'issue');
   t.same(e.grant, { intent: 'read-tickets', audience: 'https://tickets.example', scopes: ['tickets:read', 'tickets-meta:read'], ttl_seconds: 600 });
   t.match(step(e, 'ttl')?.detail, /10m, set by intent read-tickets max_ttl/);
-  t.same(e.steps.map((s) => s.step), ['agent', 'pending', 'retired', 'orphaned', 'review_overdue', 'suspended', 'intent', 'audience', 'scope', 'ttl']);
+  t.same(e.steps.map((s) => s.step), ['agent', 'sender_constraint', 'pending', 'retired', 'orphaned', 'review_overdue', 'suspended', 'intent', 'audience', 'scope', 'ttl']);
   t.ok(e.steps.every((s) => s.outcome === 'pass'));
   t.equal(e.suspension_unknown, false);
   const tierTtl = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'search-tickets', scopes: ['tickets:read'], nowMs: NOW });
@@ -86,4 +86,24 @@ t.test('unknown agent, unknown intent, wrong audience', async (t) => {
   t.same(intent.steps.slice(-3).map((s) => s.outcome), ['fail', 'skipped', 'skipped']);
   const audience = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://other', intent: 'read-tickets', nowMs: NOW, suspension: null });
   t.match(audience, { reason: 'audience', error: 'invalid_target' });
+});
+
+t.test('a tier that binds its tokens: the DPoP proof is checked first, before the agent\'s standing', async (t) => {
+  const bound = compileRaw(patch(basePolicy(), {
+    'tiers.read-only.sender_constraint': 'dpop',
+    'agents.1': rawAgent('orphan', { owner: 'team-gone' }),
+  }));
+  const ask = (agentId: string, dpop?: boolean) => explainDecision(bound, {
+    agentId, audience: 'https://tickets.example', nowMs: NOW, suspension: null, ...(dpop === undefined ? {} : { dpop }),
+  });
+  const unsaid = ask('summarizer');
+  t.equal(unsaid.decision, 'issue', 'not said: the requirement is shown, not assumed');
+  t.match(step(unsaid, 'sender_constraint'), { outcome: 'unknown', detail: /only bound to a key: the request must carry a DPoP proof/ });
+  t.match(step(ask('summarizer', true), 'sender_constraint'), { outcome: 'pass' });
+  const without = ask('summarizer', false);
+  t.match(without, { decision: 'refuse', error: 'invalid_dpop_proof', reason: 'dpop' });
+  t.equal(step(without, 'sender_constraint')?.outcome, 'fail');
+  t.match(ask('orphan', false), { reason: 'dpop' }, 'the proof answers before the orphaned owner, as at the token endpoint');
+  t.match(step(explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', nowMs: NOW, dpop: false }), 'sender_constraint'),
+    { outcome: 'pass', detail: /does not require a DPoP proof: a bearer token/ });
 });

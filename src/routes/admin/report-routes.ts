@@ -48,6 +48,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: BrokerContext, g
       ...(body.intent !== undefined ? { intent: body.intent } : {}),
       ...(scopes !== undefined ? { scopes } : {}),
       ...(body.grant !== undefined ? { grant: body.grant } : {}),
+      ...(body.dpop !== undefined ? { dpop: body.dpop } : {}),
     });
     void reply.header('cache-control', 'no-store');
     return explanation;

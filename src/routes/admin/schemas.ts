@@ -162,6 +162,8 @@ export const ExplainBody = Type.Object(
     scope: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Array(ScopeToken, { maxItems: 100 })])),
     grant: Type.Optional(Type.Union([Type.Literal('token_exchange'), Type.Literal('client_credentials')])),
     at: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    /** Whether the request would carry a DPoP proof (RFC 9449); absent: not said. */
+    dpop: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
