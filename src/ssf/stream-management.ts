@@ -48,7 +48,8 @@ export function createStreamManagement(deps: ManagementDeps) {
     return stream;
   }
 
-  async function purgeInactive(receiver: string): Promise<void> {
+  /** Deletes the poll streams nobody polled for the inactivity timeout: the receiver's, or every receiver's. */
+  async function purgeInactive(receiver?: string): Promise<void> {
     const now = deps.clock();
     for (const stream of await state.listStreams(receiver)) {
       if (stream.delivery.method !== POLL_METHOD) continue;
@@ -74,7 +75,13 @@ export function createStreamManagement(deps: ManagementDeps) {
         ...(input.description !== undefined ? { description: input.description } : {}),
         status: 'enabled', excludedSubjects: [],
       };
-      const created = await state.createStream(stream, { perReceiver: settings.maxStreamsPerReceiver, total: settings.maxStreams });
+      const limits = { perReceiver: settings.maxStreamsPerReceiver, total: settings.maxStreams };
+      let created = await state.createStream(stream, limits);
+      // Other receivers' abandoned streams must not hold the transmitter's last places.
+      if (created === 'total_limit') {
+        await purgeInactive();
+        created = await state.createStream(stream, limits);
+      }
       // SSF §8.1.1.1: 409 when the receiver may not have another stream.
       if (created !== 'created') throw new OAuthError('invalid_request', created === 'receiver_limit' ? `a receiver may hold ${settings.maxStreamsPerReceiver} streams: delete one first` : 'the transmitter holds as many streams as it may', { status: 409, reason: created });
       await state.touchStream(stream.id, stream.createdAtMs);
