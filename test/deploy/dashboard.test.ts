@@ -29,7 +29,8 @@ t.test('the dashboard shows what the issue asks for', async (t) => {
   for (const name of ['sts_token_requests_total', 'sts_token_request_duration_seconds_bucket', 'sts_tokens_issued_total',
     'sts_agent_state', 'sts_shadow_agents', 'sts_anomalies_total', 'sts_signing_key_age_seconds', 'sts_store_up',
     'sts_store_latency_seconds_bucket', 'process_cpu_seconds_total', 'process_resident_memory_bytes',
-    'sts_agent_flag', 'sts_issuer_keys_up', 'sts_policy_reloads_total']) {
+    'sts_agent_flag', 'sts_issuer_keys_up', 'sts_policy_reloads_total',
+    'sts_security_events_emitted_total', 'sts_security_events_failed_total', 'sts_security_event_backlog', 'sts_security_event_delivery_lag_seconds_bucket']) {
     t.ok(all.includes(name), name);
   }
   t.match(all, /histogram_quantile\(0\.5,/);

@@ -3,7 +3,7 @@
  * app builds it), and the metric names a PromQL expression refers to.
  */
 import { Registry } from 'prom-client';
-import { createMetrics } from '../../src/metrics/index.js';
+import { createMetrics, createSecurityEventMetrics } from '../../src/metrics/index.js';
 import { compiled, holder } from '../metrics/policy-fixture.js';
 
 /** Series Prometheus makes itself for every target (not exported by the broker). */
@@ -16,6 +16,8 @@ export async function exportedMetricNames(): Promise<Set<string>> {
     clock: () => 0,
     sources: { keyAgeSeconds: () => 0, shadowCount: async () => 0, suspendedAgents: async () => new Set(), storeUp: () => true },
   });
+  // The Shared Signals transmitter registers its own on the same registry.
+  createSecurityEventMetrics({ registry: metrics.registry, backlogs: async () => [] });
   const names = new Set<string>(PROMETHEUS_SERIES);
   for (const m of await metrics.registry.getMetricsAsJSON()) {
     names.add(m.name);

@@ -23,7 +23,8 @@ t.test('the rules cover what the issue asks for', async (t) => {
   const names = rules(plain.groups).map((r) => r.name);
   for (const alert of ['StsAnomalyDetected', 'StsAgentsOrphaned', 'StsAgentsReviewOverdue', 'StsShadowAgentsSeen',
     'StsSigningKeyTooOld', 'StsStoreDown', 'StsDenialRatioHigh', 'StsTokenLatencyP99High',
-    'StsBrokerDown', 'StsNoBrokerUp', 'StsAgentsReviewDueSoon', 'StsIssuerKeysUnfetchable', 'StsPolicyReloadRefused']) {
+    'StsBrokerDown', 'StsNoBrokerUp', 'StsAgentsReviewDueSoon', 'StsIssuerKeysUnfetchable', 'StsPolicyReloadRefused',
+    'StsSecurityEventDeliveryFailing', 'StsSecurityEventBacklogHigh', 'StsSecurityEventsDropped']) {
     t.ok(names.includes(alert), alert);
   }
   for (const rule of plain.groups.flatMap((g) => g.rules)) {
