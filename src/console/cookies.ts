@@ -1,7 +1,9 @@
 /**
  * The console's cookies: HttpOnly, SameSite=Strict, an expiry, and Secure with the `__Host-`
  * prefix (RFC 6265bis §4.1.3.2: Secure, Path=/, no Domain) except on plain HTTP to a
- * loopback address, where a browser would drop a Secure cookie (local development).
+ * loopback address, where a browser would drop a Secure cookie (local development). A broker
+ * whose issuer is https is published over TLS: behind a proxy on the same host its socket is
+ * loopback too, and its cookies are Secure all the same.
  */
 
 export interface CookieJar {
@@ -18,9 +20,9 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
-/** Secure unless the request came over plain HTTP to a loopback address. */
-export function cookieJar(protocol: string, localAddress: string | undefined): CookieJar {
-  const secure = protocol === 'https' || !isLoopbackAddress(localAddress);
+/** Secure unless the request came over plain HTTP to a loopback address of a broker not published over https. */
+export function cookieJar(protocol: string, localAddress: string | undefined, issuer: string): CookieJar {
+  const secure = protocol === 'https' || issuer.startsWith('https://') || !isLoopbackAddress(localAddress);
   return secure
     ? { session: '__Host-sts_console', preSession: '__Host-sts_console_signin', path: '/', secure }
     : { session: 'sts_console', preSession: 'sts_console_signin', path: '/console', secure };

@@ -63,7 +63,8 @@ t.test('sign-in with an operator key', async (t) => {
   t.equal(await page.textContent('h1'), 'Agents');
   t.match(await page.textContent('header .who'), /carol@example\.com \(operator\)/);
   const cookies = await context.cookies(`${base}/console/inventory`);
-  t.match(cookies.find((c) => c.name === 'sts_console'), { httpOnly: true, sameSite: 'Strict', secure: false, path: '/console' }, 'loopback over http: not Secure');
+  // The broker's issuer is https (as behind a TLS proxy): Secure with the __Host- prefix, kept by the browser.
+  t.match(cookies.find((c) => c.name === '__Host-sts_console'), { httpOnly: true, sameSite: 'Strict', secure: true, path: '/' }, 'Secure, __Host-');
   t.ok(await page.isVisible('#live-activity svg'), 'the live chart');
   t.match(await page.textContent('#live-activity .legend'), /4 issued|3 issued/);
 });

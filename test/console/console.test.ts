@@ -1,6 +1,7 @@
 /** The console over inject: headers, sessions, roles, CSRF, escaping, and nothing secret on a page. */
 import t from 'tap';
 import { CONSOLE_CSP } from '../../src/routes/console/index.js';
+import { STS } from '../helpers/broker.js';
 import { client, consoleBroker, KEYS } from './helpers.js';
 
 t.test('sign in with an operator key: a sealed, HttpOnly, Secure, SameSite=Strict session that expires', async (t) => {
@@ -190,8 +191,16 @@ t.test('sign in with a sign-on token from operator_issuers: the session ends wit
   t.equal((await c.get('/console/inventory')).statusCode, 303, 'the session ended with the token');
 });
 
-t.test('the session cookie on plain HTTP to loopback: not Secure, no __Host- prefix', async (t) => {
+t.test('a broker published over https keeps its cookies Secure behind a proxy on the same host', async (t) => {
   const b = await consoleBroker();
+  t.teardown(b.close);
+  const base = await b.app.listen({ port: 0, host: '127.0.0.1' });
+  const pre = (await fetch(`${base}/console/sign-in`)).headers.get('set-cookie') ?? '';
+  t.match(pre, /^__Host-sts_console_signin=[^;]+; Path=\/; Max-Age=600; HttpOnly; SameSite=Strict; Secure$/, `issuer ${STS}, a loopback socket`);
+});
+
+t.test('the session cookie on plain HTTP to loopback: not Secure, no __Host- prefix', async (t) => {
+  const b = await consoleBroker({ env: { STS_ISSUER: 'http://localhost:8080' } });
   t.teardown(b.close);
   const base = await b.app.listen({ port: 0, host: '127.0.0.1' });
   const form = await fetch(`${base}/console/sign-in`);

@@ -42,7 +42,7 @@ export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key:
     if (!s) sealers.set(jar.session, (s = createSessionSealer(key, jar.session)));
     return s;
   };
-  const jar = (request: FastifyRequest) => cookieJar(request.protocol, request.socket.localAddress);
+  const jar = (request: FastifyRequest) => cookieJar(request.protocol, request.socket.localAddress, ctx.config.issuer);
 
   const kit: ConsoleKit = {
     ctx, assets, jar, sealer,
