@@ -38,11 +38,11 @@ export function guardDelegation(caller: Caller, state: MintCheckResult, refusals
   if (!d) return;
   const iat = Math.floor(d.subjectIssuedAtMs / 1000);
   const personRevoked = state.personRevokedBeforeMs ?? null;
-  if (personRevoked !== null && d.subjectIssuedAtMs <= personRevoked) throw refusals.proof('delegation', 'the person\'s tokens were revoked');
+  if (personRevoked !== null && d.subjectIssuedAtMs <= personRevoked) throw refusals.proof('delegation', 'the person\'s tokens were revoked', 'person_revoked');
   if (!state.presented) return;
-  if (state.presented.revoked) throw refusals.proof('delegation', 'the presented token was revoked');
+  if (state.presented.revoked) throw refusals.proof('delegation', 'the presented token was revoked', 'presented_revoked');
   const ended = delegationEnded(iat, { suspended: null, revokedBeforeMs: null }, { controls: state.presented.controls, personRevokedBeforeMs: personRevoked });
-  if (ended) throw refusals.proof('delegation', `the presented token is no longer good: ${ended}`);
+  if (ended) throw refusals.proof('delegation', `the presented token is no longer good: ${ended}`, 'chain_ended');
 }
 
 /** decideGrant for an agent acting for itself, decideDelegatedGrant for one acting for someone. */
@@ -50,17 +50,17 @@ export function decide(caller: Caller, agent: Agent, tier: Tier, target: Target)
   const d = caller.delegation;
   if (!d) {
     const direct = decideGrant({ agent, tier, audience: target.audience, scopes: target.scopes, intent: target.intent });
-    if (!direct.ok) throw refusal(direct.error, direct.reason, direct.description);
+    if (!direct.ok) throw refusal(direct.error, direct.reason, direct.description, direct.check);
     return direct;
   }
   const delegated = decideDelegatedGrant({
     agent, tier, audience: target.audience, scopes: target.scopes, intent: target.intent,
     delegable: d.delegable, source: d.kind === 'person' ? 'person' : 'presented_token', depth: d.depth,
   });
-  if (!delegated.ok) throw refusal(delegated.error, delegated.reason, delegated.description);
+  if (!delegated.ok) throw refusal(delegated.error, delegated.reason, delegated.description, delegated.check);
   return delegated;
 }
 
-function refusal(code: 'invalid_request' | 'invalid_target' | 'invalid_scope', reason: DenialReason, description: string): OAuthError {
-  return new OAuthError(code, description, { reason });
+function refusal(code: 'invalid_request' | 'invalid_target' | 'invalid_scope', reason: DenialReason, description: string, check?: string): OAuthError {
+  return new OAuthError(code, description, { reason, ...(check ? { check } : {}) });
 }

@@ -19,18 +19,18 @@ const agentDescription = (agentId: string, text: string) => `agent ${agentId} ma
 
 /** RFC 8693 §2.2.2: a subject token that is invalid or unacceptable by policy is invalid_request. */
 export const SUBJECT_TOKEN_REFUSALS: Refusals = {
-  proof: (reason, internal) => new OAuthError('invalid_request', 'subject_token was not accepted', { reason, internal }),
+  proof: (reason, internal, check) => new OAuthError('invalid_request', 'subject_token was not accepted', { reason, internal, ...(check ? { check } : {}) }),
   agent: (agentId, reason, text) => new OAuthError('invalid_request', agentDescription(agentId, text), { reason }),
 };
 
 /** RFC 6749 §5.2: failed client authentication is invalid_client (401); a client that may not use the grant is unauthorized_client. */
 export const CLIENT_REFUSALS: Refusals = {
-  proof: (reason, internal) => new OAuthError('invalid_client', 'client authentication failed', { reason, internal }),
+  proof: (reason, internal, check) => new OAuthError('invalid_client', 'client authentication failed', { reason, internal, ...(check ? { check } : {}) }),
   agent: (agentId, reason, text) => new OAuthError('unauthorized_client', agentDescription(agentId, text), { reason }),
 };
 
 /** RFC 7523 §3.1: an assertion that is not valid, or not acceptable, is invalid_grant. */
 export const ASSERTION_REFUSALS: Refusals = {
-  proof: (reason, internal) => new OAuthError('invalid_grant', 'assertion was not accepted', { reason, internal }),
+  proof: (reason, internal, check) => new OAuthError('invalid_grant', 'assertion was not accepted', { reason, internal, ...(check ? { check } : {}) }),
   agent: (agentId, reason, text) => new OAuthError('invalid_grant', agentDescription(agentId, text), { reason }),
 };

@@ -9,7 +9,7 @@ import type { ExchangeOutcome, OutcomeObserver, PolicyHolder, RevocationKind } f
 import type { AnomalyAction, AnomalyKind } from '../policy/types.js';
 import { AGENT_FLAGS, AGENT_STATES } from '../policy/index.js';
 import { countAgentStates } from './agent-states.js';
-import { grantLabel, issuedLabels, OTHER, reasonLabel, tierLabel } from './labels.js';
+import { delegationCheckLabel, grantLabel, issuedLabels, OTHER, reasonLabel, tierLabel } from './labels.js';
 
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['out_of_scope', 'volume', 'novelty', 'attestation_failure'];
 
@@ -127,8 +127,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['mode'] as const, registers,
   });
   const delegations = new Counter({
-    name: 'sts_delegation_requests_total', help: 'Token requests acting for someone (RFC 8693 delegation) by result and denial reason',
-    labelNames: ['kind', 'result', 'reason'] as const, registers,
+    name: 'sts_delegation_requests_total', help: 'Token requests acting for someone (RFC 8693 delegation) by result, denial reason and the delegation rule that refused',
+    labelNames: ['kind', 'result', 'reason', 'check'] as const, registers,
   });
   const storeLatency = new Histogram({
     name: 'sts_store_latency_seconds', help: 'State store round trip latency', buckets: STORE_BUCKETS, registers,
@@ -172,7 +172,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         replays.inc();
       }
       if (outcome.onBehalfOf || outcome.reason === 'delegation') {
-        delegations.inc({ kind: outcome.onBehalfOf?.kind ?? OTHER, result, reason: reasonLabel(outcome) });
+        delegations.inc({ kind: outcome.onBehalfOf?.kind ?? OTHER, result, reason: reasonLabel(outcome), check: delegationCheckLabel(outcome) });
       }
     },
     keyRotated: () => rotations.inc(),

@@ -13,6 +13,18 @@ const REASONS: ReadonlySet<string> = new Set<DenialReason>([
   'review_overdue', 'suspended', 'intent', 'scope', 'audience', 'rate_limited', 'unavailable', 'client_mismatch', 'delegation', 'dpop',
 ]);
 
+/** Which delegation rule refused: the person's token, may_act, the chain, the intent, the depth... */
+const DELEGATION_CHECKS: ReadonlySet<string> = new Set([
+  'person_token', 'may_act', 'presented_token', 'not_served', 'actor_in_chain', 'actor_missing', 'not_actable',
+  'person_revoked', 'presented_revoked', 'chain_ended', 'depth', 'intent_forbidden', 'person_required',
+]);
+
+/** The delegation rule that refused (`none` when issued or refused for another reason). */
+export function delegationCheckLabel(outcome: Pick<ExchangeOutcome, 'result' | 'reason' | 'check'>): string {
+  if (outcome.result === 'issued' || outcome.reason !== 'delegation') return 'none';
+  return outcome.check !== undefined && DELEGATION_CHECKS.has(outcome.check) ? outcome.check : OTHER;
+}
+
 export function grantLabel(grant: string): string {
   return GRANTS.has(grant) ? grant : OTHER;
 }

@@ -39,7 +39,7 @@ export function decideDelegatedGrant(input: DelegationInput): DelegationDecision
   const { agent, tier } = input;
   const maxDepth = tier.maxDelegationDepth ?? 1;
   if (input.depth > maxDepth) {
-    return deny('invalid_request', 'delegation', `the delegation chain would pass through ${input.depth} agents; tier ${tier.name} allows ${maxDepth}`);
+    return deny('invalid_request', 'delegation', `the delegation chain would pass through ${input.depth} agents; tier ${tier.name} allows ${maxDepth}`, 'depth');
   }
   const chosen = chooseIntent(agent, input.audience, input.intent);
   if (!chosen.ok) return chosen;
@@ -83,13 +83,13 @@ function chooseIntent(agent: Agent, audience: string, name: string | undefined):
     const named = agent.intents.find((i) => i.name === name);
     if (named === undefined) return deny('invalid_request', 'intent', `unknown intent ${quote(name)} for agent ${agent.id}; its intents: ${names(agent.intents)}`);
     if (!sameAudience(audience, named.audience)) return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
-    if (!delegable(named)) return deny('invalid_request', 'delegation', `intent ${named.name} may not be used on behalf of someone (on_behalf_of: forbidden)`);
+    if (!delegable(named)) return deny('invalid_request', 'delegation', `intent ${named.name} may not be used on behalf of someone (on_behalf_of: forbidden)`, 'intent_forbidden');
     return { ok: true, intent: named };
   }
   const forAudience = agent.intents.filter((i) => sameAudience(audience, i.audience));
   if (forAudience.length === 0) return deny('invalid_target', 'audience', `no intent of agent ${agent.id} grants audience ${quote(audience)}`);
   const candidates = forAudience.filter(delegable);
   if (candidates.length === 1) return { ok: true, intent: candidates[0] as Intent };
-  if (candidates.length === 0) return deny('invalid_request', 'delegation', `no intent of agent ${agent.id} for this audience may be used on behalf of someone`);
+  if (candidates.length === 0) return deny('invalid_request', 'delegation', `no intent of agent ${agent.id} for this audience may be used on behalf of someone`, 'intent_forbidden');
   return deny('invalid_request', 'intent', `several intents match (${names(candidates)}): name one with the intent parameter`);
 }

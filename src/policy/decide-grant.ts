@@ -31,6 +31,8 @@ export interface GrantDenial {
   error: 'invalid_request' | 'invalid_target' | 'invalid_scope';
   reason: 'intent' | 'audience' | 'scope' | 'delegation';
   description: string;
+  /** Which delegation rule refused (a fixed vocabulary): depth, intent_forbidden, person_required. */
+  check?: string;
   /** The intent chosen before a scope failure (explanations name its rules). */
   intent?: Intent;
 }
@@ -50,12 +52,12 @@ export function decideGrant(input: GrantInput): GrantDecision {
     if (!sameAudience(audience, named.audience)) {
       return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
     }
-    if (named.onBehalfOf === 'required') return deny('invalid_request', 'delegation', onlyOnBehalf(named));
+    if (named.onBehalfOf === 'required') return deny('invalid_request', 'delegation', onlyOnBehalf(named), 'person_required');
     intent = named;
   } else {
     const forAudience = agent.intents.filter((i) => sameAudience(audience, i.audience) && requested.every((s) => i.scopes.includes(s)));
     const candidates = forAudience.filter((i) => i.onBehalfOf !== 'required');
-    if (candidates.length === 0 && forAudience.length > 0) return deny('invalid_request', 'delegation', onlyOnBehalf(forAudience[0] as Intent));
+    if (candidates.length === 0 && forAudience.length > 0) return deny('invalid_request', 'delegation', onlyOnBehalf(forAudience[0] as Intent), 'person_required');
     if (candidates.length > 1) {
       return deny('invalid_request', 'intent', `several intents match (${names(candidates)}): name one with the intent parameter`);
     }
@@ -86,8 +88,8 @@ function onlyOnBehalf(intent: Intent): string {
   return `intent ${intent.name} is used only on behalf of a person: present their token as subject_token and your own attestation as actor_token`;
 }
 
-export function deny(error: GrantDenial['error'], reason: GrantDenial['reason'], description: string): GrantDenial {
-  return { ok: false, error, reason, description };
+export function deny(error: GrantDenial['error'], reason: GrantDenial['reason'], description: string, check?: string): GrantDenial {
+  return check === undefined ? { ok: false, error, reason, description } : { ok: false, error, reason, description, check };
 }
 
 export function names(intents: readonly Intent[]): string {

@@ -91,6 +91,27 @@ t.test('may_act (RFC 8693 §4.4): the actor must be the one named', async (t) =>
   t.equal(wrongIss.statusCode, 400);
 });
 
+t.test('each delegation refusal names its rule in the audit trail and the metrics, not in the answer', async (t) => {
+  const lastDenial = () => broker.auditLines.filter((l) => l.event === 'token_denied').at(-1);
+  const cases: Array<[string, () => Promise<{ statusCode: number }>]> = [
+    ['may_act', async () => delegated(broker, await person({ mayAct: { sub: 'expense-tool' } }), await attest('mail-assistant'), { audience: MAIL })],
+    ['intent_forbidden', async () => delegated(broker, await person(), await attest('mail-assistant'), { audience: METRICS })],
+    ['person_required', async () => broker.exchange(await attest('mail-assistant'), { audience: MAIL })],
+    ['actor_missing', async () => delegated(broker, await person(), undefined, { audience: MAIL })],
+    ['not_served', async () => {
+      const hop = (await delegated(broker, await person(), await attest('mail-assistant'), { audience: TOOLS })).json().access_token as string;
+      return delegated(broker, hop, await attest('deaf-tool'), { audience: EXPENSES });
+    }],
+  ];
+  for (const [check, send] of cases) {
+    t.equal((await send()).statusCode, 400, check);
+    t.match(lastDenial(), { reason: 'delegation', check }, `${check}: audited`);
+  }
+  await broker.flush();
+  const metrics = await broker.registry.getSingleMetricAsString('sts_delegation_requests_total');
+  for (const [check] of cases) t.match(metrics, new RegExp(`result="denied",reason="delegation",check="${check}"\\} [1-9]`), `${check}: counted`);
+});
+
 t.test('a chain of two hops narrows at each hop; depth limits and served audiences hold', async (t) => {
   const first = await delegated(broker, await person({ scope: 'expenses:file mail:read' }), await attest('mail-assistant'), { audience: TOOLS });
   t.equal(first.statusCode, 200, first.body);

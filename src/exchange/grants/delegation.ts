@@ -24,7 +24,7 @@ export function subjectKind(jws: DecodedJws | JwsFailure, ctx: AttestationContex
   return ctx.policy.userIssuersByIss.has(iss) ? 'person' : 'attestation';
 }
 
-const refused = (internal: string): Authentication => ({ ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', internal) });
+const refused = (check: string, internal: string): Authentication => ({ ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', internal, check) });
 
 /** The actor (already proven) acting for the subject token's person or chain. */
 export async function delegate(actor: Caller, subjectToken: string, kind: 'person' | 'ours', ctx: GrantContext): Promise<Authentication> {
@@ -33,8 +33,8 @@ export async function delegate(actor: Caller, subjectToken: string, kind: 'perso
 
 async function forPerson(actor: Caller, token: string, ctx: AttestationContext): Promise<Authentication> {
   const person = await verifyPersonToken(token, ctx);
-  if (!person.ok) return refused(`person token: ${person.reason}: ${person.detail}`);
-  if (person.mayAct && !mayActAllows(person, actor, ctx.stsIssuer)) return refused('may_act names another actor');
+  if (!person.ok) return refused('person_token', `person token: ${person.reason}: ${person.detail}`);
+  if (person.mayAct && !mayActAllows(person, actor, ctx.stsIssuer)) return refused('may_act', 'may_act names another actor');
   const delegation: Delegation = {
     kind: 'person',
     subject: person.subject,
@@ -71,13 +71,13 @@ function mayActAllows(person: PersonProof, actor: Caller, stsIssuer: string): bo
  */
 async function forChain(actor: Caller, token: string, ctx: GrantContext): Promise<Authentication> {
   const verified = await ctx.ownToken(token);
-  if (!verified.ok) return refused(`presented token: ${verified.reason}`);
+  if (!verified.ok) return refused('presented_token', `presented token: ${verified.reason}`);
   const claims = verified.claims;
-  if (!(actor.agent.serves ?? []).includes(claims.aud)) return refused(`the actor does not serve the presented token's audience`);
+  if (!(actor.agent.serves ?? []).includes(claims.aud)) return refused('not_served', `the actor does not serve the presented token's audience`);
   const chain = claims.act ? actChain(claims.act) : [];
-  if (chain === null) return refused('the presented token has a malformed act chain');
+  if (chain === null) return refused('presented_token', 'the presented token has a malformed act chain');
   const agents = presentedAgents(claims, chain, ctx.attestation.stsIssuer);
-  if (agents.includes(actor.agent.id)) return refused('the actor is already part of the chain');
+  if (agents.includes(actor.agent.id)) return refused('actor_in_chain', 'the actor is already part of the chain');
   const subjectIssuer = claims.subject_issuer ?? ctx.attestation.stsIssuer;
   const delegation: Delegation = {
     kind: 'chain',

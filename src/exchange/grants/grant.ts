@@ -81,7 +81,8 @@ export type Authentication =
 /** The OAuth errors a grant answers when its caller, or the caller's agent, is refused. */
 export interface Refusals {
   /** The proof failed or was replayed: one answer for every cause (no oracle). */
-  proof(reason: DenialReason, internal: string): OAuthError;
+  /** `check`: which rule refused, within the reason (a fixed vocabulary, for the audit trail and metrics). */
+  proof(reason: DenialReason, internal: string, check?: string): OAuthError;
   /** The agent is known but may not get tokens now (governance, suspension). */
   agent(agentId: string, reason: DenialReason, text: string): OAuthError;
 }

@@ -78,7 +78,7 @@ async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): P
     if (kind !== 'attestation') {
       return {
         ok: false,
-        error: new OAuthError('invalid_request', 'a token acted on needs the acting agent: present the agent\'s own attestation as actor_token (RFC 8693 section 2.1)', { reason: 'delegation' }),
+        error: new OAuthError('invalid_request', 'a token acted on needs the acting agent: present the agent\'s own attestation as actor_token (RFC 8693 section 2.1)', { reason: 'delegation', check: 'actor_missing' }),
       };
     }
     const subject = toAuthentication(await verifySubjectToken(request.subjectToken, ctx.attestation, decoded), SUBJECT_TOKEN_REFUSALS);
@@ -87,7 +87,7 @@ async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): P
     return withClientAssertion({ ...subject.caller, notAfterMs: subject.caller.proof.expiresAtMs }, request.clientAssertion, ctx.attestation);
   }
   if (kind === 'attestation') {
-    return { ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', 'an agent attestation is not a token to act on') };
+    return { ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', 'an agent attestation is not a token to act on', 'not_actable') };
   }
   const actor = toAuthentication(await verifySubjectToken(actorProof, ctx.attestation), SUBJECT_TOKEN_REFUSALS);
   if (!actor.ok) return actor;
