@@ -9,6 +9,7 @@
  * - anything else (3xx, 401, 403, 404, 429, 5xx, a timeout, no connection): retried.
  */
 import { isSafeUrl, readBody } from '../discovery/index.js';
+import { isMetadataHost } from './push-endpoint.js';
 
 export type PushOutcome =
   | { result: 'delivered' }
@@ -27,7 +28,8 @@ export interface PushTarget {
 
 export async function pushSet(target: PushTarget, set: string, options: { timeoutMs: number; signal?: AbortSignal; fetch?: typeof fetch }): Promise<PushOutcome> {
   const url = new URL(target.endpointUrl);
-  if (!isSafeUrl(url)) return { result: 'rejected', err: 'unsafe_endpoint' };
+  // Checked again at each delivery: a stream stored before the rule still never posts there.
+  if (!isSafeUrl(url) || isMetadataHost(url.hostname)) return { result: 'rejected', err: 'unsafe_endpoint' };
   const signal = options.signal ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal]) : AbortSignal.timeout(options.timeoutMs);
   let response: Response;
   try {

@@ -102,7 +102,7 @@ t.test('a stream from creation to deletion', async (t) => {
   t.equal((await call('GET', '/ssf/status')).statusCode, 400, 'and a status read');
 });
 
-t.test('push endpoints: https, or http to a loopback host only; no credentials in the URL', async (t) => {
+t.test('push endpoints: https, or http to a loopback host only; no credentials in the URL, no metadata address', async (t) => {
   const { call } = await setup(t);
   const push = (endpoint_url: string, extra: Record<string, unknown> = {}) => call('POST', '/ssf/stream', { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url, ...extra } });
   t.equal((await push('http://api.example/events')).statusCode, 400, 'plain http to another host');
@@ -111,6 +111,11 @@ t.test('push endpoints: https, or http to a loopback host only; no credentials i
   t.equal((await push('https://api.example/events#x')).statusCode, 400, 'a fragment');
   t.equal((await push('ftp://api.example/events')).statusCode, 400);
   t.equal((await push('https://api.example/events', { authorization_header: 'Bearer x\r\nX-Injected: 1' })).statusCode, 400, 'no header smuggling');
+  for (const metadata of ['https://169.254.169.254/latest/meta-data/', 'https://[fe80::1]/e', 'https://[::ffff:169.254.169.254]/e',
+    'https://[fd00:ec2::254]/e', 'https://metadata.google.internal/computeMetadata/v1/', 'https://0.0.0.0/e', 'https://[::]/e']) {
+    t.equal((await push(metadata)).statusCode, 400, `an instance metadata or link-local address: ${metadata}`);
+  }
+  t.equal((await push('https://10.0.0.5/events')).statusCode, 201, 'an internal API over https is a receiver like any other');
   t.equal((await push('http://127.0.0.1:9/events')).statusCode, 201, 'loopback http (development)');
   t.equal((await push('https://api.example/events')).statusCode, 201);
   t.equal((await call('POST', '/ssf/stream', { delivery: { method: 'urn:example:smoke-signals' } })).statusCode, 400, 'an unknown method');
