@@ -6,7 +6,7 @@ export {
   buildAccessTokenClaims, accessTokenHeader, mintAccessToken,
   type AccessTokenClaims, type AccessTokenInput, type ActClaim,
 } from './access-token-claims.js';
-export { KeyRing, createKeyRing } from './key-ring.js';
+export { KeyRing, createKeyRing, type KeyFacts } from './key-ring.js';
 export type { KeyRingOptions, KeyRingStore } from './ring-options.js';
 export { KeyRingDecryptError, encryptRing, decryptRing } from './ring-encryption.js';
 export { advanceRing, rotateRing } from './ring-schedule.js';

@@ -20,6 +20,19 @@ export interface VerificationKey {
  * by tick(). With a shared store the ring is kept there encrypted, one lease holder rotates and
  * every instance reloads it (ring-sync.ts). Reads are synchronous, from memory.
  */
+/** What the console shows of one key. */
+export interface KeyFacts {
+  kid: string;
+  /** null for a key withdrawn as compromised (only its kid is remembered). */
+  alg: SigningAlg | null;
+  status: KeyStatus | 'withdrawn';
+  compromised: boolean;
+  publishedAtMs: number | null;
+  activatedAtMs: number | null;
+  retiredAtMs: number | null;
+  compromisedAtMs: number | null;
+}
+
 export class KeyRing {
   readonly alg: SigningAlg;
   private readonly opts: ResolvedRingOptions;
@@ -128,12 +141,23 @@ export class KeyRing {
     return Math.min(300, Math.floor(this.opts.timing.publishAheadMs / 2000));
   }
 
-  /** Public facts about every key (the console's key page): never key material. */
-  describeKeys(): Array<{ kid: string; alg: SigningAlg; status: KeyStatus; compromised: boolean; publishedAtMs: number; activatedAtMs: number | null; retiredAtMs: number | null }> {
-    return this.state.keys.map((k) => ({
-      kid: k.kid, alg: k.alg, status: k.status, compromised: this.isCompromised(k.kid),
-      publishedAtMs: k.publishedAtMs, activatedAtMs: k.activatedAtMs, retiredAtMs: k.retiredAtMs,
-    }));
+  /**
+   * Public facts about every key (the console's key page): never key material. A key withdrawn
+   * as compromised is no longer in the ring, but is listed (status `withdrawn`) while the
+   * tokens it signed could still be presented.
+   */
+  describeKeys(): KeyFacts[] {
+    const held = new Set(this.state.keys.map((k) => k.kid));
+    return [
+      ...this.state.keys.map((k) => ({
+        kid: k.kid, alg: k.alg, status: k.status, compromised: this.isCompromised(k.kid),
+        publishedAtMs: k.publishedAtMs, activatedAtMs: k.activatedAtMs, retiredAtMs: k.retiredAtMs, compromisedAtMs: null,
+      })),
+      ...this.state.compromised.filter((c) => !held.has(c.kid)).map((c) => ({
+        kid: c.kid, alg: null, status: 'withdrawn' as const, compromised: true,
+        publishedAtMs: null, activatedAtMs: null, retiredAtMs: null, compromisedAtMs: c.compromisedAtMs,
+      })),
+    ];
   }
 
   currentKeyAgeMs(): number | null {

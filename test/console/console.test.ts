@@ -227,3 +227,15 @@ t.test('with STS_ADMIN_PORT the console moves to the admin listener with the adm
   t.equal((await c.signIn(KEYS.operator)).statusCode, 303);
   t.equal((await c.get('/console/inventory')).statusCode, 200);
 });
+
+t.test('the keys page lists a key withdrawn as compromised while its tokens could still be presented', async (t) => {
+  const b = await consoleBroker();
+  t.teardown(b.close);
+  const { compromisedKid, activatedKid } = await b.keyRing.rotateNow({ compromised: true });
+  t.ok(compromisedKid);
+  const c = client(b.app);
+  await c.signIn(KEYS.operator);
+  const page = (await c.get('/console/keys')).body;
+  t.match(page, new RegExp(`${compromisedKid}</td><td></td><td><span[^>]*>compromised, withdrawn`), 'the withdrawn kid, flagged');
+  t.match(page, new RegExp(`${activatedKid}</td><td>ES256</td>`), 'the new signing key');
+});

@@ -1,5 +1,6 @@
 /** The console's list pages: shadow agents, the recent audit trail, signing keys and issuer key health, the credential audit. */
 import type { CredentialReport, JwksHealth } from '../../credentials/index.js';
+import type { KeyFacts } from '../../signing/index.js';
 import type { AuditRecord, ShadowAgent } from '../../store/types.js';
 import { keyValueText } from '../../tabular/index.js';
 import { html, query, urlPart, type Html } from '../html.js';
@@ -26,16 +27,14 @@ ${records.map((r) => html`<tr><td>${when(iso(r.atMs))}</td><td>${r.event}</td><t
 </tbody></table>`;
 }
 
-export interface KeyFacts {
-  kid: string; alg: string; status: string; compromised: boolean; publishedAtMs: number; activatedAtMs: number | null; retiredAtMs: number | null;
-}
+export type { KeyFacts } from '../../signing/index.js';
 
-export function keysBody(input: { keys: KeyFacts[]; nowMs: number; jwksMaxAgeS: number; issuers: JwksHealth[] }): Html {
+export function keysBody(input: { keys: readonly KeyFacts[]; nowMs: number; jwksMaxAgeS: number; issuers: JwksHealth[] }): Html {
   const age = (ms: number | null) => (ms === null ? '' : `${Math.floor((input.nowMs - ms) / 3_600_000)} h`);
   return html`<h1>Signing keys</h1>
 <table><thead><tr><th>Key id (kid)</th><th>Alg</th><th>Status</th><th>Published</th><th>Signing since</th><th>Age</th><th>Retired</th></tr></thead><tbody>
-${input.keys.map((k) => html`<tr><td class="mono">${k.kid}</td><td>${k.alg}</td><td>${k.compromised ? badge('state-retired', 'compromised') : badge(k.status === 'current' ? 'state-active' : 'state-pending', k.status)}</td>
-<td>${when(iso(k.publishedAtMs))}</td><td>${when(iso(k.activatedAtMs))}</td><td>${age(k.activatedAtMs ?? k.publishedAtMs)}</td><td>${when(iso(k.retiredAtMs))}</td></tr>`)}
+${input.keys.map((k) => html`<tr><td class="mono">${k.kid}</td><td>${k.alg ?? ''}</td><td>${k.compromised ? badge('state-retired', k.status === 'withdrawn' ? 'compromised, withdrawn' : 'compromised') : badge(k.status === 'current' ? 'state-active' : 'state-pending', k.status)}</td>
+<td>${when(iso(k.publishedAtMs))}</td><td>${when(iso(k.activatedAtMs))}</td><td>${age(k.activatedAtMs ?? k.publishedAtMs)}</td><td>${when(iso(k.retiredAtMs ?? k.compromisedAtMs))}</td></tr>`)}
 </tbody></table>
 <p class="muted">Offline verifiers cache the JWKS for up to ${input.jwksMaxAgeS} s (its Cache-Control max-age); a compromised key stops verifying there when their cache refreshes.</p>
 <h2>Issuer keys (jwks_uri)</h2>

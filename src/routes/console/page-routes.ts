@@ -1,7 +1,7 @@
 /** The console's read-only pages (auditor role): inventory, one agent, shadow agents, audit trail, keys, credentials, the live chart. */
 import type { FastifyInstance } from 'fastify';
 import { buildLiveInventory, filterInventory, inventoryCsv } from '../../admin/index.js';
-import { activityChart, agentBody, auditBody, bucketActivity, CHART_WINDOW_MS, consoleFilter, credentialsBody, filterQuery, html, inventoryBody, keysBody, shadowsBody } from '../../console/index.js';
+import { activityChart, agentBody, auditBody, bucketActivity, CHART_WINDOW_MS, consoleFilter, credentialsBody, filterQuery, html, inventoryBody, keysBody, shadowsBody, type KeyFacts } from '../../console/index.js';
 import { auditCredentials, collectCredentialUsage, credentialsCsv, policyJwksUris, type IssuerKeyHealth } from '../../credentials/index.js';
 import { OAuthError } from '../../errors.js';
 import type { ConsoleKit } from './kit.js';
@@ -11,7 +11,7 @@ const AUDIT_PAGE = 200;
 const CHART_READ = 1000;
 
 export interface ConsoleKeySource {
-  describeKeys(): Array<{ kid: string; alg: string; status: string; compromised: boolean; publishedAtMs: number; activatedAtMs: number | null; retiredAtMs: number | null }>;
+  describeKeys(): KeyFacts[];
   jwksMaxAgeSeconds(): number;
 }
 
