@@ -44,6 +44,8 @@ export interface ExchangeOutcome {
   reason?: DenialReason;
   /** Which check refused, within the reason (a fixed vocabulary, e.g. the failed DPoP proof check). */
   check?: string;
+  /** Facts of a refused decision for its audit record (e.g. the scopes asked for and what removed each). */
+  refusalAudit?: Readonly<Record<string, unknown>>;
   /** Present once the caller's identity is verified (never from unverified input). */
   agentId?: string;
   tier?: string;

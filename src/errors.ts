@@ -50,6 +50,8 @@ interface OAuthErrorOptions {
   reason?: string;
   /** Which check refused, within the reason (a fixed vocabulary too): audited, never sent. */
   check?: string;
+  /** Facts of the decision for the refusal's audit record (from verified input only), never sent. */
+  audit?: Readonly<Record<string, unknown>>;
   headers?: Record<string, string>;
 }
 
@@ -60,6 +62,7 @@ export class OAuthError extends Error {
   readonly internal: string | undefined;
   readonly reason: string | undefined;
   readonly check: string | undefined;
+  readonly audit: Readonly<Record<string, unknown>> | undefined;
   readonly headers: Record<string, string>;
 
   constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
@@ -71,6 +74,7 @@ export class OAuthError extends Error {
     this.internal = options.internal;
     this.reason = options.reason;
     this.check = options.check;
+    this.audit = options.audit;
     // RFC 9110 §10.2.3: every 503 says when to come back; callers that know better set their own.
     this.headers = this.status === 503 && options.headers?.['retry-after'] === undefined
       ? { ...options.headers, 'retry-after': DEFAULT_RETRY_AFTER_S }

@@ -247,6 +247,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
     outcome.result = 'denied';
     outcome.reason = (error.reason as DenialReason | undefined) ?? (error.status >= 500 ? 'unavailable' : 'bad_request');
     if (error.check) outcome.check = error.check;
+    if (error.audit) outcome.refusalAudit = error.audit;
     if (error.status >= 500) log.warn({ err_code: error.code, reason: outcome.reason, detail: error.internal }, 'token request failed');
     else if (error.internal) log.info({ err_code: error.code, reason: outcome.reason, detail: error.internal }, 'token request refused');
     recorder.report(outcome, error.status, clientAddress, log);

@@ -57,10 +57,13 @@ export function decide(caller: Caller, agent: Agent, tier: Tier, target: Target)
     agent, tier, audience: target.audience, scopes: target.scopes, intent: target.intent,
     delegable: d.delegable, source: d.kind === 'person' ? 'person' : 'presented_token', depth: d.depth,
   });
-  if (!delegated.ok) throw refusal(delegated.error, delegated.reason, delegated.description, delegated.check);
+  if (!delegated.ok) {
+    const audit = delegated.removed ? { requested_scopes: delegated.requested, removed_scopes: delegated.removed.map((r) => ({ scope: r.scope, by: r.by })) } : undefined;
+    throw refusal(delegated.error, delegated.reason, delegated.description, delegated.check, audit);
+  }
   return delegated;
 }
 
-function refusal(code: 'invalid_request' | 'invalid_target' | 'invalid_scope', reason: DenialReason, description: string, check?: string): OAuthError {
-  return new OAuthError(code, description, { reason, ...(check ? { check } : {}) });
+function refusal(code: 'invalid_request' | 'invalid_target' | 'invalid_scope', reason: DenialReason, description: string, check?: string, audit?: Record<string, unknown>): OAuthError {
+  return new OAuthError(code, description, { reason, ...(check ? { check } : {}), ...(audit ? { audit } : {}) });
 }

@@ -109,6 +109,7 @@ export function createOutcomeRecorder(deps: OutcomeDeps) {
       client_address: clientAddress,
       ...(outcome.onBehalfOf ? { on_behalf_of: { kind: outcome.onBehalfOf.kind, subject: outcome.onBehalfOf.subject, subject_issuer: outcome.onBehalfOf.subjectIssuer } } : {}),
       ...(suppressed > 0 ? { rate_limited_since_last_record: suppressed } : {}),
+      ...outcome.refusalAudit,
     });
   }
 

@@ -31,9 +31,12 @@ export interface Removal {
   by: Remover;
 }
 
+/** A refusal for want of scopes also says what was asked for and what removed each. */
+export type DelegationDenial = GrantDenial & { requested?: string[]; removed?: Removal[] };
+
 export type DelegationDecision =
   | { ok: true; intent: Intent; requested: string[]; scopes: string[]; removed: Removal[]; ttlMs: number }
-  | GrantDenial;
+  | DelegationDenial;
 
 export function decideDelegatedGrant(input: DelegationInput): DelegationDecision {
   const { agent, tier } = input;
@@ -51,7 +54,7 @@ export function decideDelegatedGrant(input: DelegationInput): DelegationDecision
     if (by !== null) removed.push({ scope, by });
     return by === null;
   });
-  if (scopes.length === 0) return deny('invalid_scope', 'scope', `nothing left to grant: ${describeRemovals(removed, intent)}`);
+  if (scopes.length === 0) return { ...deny('invalid_scope', 'scope', `nothing left to grant: ${describeRemovals(removed, intent)}`), requested, removed };
   return { ok: true, intent, requested, scopes, removed, ttlMs: ttlFor(tier, intent) };
 }
 

@@ -43,6 +43,12 @@ t.test('narrowing on each side; nothing left is invalid_scope naming who removed
   t.equal(none.statusCode, 400);
   t.equal(none.json().error, 'invalid_scope');
   t.match(none.json().error_description, /person does not have 'expenses:file' 'mail:read'/);
+  const denied = broker.auditLines.filter((l) => l.event === 'token_denied').at(-1);
+  t.match(denied, {
+    reason: 'scope', on_behalf_of: { kind: 'person', subject: 'alice' },
+    requested_scopes: ['expenses:file', 'mail:read'],
+    removed_scopes: [{ scope: 'expenses:file', by: 'person' }, { scope: 'mail:read', by: 'person' }],
+  }, 'the refusal audits what was asked for and what removed each scope');
 });
 
 t.test('the person\'s scopes: scope when the token has it, else scp (an array)', async (t) => {
