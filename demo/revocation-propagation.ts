@@ -94,7 +94,8 @@ async function main(): Promise<void> {
     apps.push(apis.poll.app, apis.push.app);
     const measured: Record<'poll' | 'push', number[]> = { poll: [], push: [] };
     for (const agent of agents) {
-      const token = (await createTokenClient({ issuer, attestation: agentKeyAttestation({ agentId: agent.id, privateKey: agent.privateJwk }) }).getToken({ audience: API })).value;
+      // A bearer token (the client would bind it with DPoP by default): this measures revocation, and a plain fetch presents it.
+      const token = (await createTokenClient({ issuer, dpop: false, attestation: agentKeyAttestation({ agentId: agent.id, privateKey: agent.privateJwk }) }).getToken({ audience: API })).value;
       for (const api of Object.values(apis)) if ((await fetch(`${api.url}/tickets`, { headers: { authorization: `Bearer ${token}` } })).status !== 200) throw new Error('the token is not accepted before the suspension');
       const since = performance.now();
       const suspended = await fetch(`${issuer}/admin/agents/${agent.id}/suspend`, { method: 'POST', headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'propagation measurement' }) });
