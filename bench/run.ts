@@ -11,7 +11,7 @@
  */
 import { scrape, serverView } from './server-view.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,16 +180,20 @@ async function main(): Promise<number> {
     results.floor = await measure('floor', floor, policy, undefined, redis.pid);
     await floor.child.stop();
 
+    // The audit trail lives apart from the policy, as in a deployment: the policy folder is
+    // watched, and an audit file beside it would wake the watcher on every write.
+    const auditDir = join(tmp, 'audit');
+    mkdirSync(auditDir);
     for (const scenario of SCENARIOS) {
       const broker = await startBroker({
-        root: ROOT, policyPath: policy.path, redisUrl: redis.url, kek, auditLog: join(tmp, `audit-${scenario}.log`),
+        root: ROOT, policyPath: policy.path, redisUrl: redis.url, kek, auditLog: join(auditDir, `audit-${scenario}.log`),
         ...(profileRoot ? { profileDir: join(profileRoot, scenario) } : {}),
       });
       targets.push(broker);
       const result: ScenarioResult & { profile?: unknown } = await measure(scenario, broker, policy, stats, redis.pid);
       await stopTarget(broker, result, scenario);
       // Includes the warm-up; its denials (if any) explain themselves here.
-      result.detail.audit_events = summariseAudit(join(tmp, `audit-${scenario}.log`));
+      result.detail.audit_events = summariseAudit(join(auditDir, `audit-${scenario}.log`));
       results[scenario] = result;
     }
     const exchange = results.exchange;

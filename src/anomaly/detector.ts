@@ -46,8 +46,12 @@ export interface AnomalyDetector extends OutcomeObserver {
 
 const DENIALS_OF_INTEREST = new Set(['scope', 'audience', 'intent', 'rate_limited', 'attestation_invalid']);
 
-/** Issued tokens wait at most this long to be counted together with identical ones. */
-const ISSUED_BATCH_MS = 50;
+/**
+ * Issued tokens wait at most this long to be counted together with identical ones. Volume is
+ * judged per hour and novelty on first use, so a quarter second changes no detection, and
+ * a busy agent costs one Redis script per quarter second instead of one per few tokens.
+ */
+const ISSUED_BATCH_MS = 250;
 /**
  * Distinct (agent, hour, values) groups held at once; one more sends them all on. Well under
  * a lane's capacity, so a release never overflows the lanes by itself.

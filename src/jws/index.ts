@@ -9,7 +9,7 @@ export { CLOCK_TOLERANCE_MS, MAX_JWS_BYTES, jwsFailure } from './types.js';
 export { decodeJws } from './decode.js';
 export { findDuplicateMember } from './duplicate-members.js';
 export { checkTyp, isMediaType, mediaType, typRule, type TypRule } from './typ.js';
-export { VERIFIABLE_ALGORITHMS, verifySignature } from './algorithms.js';
+export { VERIFIABLE_ALGORITHMS, verifySignature, verifySignatureOffThread } from './algorithms.js';
 export { verifyWithKeySet } from './key-set.js';
 export { checkClaims, type AudienceRule, type ClaimRules } from './claims.js';
 export { checkTimes, readTimes, type TimeRules, type TokenTimes } from './times.js';

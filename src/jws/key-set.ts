@@ -4,7 +4,7 @@
  * used: a token's `jwk`, `jku`, `x5u` or `x5c` header is never followed (RFC 8725 §3.10).
  */
 import type { CompactJWSHeaderParameters, FlattenedJWSInput, JWTVerifyGetKey } from 'jose';
-import { toKeyObject, VERIFIABLE_ALGORITHMS, verifySignature } from './algorithms.js';
+import { toKeyObject, VERIFIABLE_ALGORITHMS, verifySignatureOffThread } from './algorithms.js';
 import { jwsFailure, type DecodedJws, type JwsFailure, type JwsFailureReason } from './types.js';
 
 /** What a key set's errors mean here, by their `code`. */
@@ -31,16 +31,17 @@ function flattened(jws: DecodedJws): FlattenedJWSInput {
   return { protected: jws.signingInput.slice(0, dot), payload: jws.signingInput.slice(dot + 1), signature: jws.signature };
 }
 
-function verifyWith(jws: DecodedJws, key: unknown): JwsFailure | null {
+/** Off the event loop: a token of a configured issuer or agent key is verified on every request. */
+async function verifyWith(jws: DecodedJws, key: unknown): Promise<JwsFailure | null> {
   const keyObject = toKeyObject(key);
-  return keyObject ? verifySignature(jws, keyObject) : jwsFailure('bad_signature', 'the key set returned no usable public key');
+  return keyObject ? verifySignatureOffThread(jws, keyObject) : jwsFailure('bad_signature', 'the key set returned no usable public key');
 }
 
 /** Several keys fit a header without `kid`: each is tried, the first that verifies wins. */
 async function verifyWithCandidates(jws: DecodedJws, candidates: AsyncIterable<unknown>): Promise<JwsFailure | null> {
   let last = jwsFailure('bad_signature', 'no candidate key verifies the signature');
   for await (const key of candidates) {
-    const failure = verifyWith(jws, key);
+    const failure = await verifyWith(jws, key);
     if (failure === null) return null;
     last = failure;
   }

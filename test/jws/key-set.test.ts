@@ -1,12 +1,13 @@
 /**
  * Signature verification with node:crypto: every algorithm family it accepts, the
  * key/algorithm binding (RFC 8725 §3.1), key-set answers, and agreement with jose's own
- * verifier on the same tokens, so verifying on the calling thread changed no decision.
+ * verifier on the same tokens, so verifying with node:crypto changed no decision; and the
+ * thread-pool form (what key sets use) agrees with the calling-thread form on every input.
  */
 import { compactVerify, createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign as nodeSign, type JsonWebKey } from 'node:crypto';
 import t from 'tap';
-import { decodeJws, VERIFIABLE_ALGORITHMS, verifyWithKeySet, type DecodedJws } from '../../src/jws/index.js';
+import { decodeJws, VERIFIABLE_ALGORITHMS, verifySignature, verifySignatureOffThread, verifyWithKeySet, type DecodedJws } from '../../src/jws/index.js';
 
 const NOW_S = 1_800_000_000;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -137,4 +138,29 @@ t.test('only the key set is asked: jwk, jku and x5c headers are not followed (RF
   const attacker = await keyFor('ES256', 'ES256');
   const jwt = await token(attacker, { jwk: attacker.jwk, jku: 'https://attacker.example/jwks' });
   t.equal(await outcome(jwt, [key('ES256').jwk]), 'bad_signature');
+});
+
+t.test('verification on the thread pool decides exactly as on the calling thread, and never rejects', async (t) => {
+  for (const alg of families) {
+    const publicKey = createPublicKey({ key: key(alg).jwk as JsonWebKey, format: 'jwk' });
+    const jwt = await token(key(alg));
+    const [h, p, s] = jwt.split('.') as [string, string, string];
+    const variants: Record<string, string> = {
+      genuine: jwt,
+      'changed payload': `${h}.${b64(claims({ sub: 'admin' }))}.${s}`,
+      'truncated signature': `${h}.${p}.${s.slice(0, 20)}`,
+      'empty signature': `${h}.${p}.`,
+      'signature of zeros': `${h}.${p}.${Buffer.alloc(Buffer.from(s, 'base64url').length).toString('base64url')}`,
+    };
+    for (const [name, variant] of Object.entries(variants)) {
+      const jws = decoded(variant);
+      const onThread = verifySignature(jws, publicKey);
+      const offThread = await verifySignatureOffThread(jws, publicKey);
+      t.same(offThread, onThread, `${alg}, ${name}`);
+      t.equal(offThread === null, name === 'genuine', `${alg}, ${name}: ${name === 'genuine' ? 'verifies' : 'refused'}`);
+    }
+  }
+  // The key/algorithm binding is checked before the pool is asked.
+  const es256 = createPublicKey({ key: key('ES256').jwk as JsonWebKey, format: 'jwk' });
+  t.equal((await verifySignatureOffThread(decoded(await token(key('RS256'))), es256))?.reason, 'bad_signature');
 });
