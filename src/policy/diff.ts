@@ -59,7 +59,7 @@ function diffKeyed<T>(before: Map<string, T>, after: Map<string, T>, changes: (a
 }
 
 const EMPTY: EffectiveAccess = {
-  tier: '', grants: new Set(), ttls: new Map(), onBehalfOf: new Map(), methods: new Set(),
+  tier: '', grants: new Set(), ttls: new Map(), audiences: new Map(), onBehalfOf: new Map(), methods: new Set(),
   senderConstraint: 'dpop', maxDelegationDepth: 1, serves: new Set(), introspects: new Set(), refusedBy: 'retired',
 };
 
@@ -70,10 +70,7 @@ function agentChanges(before: EffectiveAccess | undefined, after: EffectiveAcces
   if (before && after && a.tier !== b.tier) changes.push({ sign: '~', what: `tier ${a.tier} -> ${b.tier}` });
   for (const g of b.grants) if (!a.grants.has(g)) changes.push({ sign: '+', what: `scope ${grantText(g)}` });
   for (const g of a.grants) if (!b.grants.has(g)) changes.push({ sign: '-', what: `scope ${grantText(g)}` });
-  for (const [intent, ms] of b.ttls) {
-    const old = a.ttls.get(intent);
-    if (old !== undefined && old !== ms) changes.push({ sign: ms > old ? '+' : '-', what: `intent ${intent} token lifetime ${formatDuration(old)} -> ${formatDuration(ms)}` });
-  }
+  changes.push(...lifetimeChanges(a, b));
   for (const m of b.methods) if (!a.methods.has(m)) changes.push({ sign: '+', what: `authenticates by ${m}` });
   for (const m of a.methods) if (!b.methods.has(m)) changes.push({ sign: '-', what: `no longer authenticates by ${m}` });
   if (before && after && a.senderConstraint !== b.senderConstraint) {
@@ -92,6 +89,33 @@ function agentChanges(before: EffectiveAccess | undefined, after: EffectiveAcces
     const sign = b.refusedBy === null ? '+' : a.refusedBy === null ? '-' : '~';
     if (before && after) changes.push({ sign, what: `${may(a.refusedBy)} -> ${may(b.refusedBy)}` });
     else if (after) changes.push({ sign: b.refusedBy === null ? '+' : '~', what: `new agent: ${may(b.refusedBy)}` });
+  }
+  return changes;
+}
+
+/**
+ * Token lifetimes: an intent kept under its name is compared with itself; a new intent (a
+ * renamed one among them) with the longest lifetime the agent had before for the same
+ * audience, so renaming an intent cannot hide a longer-lived token.
+ */
+function lifetimeChanges(a: EffectiveAccess, b: EffectiveAccess): Change[] {
+  const changes: Change[] = [];
+  const longestBefore = new Map<string, number>();
+  for (const [intent, ms] of a.ttls) {
+    const audience = a.audiences.get(intent);
+    if (audience !== undefined) longestBefore.set(audience, Math.max(ms, longestBefore.get(audience) ?? 0));
+  }
+  for (const [intent, ms] of b.ttls) {
+    const old = a.ttls.get(intent);
+    if (old !== undefined) {
+      if (old !== ms) changes.push({ sign: ms > old ? '+' : '-', what: `intent ${intent} token lifetime ${formatDuration(old)} -> ${formatDuration(ms)}` });
+      continue;
+    }
+    const audience = b.audiences.get(intent);
+    const before = audience === undefined ? undefined : longestBefore.get(audience);
+    if (before !== undefined && ms > before) {
+      changes.push({ sign: '+', what: `intent ${intent} (new) token lifetime ${formatDuration(ms)} for ${audience}, longer than any before (${formatDuration(before)})` });
+    }
   }
   return changes;
 }

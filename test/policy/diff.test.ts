@@ -149,3 +149,18 @@ t.test('an attestation issuer without exclusive_audience widens: a token minted 
   bothWays(t, patch(basePolicy(), { 'issuers.0.exclusive_audience': true }), basePolicy(), 'issuer https://k8s.example',
     ['+ exclusive_audience: true -> false'], ['- exclusive_audience: false -> true']);
 });
+
+t.test('renaming an intent cannot hide a longer lifetime for the same audience', async (t) => {
+  const reader = (name: string, maxTtl?: string) => compileRaw(patch(basePolicy(), {
+    'agents.1': rawAgent('reader', { intents: [{ name, audience: 'https://tickets.example', scopes: ['tickets:read'], ...(maxTtl ? { max_ttl: maxTtl } : {}) }] }),
+    'agents.2': rawAgent('orphan', { owner: 'team-gone' }),
+  }));
+  const renamedLonger = diffPolicies(reader('read-tickets', '5m'), reader('read-tickets-v2'), NOW);
+  t.equal(renamedLonger.widened, true);
+  t.same(changes(renamedLonger, 'reader'), ['+ intent read-tickets-v2 (new) token lifetime 15m for https://tickets.example, longer than any before (5m)']);
+  const renamedSame = diffPolicies(reader('read-tickets', '5m'), reader('read-tickets-v2', '5m'), NOW);
+  t.same(changes(renamedSame, 'reader'), [], 'a rename alone changes nothing');
+  t.equal(renamedSame.widened, false);
+  const renamedShorter = diffPolicies(reader('read-tickets'), reader('read-tickets-v2', '5m'), NOW);
+  t.equal(renamedShorter.widened, false, 'a shorter lifetime under a new name does not widen');
+});
