@@ -1,5 +1,5 @@
 /**
- * The console's script and stylesheet: plain files in assets/console (no build step), read
+ * The console's script, stylesheet and icon: plain files in assets/console (no build step), read
  * once at start and served from 'self' under content-hashed names, so the strict
  * Content-Security-Policy needs no 'unsafe-inline' and a cached copy is never stale. Pages
  * also pin them with Subresource Integrity.
@@ -19,6 +19,8 @@ export interface Asset {
 export interface ConsoleAssets {
   script: Asset;
   style: Asset;
+  /** The tab icon: without it, every page load asks for /favicon.ico and gets a 404. */
+  icon: Asset;
   byName: ReadonlyMap<string, Asset>;
 }
 
@@ -40,5 +42,6 @@ function load(file: string, type: string): Asset {
 export function loadConsoleAssets(): ConsoleAssets {
   const script = load('console.js', 'text/javascript; charset=utf-8');
   const style = load('console.css', 'text/css; charset=utf-8');
-  return { script, style, byName: new Map([[script.name, script], [style.name, style]]) };
+  const icon = load('favicon.svg', 'image/svg+xml');
+  return { script, style, icon, byName: new Map([script, style, icon].map((asset) => [asset.name, asset])) };
 }

@@ -48,6 +48,9 @@ t.teardown(async () => {
 const page: Page = context.pages()[0] ?? (await context.newPage());
 const cspViolations: string[] = [];
 page.on('console', (m) => { if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
+// What a page loads besides itself (script, stylesheet, icon) is always there.
+const failedSubresources: string[] = [];
+page.on('response', (r) => { if (r.request().resourceType() !== 'document' && r.status() >= 400) failedSubresources.push(`${r.status()} ${r.url()}`); });
 
 async function signIn(key: string): Promise<void> {
   await page.goto(`${base}/console`);
@@ -133,4 +136,13 @@ t.test('an auditor reads but cannot resume or suspend', async (t) => {
   t.match(await page.textContent('main'), /needs the operator role/);
   t.ok((await broker.store.getAgentControl('ticket-summarizer')).suspended, 'still suspended');
   t.same(cspViolations, [], 'no Content-Security-Policy violation on any page');
+  t.same(failedSubresources, [], 'no page asked for a file the console does not have');
+});
+
+t.test('the tab icon is served from the console itself', async (t) => {
+  const href = await page.getAttribute('link[rel=icon]', 'href');
+  t.match(href, /^\/console\/assets\/favicon\.[0-9a-f]{16}\.svg$/);
+  const icon = await page.request.get(`${base}${href}`);
+  t.equal(icon.status(), 200);
+  t.equal(icon.headers()['content-type'], 'image/svg+xml');
 });

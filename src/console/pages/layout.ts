@@ -34,6 +34,7 @@ export function layout(input: LayoutInput): Html {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
 <title>${input.title} · agent-sts</title>
+<link rel="icon" type="image/svg+xml" href="/console/assets/${assets.icon.name}">
 <link rel="stylesheet" href="/console/assets/${assets.style.name}" integrity="${assets.style.integrity}">
 <script defer src="/console/assets/${assets.script.name}" integrity="${assets.script.integrity}"></script>
 </head><body>${header}<main>${input.body}</main></body></html>`;
