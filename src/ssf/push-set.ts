@@ -6,10 +6,12 @@
  * - 2xx (RFC 8935 §2.2 says 202): delivered.
  * - 400 (§2.3) with `invalid_key`, `authentication_failed` or `access_denied`: the receiver's
  *   keys or credentials may catch up, so retried; any other 400 refuses this SET for good.
- * - anything else (3xx, 401, 403, 404, 429, 5xx, a timeout, no connection): retried.
+ * - anything else (3xx, 401, 403, 404, 429, 5xx, a timeout, no connection, a name that
+ *   resolves to a link-local or metadata address): retried.
  */
-import { isSafeUrl, readBody } from '../discovery/index.js';
+import { isSafeUrl } from '../discovery/index.js';
 import { isMetadataHost } from './push-endpoint.js';
+import { ForbiddenAddressError, postOnce, type Resolver } from './push-post.js';
 
 export type PushOutcome =
   | { result: 'delivered' }
@@ -26,43 +28,39 @@ export interface PushTarget {
   authorizationHeader?: string;
 }
 
-export async function pushSet(target: PushTarget, set: string, options: { timeoutMs: number; signal?: AbortSignal; fetch?: typeof fetch }): Promise<PushOutcome> {
+export async function pushSet(target: PushTarget, set: string, options: { timeoutMs: number; signal?: AbortSignal; resolve?: Resolver }): Promise<PushOutcome> {
   const url = new URL(target.endpointUrl);
   // Checked again at each delivery: a stream stored before the rule still never posts there.
   if (!isSafeUrl(url) || isMetadataHost(url.hostname)) return { result: 'rejected', err: 'unsafe_endpoint' };
-  const signal = options.signal ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal]) : AbortSignal.timeout(options.timeoutMs);
-  let response: Response;
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  let answer: { status: number; body: string };
   try {
-    response = await (options.fetch ?? fetch)(url, {
-      method: 'POST',
-      body: set,
-      redirect: 'manual',
+    answer = await postOnce(url, set, {
+      'content-type': 'application/secevent+jwt',
+      accept: 'application/json',
+      ...(target.authorizationHeader ? { authorization: target.authorizationHeader } : {}),
+    }, {
       signal,
-      headers: {
-        'content-type': 'application/secevent+jwt',
-        accept: 'application/json',
-        ...(target.authorizationHeader ? { authorization: target.authorizationHeader } : {}),
-      },
+      // Only a 400 is read (for its error code); any other answer's body is left unread.
+      readBody: (status) => (status === 400 ? MAX_ERROR_BODY : 0),
+      ...(options.resolve ? { resolve: options.resolve } : {}),
     });
   } catch (error) {
-    return { result: 'retry', why: (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable' };
+    // The name may point elsewhere later (and the events wait in the backlog meanwhile).
+    if (error instanceof ForbiddenAddressError) return { result: 'retry', why: 'forbidden_address' };
+    return { result: 'retry', why: timeout.aborted ? 'timeout' : 'unreachable' };
   }
-  if (response.status >= 200 && response.status < 300) {
-    await response.body?.cancel().catch(() => undefined);
-    return { result: 'delivered' };
-  }
-  if (response.status !== 400) {
-    await response.body?.cancel().catch(() => undefined);
-    return { result: 'retry', why: response.status >= 300 && response.status < 400 ? 'redirect' : `status_${response.status}` };
-  }
-  const err = await errorCode(response);
+  if (answer.status >= 200 && answer.status < 300) return { result: 'delivered' };
+  if (answer.status !== 400) return { result: 'retry', why: answer.status >= 300 && answer.status < 400 ? 'redirect' : `status_${answer.status}` };
+  const err = errorCode(answer.body);
   return RETRIED_ERRORS.has(err) ? { result: 'retry', why: err } : { result: 'rejected', err };
 }
 
-/** RFC 8935 §2.3: `{"err": ..., "description": ...}`; read up to a few KiB, never more. */
-async function errorCode(response: Response): Promise<string> {
+/** RFC 8935 §2.3: `{"err": ..., "description": ...}`, from the first few KiB of the answer. */
+function errorCode(text: string): string {
   try {
-    const body = JSON.parse(await readBody(response, MAX_ERROR_BODY)) as { err?: unknown };
+    const body = JSON.parse(text) as { err?: unknown };
     return typeof body.err === 'string' && (PUSH_ERRORS as readonly string[]).includes(body.err) ? body.err : 'other';
   } catch {
     return 'other';

@@ -1,0 +1,81 @@
+/**
+ * One push delivery's POST: the address a receiver's host name resolves to is checked as the
+ * connection is made (a name pointing at a link-local or metadata address is never posted
+ * to), the answer is read only as far as needed, and a slow receiver is cut at the timeout.
+ * The resolver is the one thing replaced here (there is no DNS to point names with); the
+ * receiver is a real HTTP server.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t from 'tap';
+import { pushSet } from '../../src/ssf/push-set.js';
+import { ForbiddenAddressError, guardedLookup, type Resolver } from '../../src/ssf/push-post.js';
+
+const resolverTo = (...addresses: string[]): Resolver => (_host, _options, callback) =>
+  callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+
+async function receiver(answer: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const received: Array<{ contentType: string | undefined; authorization: string | undefined; body: string }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      received.push({ contentType: req.headers['content-type'], authorization: req.headers.authorization, body });
+      answer(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  return { url: `http://localhost:${port}/events`, received };
+}
+
+function lookupResult(resolver: Resolver, all: boolean): Promise<{ error: Error | null; address: unknown }> {
+  return new Promise((resolve) => guardedLookup(resolver)('receiver.example', { all }, (error, address) => resolve({ error, address })));
+}
+
+t.test('a name resolving to a link-local, unspecified or metadata address is refused at connect time', async (t) => {
+  for (const forbidden of ['169.254.169.254', '0.0.0.0', 'fe80::1', 'fd00:ec2::254', '::ffff:169.254.169.254']) {
+    const { error } = await lookupResult(resolverTo(forbidden), true);
+    t.type(error, ForbiddenAddressError, forbidden);
+  }
+  // Any one forbidden address among several refuses the name: the connection may try each.
+  t.type((await lookupResult(resolverTo('10.0.0.7', '169.254.169.254'), true)).error, ForbiddenAddressError, 'mixed answers');
+  t.type((await lookupResult(resolverTo(), true)).error, ForbiddenAddressError, 'no address at all');
+  t.same(await lookupResult(resolverTo('10.0.0.7', '2001:db8::7'), true), { error: null, address: [{ address: '10.0.0.7', family: 4 }, { address: '2001:db8::7', family: 6 }] }, 'an internal service is a receiver like any other');
+  t.same(await lookupResult(resolverTo('10.0.0.7'), false), { error: null, address: '10.0.0.7' }, 'the single-address form');
+});
+
+t.test('a receiver whose name points at a metadata address gets nothing; pointed back, it gets the SET', async (t) => {
+  const r = await receiver((_req, res) => res.writeHead(202).end());
+  const target = { endpointUrl: r.url, authorizationHeader: 'Bearer receiver-secret' };
+  t.same(await pushSet(target, 'a.b.c', { timeoutMs: 2_000, resolve: resolverTo('169.254.169.254') }), { result: 'retry', why: 'forbidden_address' });
+  t.equal(r.received.length, 0, 'no request was made');
+  t.same(await pushSet(target, 'a.b.c', { timeoutMs: 2_000, resolve: resolverTo('127.0.0.1') }), { result: 'delivered' });
+  t.same(r.received, [{ contentType: 'application/secevent+jwt', authorization: 'Bearer receiver-secret', body: 'a.b.c' }]);
+});
+
+t.test("a 400's error code is read from the first few KiB; other answers are not read", async (t) => {
+  let answer: (res: ServerResponse) => void = (res) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ err: 'invalid_audience', description: 'x' }));
+  const r = await receiver((_req, res) => answer(res));
+  const push = () => pushSet({ endpointUrl: r.url }, 'a.b.c', { timeoutMs: 2_000 });
+  t.same(await push(), { result: 'rejected', err: 'invalid_audience' });
+  answer = (res) => res.writeHead(400).end(JSON.stringify({ err: 'invalid_key' }));
+  t.same(await push(), { result: 'retry', why: 'invalid_key' });
+  // A huge answer is cut at the limit: unparsable, so `other`, and the broker reads no further.
+  answer = (res) => res.writeHead(400).end(`{"err":"invalid_request","description":"${'x'.repeat(1_000_000)}"}`);
+  t.same(await push(), { result: 'rejected', err: 'other' });
+  answer = (res) => res.writeHead(503).end('x'.repeat(1_000_000));
+  t.same(await push(), { result: 'retry', why: 'status_503' });
+});
+
+t.test('a receiver that does not answer is cut at the timeout', async (t) => {
+  const r = await receiver(() => { /* never answers */ });
+  const started = Date.now();
+  t.same(await pushSet({ endpointUrl: r.url }, 'a.b.c', { timeoutMs: 200 }), { result: 'retry', why: 'timeout' });
+  t.ok(Date.now() - started < 5_000, 'cut, not left hanging');
+  const closed = new AbortController();
+  closed.abort();
+  t.same(await pushSet({ endpointUrl: r.url }, 'a.b.c', { timeoutMs: 2_000, signal: closed.signal }), { result: 'retry', why: 'unreachable' }, 'a broker shutting down stops at once');
+});
