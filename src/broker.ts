@@ -105,6 +105,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   const keys = issuerKeyResolvers(config, overrides, holder, logger);
   const ssf = createTransmitter({
     issuer: config.issuer, settings: config.ssf, clock, logger, store, registry, signer: () => keyRing.currentSigner(),
+    ...(config.keyEncryptionKey ? { kek: config.keyEncryptionKey } : {}),
   });
   const observers = createObservers({
     config, registry, store, audit, holder, clock, logger, keyRing, issuerKeyHealth: keys.health, securityEvents: ssf.events,

@@ -26,12 +26,16 @@ const MAX_ERROR_BODY = 4_096;
 export interface PushTarget {
   endpointUrl: string;
   authorizationHeader?: string;
+  /** The stored header did not open (redis-state.ts): the receiver would only refuse the SET. */
+  authorizationUnreadable?: true;
 }
 
 export async function pushSet(target: PushTarget, set: string, options: { timeoutMs: number; signal?: AbortSignal; resolve?: Resolver }): Promise<PushOutcome> {
   const url = new URL(target.endpointUrl);
   // Checked again at each delivery: a stream stored before the rule still never posts there.
   if (!isSafeUrl(url) || isMetadataHost(url.hostname)) return { result: 'rejected', err: 'unsafe_endpoint' };
+  // Kept for when the receiver sets its header again (a stream update), not sent without it.
+  if (target.authorizationUnreadable) return { result: 'retry', why: 'authorization_unreadable' };
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   let answer: { status: number; body: string };

@@ -8,13 +8,30 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
+import { openText, sealText } from '../store/sealed-text.js';
 import { ssfScripts } from './redis-scripts.js';
 import type { PendingEvent, RecentEvent, SsfState, StreamRecord } from './state.js';
+import { PUSH_METHOD } from './vocabulary.js';
 
 const BACKLOG_TTL_MS = 7 * 86_400_000;
 
-export function createRedisSsfState(client: Redis | Cluster, options: { prefix?: string } = {}): SsfState {
+/** A stored push stream: the receiver's authorization header sealed, never as written. */
+type StoredStream = StreamRecord & { sealedAuthorization?: string };
+
+/**
+ * The associated data binds a sealed header to its stream and its URL: copied to another
+ * stream, or left behind when the URL is changed in Redis directly, it does not open, so the
+ * credential never goes to an endpoint its receiver did not give with it.
+ */
+const authorizationPurpose = (stream: StreamRecord, endpointUrl: string) => `agent-sts:ssf-push-authorization:v1\n${stream.id}\n${endpointUrl}`;
+
+/**
+ * `kek` (STS_KEY_ENCRYPTION_KEY) seals each push stream's authorization header: a copy of the
+ * Redis data (a dump, a backup, a replica) does not hand out receivers' credentials.
+ */
+export function createRedisSsfState(client: Redis | Cluster, options: { prefix?: string; kek?: Buffer } = {}): SsfState {
   const prefix = options.prefix ?? 'sts:ssf:';
+  const { kek } = options;
   const run = ssfScripts(client);
   const registry = `${prefix}{streams}:cfg`;
   const seen = `${prefix}{streams}:seen`;
@@ -33,11 +50,28 @@ export function createRedisSsfState(client: Redis | Cluster, options: { prefix?:
       throw new StoreUnavailableError(`ssf state: ${what}: ${(error as Error).message}`, { cause: error });
     }
   };
-  const parse = (raw: string | null | undefined): StreamRecord | null => (raw ? (JSON.parse(raw) as StreamRecord) : null);
+  const encode = (stream: StreamRecord): string => {
+    const { delivery } = stream;
+    if (!kek || delivery.method !== PUSH_METHOD || delivery.authorizationHeader === undefined) return JSON.stringify(stream);
+    const { authorizationHeader, ...rest } = delivery;
+    const stored: StoredStream = { ...stream, delivery: rest, sealedAuthorization: sealText(authorizationHeader, kek, authorizationPurpose(stream, delivery.endpointUrl)) };
+    return JSON.stringify(stored);
+  };
+  const parse = (raw: string | null | undefined): StreamRecord | null => {
+    if (!raw) return null;
+    const { sealedAuthorization, ...stream } = JSON.parse(raw) as StoredStream;
+    if (sealedAuthorization === undefined || stream.delivery.method !== PUSH_METHOD) return stream;
+    try {
+      if (!kek) throw new Error('no key');
+      return { ...stream, delivery: { ...stream.delivery, authorizationHeader: openText(sealedAuthorization, kek, authorizationPurpose(stream, stream.delivery.endpointUrl)) } };
+    } catch {
+      return { ...stream, delivery: { ...stream.delivery, authorizationUnreadable: true } };
+    }
+  };
 
   return {
     createStream: (stream, limits) => call('create', async () =>
-      (await run.CREATE([registry, receiverSet(stream.receiver)], [stream.id, JSON.stringify(stream), limits.perReceiver, limits.total])) as 'created' | 'receiver_limit' | 'total_limit'),
+      (await run.CREATE([registry, receiverSet(stream.receiver)], [stream.id, encode(stream), limits.perReceiver, limits.total])) as 'created' | 'receiver_limit' | 'total_limit'),
     getStream: (id) => call('read', async () => parse(await client.hget(registry, id))),
     listStreams: (receiver) => call('list', async () => {
       if (receiver === undefined) return Object.values(await client.hgetall(registry)).map((raw) => parse(raw) as StreamRecord);
@@ -45,7 +79,7 @@ export function createRedisSsfState(client: Redis | Cluster, options: { prefix?:
       if (ids.length === 0) return [];
       return (await client.hmget(registry, ...ids)).map(parse).filter((s): s is StreamRecord => s !== null && s.receiver === receiver);
     }),
-    saveStream: (stream) => call('save', async () => Number(await run.SAVE([registry], [stream.id, JSON.stringify(stream)])) === 1),
+    saveStream: (stream) => call('save', async () => Number(await run.SAVE([registry], [stream.id, encode(stream)])) === 1),
     deleteStream: (id) => call('delete', async () => {
       const stream = parse(await client.hget(registry, id));
       if (!stream) return false;

@@ -9,9 +9,13 @@ import type { POLL_METHOD, PUSH_METHOD } from './vocabulary.js';
 
 export type StreamStatus = 'enabled' | 'paused' | 'disabled';
 
-/** SSF §6.1: how events reach the receiver. Push carries the receiver's URL and its optional authorization header. */
+/**
+ * SSF §6.1: how events reach the receiver. Push carries the receiver's URL and its optional
+ * authorization header; `authorizationUnreadable` marks a stored header that did not open
+ * (store/sealed-text.ts): nothing is pushed without it.
+ */
 export type StreamDelivery =
-  | { method: typeof PUSH_METHOD; endpointUrl: string; authorizationHeader?: string }
+  | { method: typeof PUSH_METHOD; endpointUrl: string; authorizationHeader?: string; authorizationUnreadable?: true }
   | { method: typeof POLL_METHOD };
 
 export interface StreamRecord {

@@ -30,6 +30,8 @@ export interface TransmitterOptions {
   registry: Registry;
   /** Redis keys' prefix (default `sts:ssf:`). */
   keyPrefix?: string;
+  /** STS_KEY_ENCRYPTION_KEY: seals receivers' push authorization headers in Redis. */
+  kek?: Buffer;
 }
 
 export interface Transmitter {
@@ -50,7 +52,10 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   const { issuer, settings, clock, store } = options;
   const logger = options.logger.child({ component: 'ssf' });
   const state = 'redis' in store
-    ? createRedisSsfState((store as Store & { redis: Parameters<typeof createRedisSsfState>[0] }).redis, options.keyPrefix ? { prefix: options.keyPrefix } : {})
+    ? createRedisSsfState((store as Store & { redis: Parameters<typeof createRedisSsfState>[0] }).redis, {
+      ...(options.keyPrefix ? { prefix: options.keyPrefix } : {}),
+      ...(options.kek ? { kek: options.kek } : {}),
+    })
     : createMemorySsfState(clock);
   const metrics = createSecurityEventMetrics({
     registry: options.registry,

@@ -79,3 +79,9 @@ t.test('a receiver that does not answer is cut at the timeout', async (t) => {
   closed.abort();
   t.same(await pushSet({ endpointUrl: r.url }, 'a.b.c', { timeoutMs: 2_000, signal: closed.signal }), { result: 'retry', why: 'unreachable' }, 'a broker shutting down stops at once');
 });
+
+t.test('a stream whose stored authorization header did not open is not pushed to', async (t) => {
+  const r = await receiver((_req, res) => res.writeHead(202).end());
+  t.same(await pushSet({ endpointUrl: r.url, authorizationUnreadable: true }, 'a.b.c', { timeoutMs: 2_000 }), { result: 'retry', why: 'authorization_unreadable' });
+  t.equal(r.received.length, 0);
+});

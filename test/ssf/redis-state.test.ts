@@ -1,4 +1,8 @@
-/** The SsfState contract on a real Redis and on a three-node Redis Cluster (hash tags keep each script on one slot). */
+/**
+ * The SsfState contract on a real Redis and on a three-node Redis Cluster (hash tags keep each
+ * script on one slot), with receivers' push authorization headers sealed at rest.
+ */
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { Cluster, Redis } from 'ioredis';
 import { createRedisSsfState } from '../../src/ssf/index.js';
@@ -19,8 +23,42 @@ t.teardown(async () => {
   await cluster.stop();
 });
 
-runSsfStateContract(t, 'redis', () => ({ state: createRedisSsfState(client, { prefix: `t${++ns}:` }), advance: sleep }));
-runSsfStateContract(t, 'redis-cluster', () => ({ state: createRedisSsfState(clusterClient, { prefix: `t${++ns}:` }), advance: sleep }));
+const kek = randomBytes(32);
+runSsfStateContract(t, 'redis', () => ({ state: createRedisSsfState(client, { prefix: `t${++ns}:`, kek }), advance: sleep }));
+runSsfStateContract(t, 'redis-cluster', () => ({ state: createRedisSsfState(clusterClient, { prefix: `t${++ns}:`, kek }), advance: sleep }));
+runSsfStateContract(t, 'redis without a key', () => ({ state: createRedisSsfState(client, { prefix: `t${++ns}:` }), advance: sleep }));
+
+t.test("redis: a receiver's push credential is sealed at rest and bound to its stream and URL", async (t) => {
+  const prefix = 'sealed:';
+  const state = createRedisSsfState(client, { prefix, kek });
+  const push = (endpointUrl: string) => ({ method: 'urn:ietf:rfc:8935' as const, endpointUrl, authorizationHeader: 'Bearer receiver-secret-123' });
+  const [a, b] = ['a'.repeat(32), 'b'.repeat(32)];
+  for (const [id, receiver] of [[a, 'api-a'], [b, 'api-b']] as const) {
+    await state.createStream({ id, receiver, createdAtMs: 0, delivery: push(`https://${receiver}.example/events`), status: 'enabled', excludedSubjects: [] }, { perReceiver: 5, total: 5 });
+  }
+  const registry = `${prefix}{streams}:cfg`;
+  const raw = await client.hgetall(registry);
+  t.notMatch(Object.values(raw).join('\n'), /receiver-secret-123/, 'the header is nowhere in Redis as written');
+  t.match((await state.getStream(a))?.delivery, { authorizationHeader: 'Bearer receiver-secret-123' }, 'read back by the broker');
+
+  // Someone with write access to Redis moves api-a's sealed header to api-b's stream...
+  const storedA = JSON.parse(raw[a] as string) as { sealedAuthorization: string };
+  const storedB = JSON.parse(raw[b] as string) as Record<string, unknown>;
+  await client.hset(registry, b, JSON.stringify({ ...storedB, sealedAuthorization: storedA.sealedAuthorization }));
+  t.match((await state.getStream(b))?.delivery, { authorizationUnreadable: true }, 'it does not open on another stream');
+  t.notOk((await state.getStream(b))?.delivery && 'authorizationHeader' in ((await state.getStream(b))?.delivery ?? {}));
+  // ...or points api-a's stream at another URL.
+  const movedA = JSON.parse(raw[a] as string) as { delivery: Record<string, unknown> };
+  await client.hset(registry, a, JSON.stringify({ ...movedA, delivery: { ...movedA.delivery, endpointUrl: 'https://attacker.example/events' } }));
+  t.match((await state.getStream(a))?.delivery, { authorizationUnreadable: true }, 'it does not open for another URL');
+
+  // A receiver that sets its delivery again gets a working stream back.
+  const current = await state.getStream(a);
+  if (!current) throw new Error('stream a is gone');
+  await state.saveStream({ ...current, delivery: push('https://api-a.example/v2') });
+  t.match((await state.getStream(a))?.delivery, { endpointUrl: 'https://api-a.example/v2', authorizationHeader: 'Bearer receiver-secret-123' });
+  t.match((await createRedisSsfState(client, { prefix }).getStream(a))?.delivery, { authorizationUnreadable: true }, 'without the key it does not open either');
+});
 
 t.test('redis: keys under their own prefix; a backlog expires when its stream is long gone', async (t) => {
   const state = createRedisSsfState(client, { prefix: 'own:' });
