@@ -59,7 +59,7 @@ function diffKeyed<T>(before: Map<string, T>, after: Map<string, T>, changes: (a
 }
 
 const EMPTY: EffectiveAccess = {
-  tier: '', grants: new Set(), ttls: new Map(), audiences: new Map(), onBehalfOf: new Map(), methods: new Set(),
+  tier: '', grants: new Set(), ttls: new Map(), intentGrants: new Map(), onBehalfOf: new Map(), methods: new Set(),
   senderConstraint: 'dpop', maxDelegationDepth: 1, serves: new Set(), introspects: new Set(), refusedBy: 'retired',
 };
 
@@ -94,30 +94,45 @@ function agentChanges(before: EffectiveAccess | undefined, after: EffectiveAcces
 }
 
 /**
- * Token lifetimes: an intent kept under its name is compared with itself; a new intent (a
- * renamed one among them) with the longest lifetime the agent had before for the same
- * audience, so renaming an intent cannot hide a longer-lived token.
+ * Token lifetimes. An intent kept under its name is compared with itself. Then each grant
+ * (`audience scope`) is compared by the longest lifetime any intent gives it, before and
+ * after: renaming an intent, or moving a scope to a longer-lived intent, cannot hide a
+ * longer-lived token. What a kept intent's own line already says is not said twice.
  */
 function lifetimeChanges(a: EffectiveAccess, b: EffectiveAccess): Change[] {
   const changes: Change[] = [];
-  const longestBefore = new Map<string, number>();
-  for (const [intent, ms] of a.ttls) {
-    const audience = a.audiences.get(intent);
-    if (audience !== undefined) longestBefore.set(audience, Math.max(ms, longestBefore.get(audience) ?? 0));
-  }
+  const explained = new Set<string>();
   for (const [intent, ms] of b.ttls) {
     const old = a.ttls.get(intent);
-    if (old !== undefined) {
-      if (old !== ms) changes.push({ sign: ms > old ? '+' : '-', what: `intent ${intent} token lifetime ${formatDuration(old)} -> ${formatDuration(ms)}` });
-      continue;
-    }
-    const audience = b.audiences.get(intent);
-    const before = audience === undefined ? undefined : longestBefore.get(audience);
-    if (before !== undefined && ms > before) {
-      changes.push({ sign: '+', what: `intent ${intent} (new) token lifetime ${formatDuration(ms)} for ${audience}, longer than any before (${formatDuration(before)})` });
-    }
+    if (old === undefined || old === ms) continue;
+    changes.push({ sign: ms > old ? '+' : '-', what: `intent ${intent} token lifetime ${formatDuration(old)} -> ${formatDuration(ms)}` });
+    for (const grant of b.intentGrants.get(intent) ?? []) explained.add(`${grant} ${ms}`);
+  }
+  const before = longestPerGrant(a);
+  const groups = new Map<string, { audience: string; old: number; now: number; scopes: string[] }>();
+  for (const [grant, now] of longestPerGrant(b)) {
+    const old = before.get(grant);
+    if (old === undefined || old === now || explained.has(`${grant} ${now}`)) continue;
+    const space = grant.lastIndexOf(' ');
+    const audience = grant.slice(0, space);
+    const key = `${audience} ${old} ${now}`;
+    const group = groups.get(key) ?? { audience, old, now, scopes: [] };
+    group.scopes.push(grant.slice(space + 1));
+    groups.set(key, group);
+  }
+  for (const { audience, old, now, scopes } of groups.values()) {
+    changes.push({ sign: now > old ? '+' : '-', what: `${scopes.join(', ')} for ${audience}: token lifetime ${formatDuration(old)} -> ${formatDuration(now)} (intents renamed or scopes moved)` });
   }
   return changes;
+}
+
+function longestPerGrant(access: EffectiveAccess): Map<string, number> {
+  const longest = new Map<string, number>();
+  for (const [intent, grants] of access.intentGrants) {
+    const ms = access.ttls.get(intent) ?? 0;
+    for (const grant of grants) longest.set(grant, Math.max(ms, longest.get(grant) ?? 0));
+  }
+  return longest;
 }
 
 /**

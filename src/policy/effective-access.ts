@@ -22,8 +22,8 @@ export interface EffectiveAccess {
   grants: Set<string>;
   /** Intent name -> effective max TTL (ms). */
   ttls: Map<string, number>;
-  /** Intent name -> the audience its tokens are for. */
-  audiences: Map<string, string>;
+  /** Intent name -> the `audience scope` pairs it grants. */
+  intentGrants: Map<string, Set<string>>;
   /** Intent name -> whether it may be used on its own, for people, or only for people. */
   onBehalfOf: Map<string, OnBehalfOf>;
   /** `issuer <iss> subject <sub> [claims]` or `key <thumbprint>`. */
@@ -43,24 +43,26 @@ export function effectiveAccess(agent: Agent, compiled: CompiledPolicy, nowMs: n
   const tier = Object.hasOwn(compiled.policy.tiers, agent.tier) ? compiled.policy.tiers[agent.tier] : undefined;
   const grants = new Set<string>();
   const ttls = new Map<string, number>();
-  const audiences = new Map<string, string>();
+  const intentGrants = new Map<string, Set<string>>();
   const onBehalfOf = new Map<string, OnBehalfOf>();
   let canIntrospect = false;
   for (const intent of agent.intents) {
+    const granted = new Set<string>();
+    intentGrants.set(intent.name, granted);
     for (const scope of intent.scopes) {
       if (!tier || !scopeWithinCeiling(scope, tier.scopes)) continue;
       grants.add(`${intent.audience} ${scope}`);
+      granted.add(`${intent.audience} ${scope}`);
       if (scope === INTROSPECT_SCOPE) canIntrospect = true;
     }
     ttls.set(intent.name, Math.min(tier?.maxTtlMs ?? 0, intent.maxTtlMs ?? Number.POSITIVE_INFINITY, HARD_MAX_TTL_MS));
-    audiences.set(intent.name, intent.audience);
     onBehalfOf.set(intent.name, intent.onBehalfOf ?? 'forbidden');
   }
   return {
     tier: agent.tier,
     grants,
     ttls,
-    audiences,
+    intentGrants,
     onBehalfOf,
     methods: new Set(authenticationMethods(agent)),
     senderConstraint: tier?.senderConstraint ?? 'none',

@@ -157,10 +157,28 @@ t.test('renaming an intent cannot hide a longer lifetime for the same audience',
   }));
   const renamedLonger = diffPolicies(reader('read-tickets', '5m'), reader('read-tickets-v2'), NOW);
   t.equal(renamedLonger.widened, true);
-  t.same(changes(renamedLonger, 'reader'), ['+ intent read-tickets-v2 (new) token lifetime 15m for https://tickets.example, longer than any before (5m)']);
+  t.same(changes(renamedLonger, 'reader'), ['+ tickets:read for https://tickets.example: token lifetime 5m -> 15m (intents renamed or scopes moved)']);
   const renamedSame = diffPolicies(reader('read-tickets', '5m'), reader('read-tickets-v2', '5m'), NOW);
   t.same(changes(renamedSame, 'reader'), [], 'a rename alone changes nothing');
   t.equal(renamedSame.widened, false);
   const renamedShorter = diffPolicies(reader('read-tickets'), reader('read-tickets-v2', '5m'), NOW);
   t.equal(renamedShorter.widened, false, 'a shorter lifetime under a new name does not widen');
+  t.same(changes(renamedShorter, 'reader'), ['- tickets:read for https://tickets.example: token lifetime 15m -> 5m (intents renamed or scopes moved)']);
+});
+
+t.test('a scope moved to a longer-lived intent, or renamed beside one, widens', async (t) => {
+  const reader = (intents: Array<Record<string, unknown>>) => compileRaw(patch(basePolicy(), {
+    'agents.1': rawAgent('reader', { intents }),
+    'agents.2': rawAgent('orphan', { owner: 'team-gone' }),
+  }));
+  const tickets = (name: string, ttl: string, scopes = ['tickets:read']) => ({ name, audience: 'https://tickets.example', scopes, max_ttl: ttl });
+  const before = reader([tickets('read-tickets', '5m'), tickets('read-comments', '15m', ['comments:read'])]);
+  const renamedBeside = diffPolicies(before, reader([tickets('read-tickets-v2', '15m'), tickets('read-comments', '15m', ['comments:read'])]), NOW);
+  t.equal(renamedBeside.widened, true, 'renamed, as long-lived as another intent of the audience');
+  t.same(changes(renamedBeside, 'reader'), ['+ tickets:read for https://tickets.example: token lifetime 5m -> 15m (intents renamed or scopes moved)']);
+  const moved = diffPolicies(before, reader([tickets('read-comments', '15m', ['comments:read', 'tickets:read'])]), NOW);
+  t.equal(moved.widened, true, 'the scope moved into the longer-lived intent');
+  t.same(changes(moved, 'reader'), ['+ tickets:read for https://tickets.example: token lifetime 5m -> 15m (intents renamed or scopes moved)']);
+  const kept = diffPolicies(before, reader([tickets('read-tickets', '15m'), tickets('read-comments', '15m', ['comments:read'])]), NOW);
+  t.same(changes(kept, 'reader'), ['+ intent read-tickets token lifetime 5m -> 15m'], 'a kept intent says it once');
 });
