@@ -28,6 +28,8 @@ const KINDS = new Set(['agent_suspended', 'agent_revoked', 'token_revoked', 'per
 const REASONS = new Set([
   'invalid_request', 'invalid_key', 'invalid_issuer', 'invalid_audience', 'authentication_failed', 'access_denied', 'invalid_state',
   'timeout', 'unreachable', 'redirect', 'http_4xx', 'http_5xx', 'unsafe_endpoint', 'not_signed',
+  // A receiver's name resolving to a forbidden address; its stored credential not opening.
+  'forbidden_address', 'authorization_unreadable',
 ]);
 /** Seconds from the action to the receiver's acknowledgement: sub-second normally, minutes through an outage. */
 const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800];

@@ -29,17 +29,41 @@ export function checkPushEndpoint(value: string): string {
 }
 
 const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
+/** Instance metadata services outside the link-local range (Alibaba Cloud). */
+const METADATA_IPV4 = new Set(['100.100.100.200']);
 
 /** A literal link-local (169.254/16, fe80::/10), unspecified or metadata address, or a metadata service's well-known name. */
 export function isMetadataHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (METADATA_NAMES.has(host)) return true;
   const version = isIP(host);
-  if (version === 4) return host.startsWith('169.254.') || host.startsWith('0.');
+  if (version === 4) return host.startsWith('169.254.') || host.startsWith('0.') || METADATA_IPV4.has(host);
   if (version !== 6) return false;
-  const mapped = ipv4Mapped(host);
-  if (mapped) return isMetadataHost(mapped);
-  return host === '::' || /^fe[89ab][0-9a-f]?:/.test(host) || host === 'fd00:ec2::254';
+  const canonical = canonicalIpv6(host);
+  if (canonical === null) return true; // an address we cannot read is not posted to
+  const embedded = embeddedIpv4(canonical);
+  if (embedded) return isMetadataHost(embedded);
+  return canonical === '::' || /^fe[89ab][0-9a-f]?:/.test(canonical) || canonical === 'fd00:ec2::254';
+}
+
+/** RFC 5952 text (as WHATWG URL writes it), without a zone: one spelling per address. */
+function canonicalIpv6(host: string): string | null {
+  try {
+    return new URL(`http://[${host.replace(/%.*$/, '')}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The IPv4 address inside an IPv4-mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96, RFC 6052) or
+ * IPv4-compatible (::/96) address, each of which can reach an IPv4 host.
+ */
+function embeddedIpv4(canonical: string): string | null {
+  const match = /^(?:::ffff:|64:ff9b::|::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!match) return null;
+  const [high, low] = [parseInt(match[1] as string, 16), parseInt(match[2] as string, 16)];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
 /** One header value: visible ASCII and spaces only (no CR or LF), bounded. */
@@ -48,14 +72,4 @@ export function checkAuthorizationHeader(value: string): string {
     throw new OAuthError('invalid_request', `delivery.authorization_header must be 1 to ${MAX_AUTHORIZATION_LENGTH} printable ASCII characters`);
   }
   return value;
-}
-
-/** The IPv4 address of an IPv4-mapped IPv6 one, dotted or as WHATWG URL parsing writes it (`::ffff:a9fe:a9fe`). */
-function ipv4Mapped(host: string): string | null {
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-  if (dotted) return dotted[1] as string;
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-  if (!hex) return null;
-  const [high, low] = [parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16)];
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }

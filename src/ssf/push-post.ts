@@ -10,7 +10,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isMetadataHost } from './push-endpoint.js';
 
-/** node:dns's lookup, as net.connect calls it (`all` set or not). */
+/** A name to every address it has (node:dns's lookup with `all: true`). */
 export type Resolver = (hostname: string, options: LookupOptions & { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
 
 export interface PostAnswer {
@@ -21,7 +21,7 @@ export interface PostAnswer {
 
 export interface PostOptions {
   signal: AbortSignal;
-  /** Bytes of the answer to read (0: none, the connection is released unread). */
+  /** Bytes of the answer to read (0: none, the connection is closed unread). */
   readBody: (status: number) => number;
   resolve?: Resolver;
 }
@@ -30,7 +30,24 @@ export class ForbiddenAddressError extends Error {
   readonly code = 'ERR_FORBIDDEN_ADDRESS';
 }
 
-const defaultResolver: Resolver = (hostname, options, callback) => dnsLookup(hostname, options, callback);
+/**
+ * One lookup at a time. getaddrinfo runs on libuv's thread pool, the one that also checks
+ * attestation signatures, and cannot be cancelled: a receiver's name whose DNS never answers
+ * then holds at most one pool thread (and delays other pushes, never tokens).
+ */
+export function oneAtATime(resolve: Resolver): Resolver {
+  let lookups: Promise<void> = Promise.resolve();
+  return (hostname, options, callback) => {
+    lookups = lookups.then(() => new Promise<void>((done) => {
+      resolve(hostname, options, (error, addresses) => {
+        done();
+        callback(error, addresses);
+      });
+    }));
+  };
+}
+
+const defaultResolver = oneAtATime((hostname, options, callback) => dnsLookup(hostname, options, callback));
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 

@@ -21,6 +21,13 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `;
 
+/** KEYS: registry hash. ARGV: id, the record as read, its replacement (only if unchanged since). */
+const REPLACE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`;
+
 /** KEYS: registry hash, receiver set, last-seen hash. ARGV: id. */
 const REMOVE = `
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -119,7 +126,7 @@ end
 return 1
 `;
 
-const SSF_SCRIPTS = { CREATE, SAVE, REMOVE, APPEND, PENDING, ACK, LEASE, RELEASE, REMEMBER } as const;
+const SSF_SCRIPTS = { CREATE, SAVE, REPLACE, REMOVE, APPEND, PENDING, ACK, LEASE, RELEASE, REMEMBER } as const;
 export type SsfScript = keyof typeof SSF_SCRIPTS;
 
 type Runner = (keys: string[], args: Array<string | number>) => Promise<unknown>;

@@ -29,7 +29,7 @@ const authorizationPurpose = (stream: StreamRecord, endpointUrl: string) => `age
  * `kek` (STS_KEY_ENCRYPTION_KEY) seals each push stream's authorization header: a copy of the
  * Redis data (a dump, a backup, a replica) does not hand out receivers' credentials.
  */
-export function createRedisSsfState(client: Redis | Cluster, options: { prefix?: string; kek?: Buffer } = {}): SsfState {
+export function createRedisSsfState(client: Redis | Cluster, options: { prefix?: string; kek?: Buffer } = {}): SsfState & { sealStoredHeaders(): Promise<number> } {
   const prefix = options.prefix ?? 'sts:ssf:';
   const { kek } = options;
   const run = ssfScripts(client);
@@ -51,25 +51,46 @@ export function createRedisSsfState(client: Redis | Cluster, options: { prefix?:
     }
   };
   const encode = (stream: StreamRecord): string => {
-    const { delivery } = stream;
-    if (!kek || delivery.method !== PUSH_METHOD || delivery.authorizationHeader === undefined) return JSON.stringify(stream);
-    const { authorizationHeader, ...rest } = delivery;
-    const stored: StoredStream = { ...stream, delivery: rest, sealedAuthorization: sealText(authorizationHeader, kek, authorizationPurpose(stream, delivery.endpointUrl)) };
-    return JSON.stringify(stored);
+    const { sealedAuthorization: kept, ...record } = stream as StoredStream;
+    const { delivery } = record;
+    if (delivery.method !== PUSH_METHOD) return JSON.stringify(record);
+    const { authorizationHeader, authorizationUnreadable, ...rest } = delivery;
+    // A header that did not open is written back as it was (the key or the URL may be put
+    // right); the mark itself is never stored.
+    if (authorizationUnreadable) return JSON.stringify(kept === undefined ? { ...record, delivery: rest } : { ...record, delivery: rest, sealedAuthorization: kept });
+    if (authorizationHeader === undefined) return JSON.stringify({ ...record, delivery: rest });
+    if (!kek) return JSON.stringify({ ...record, delivery: { ...rest, authorizationHeader } });
+    const sealed: StoredStream = { ...record, delivery: rest, sealedAuthorization: sealText(authorizationHeader, kek, authorizationPurpose(record, rest.endpointUrl)) };
+    return JSON.stringify(sealed);
   };
   const parse = (raw: string | null | undefined): StreamRecord | null => {
     if (!raw) return null;
-    const { sealedAuthorization, ...stream } = JSON.parse(raw) as StoredStream;
+    const stored = JSON.parse(raw) as StoredStream;
+    const { sealedAuthorization, ...stream } = stored;
     if (sealedAuthorization === undefined || stream.delivery.method !== PUSH_METHOD) return stream;
     try {
       if (!kek) throw new Error('no key');
       return { ...stream, delivery: { ...stream.delivery, authorizationHeader: openText(sealedAuthorization, kek, authorizationPurpose(stream, stream.delivery.endpointUrl)) } };
     } catch {
-      return { ...stream, delivery: { ...stream.delivery, authorizationUnreadable: true } };
+      // The blob rides along unseen, so saving the stream for another reason keeps it.
+      const unreadable: StoredStream = { ...stream, delivery: { ...stream.delivery, authorizationUnreadable: true }, sealedAuthorization };
+      return unreadable;
     }
+  };
+  /** Streams stored before headers were sealed (or while no key was set): sealed now, each only if unchanged since read. */
+  const sealStoredHeaders = async (): Promise<number> => {
+    if (!kek) return 0;
+    let sealed = 0;
+    for (const [id, raw] of Object.entries(await client.hgetall(registry))) {
+      const stored = JSON.parse(raw) as StoredStream;
+      if (stored.delivery.method !== PUSH_METHOD || stored.delivery.authorizationHeader === undefined) continue;
+      if (Number(await run.REPLACE([registry], [id, raw, encode(stored)])) === 1) sealed++;
+    }
+    return sealed;
   };
 
   return {
+    sealStoredHeaders: () => call('seal', sealStoredHeaders),
     createStream: (stream, limits) => call('create', async () =>
       (await run.CREATE([registry, receiverSet(stream.receiver)], [stream.id, encode(stream), limits.perReceiver, limits.total])) as 'created' | 'receiver_limit' | 'total_limit'),
     getStream: (id) => call('read', async () => parse(await client.hget(registry, id))),

@@ -48,15 +48,23 @@ const WATCH_MS = 200;
 /** How long close() waits for events still being appended. */
 const CLOSE_FLUSH_MS = 2_000;
 
+/** The shared state, with any push header stored before sealing (or without a key) sealed at start. */
+function redisState(store: Store & { redis: Parameters<typeof createRedisSsfState>[0] }, options: TransmitterOptions, logger: FastifyBaseLogger): SsfState {
+  const state = createRedisSsfState(store.redis, {
+    ...(options.keyPrefix ? { prefix: options.keyPrefix } : {}),
+    ...(options.kek ? { kek: options.kek } : {}),
+  });
+  state.sealStoredHeaders().then(
+    (sealed) => { if (sealed > 0) logger.info({ streams: sealed }, 'sealed push authorization headers stored in plain text'); },
+    (error: unknown) => logger.warn({ err: (error as Error).message }, 'could not seal stored push authorization headers; retried at the next start'),
+  );
+  return state;
+}
+
 export function createTransmitter(options: TransmitterOptions): Transmitter {
   const { issuer, settings, clock, store } = options;
   const logger = options.logger.child({ component: 'ssf' });
-  const state = 'redis' in store
-    ? createRedisSsfState((store as Store & { redis: Parameters<typeof createRedisSsfState>[0] }).redis, {
-      ...(options.keyPrefix ? { prefix: options.keyPrefix } : {}),
-      ...(options.kek ? { kek: options.kek } : {}),
-    })
-    : createMemorySsfState(clock);
+  const state = 'redis' in store ? redisState(store as Store & { redis: Parameters<typeof createRedisSsfState>[0] }, options, logger) : createMemorySsfState(clock);
   const metrics = createSecurityEventMetrics({
     registry: options.registry,
     backlogs: async () => Promise.all((await state.listStreams()).map(async (s) => ({ stream: s.id, receiver: s.receiver, size: await state.backlog(s.id) }))),

@@ -48,7 +48,8 @@ t.teardown(async () => {
 const page: Page = context.pages()[0] ?? (await context.newPage());
 const cspViolations: string[] = [];
 page.on('console', (m) => { if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
-// What a page loads besides itself (script, stylesheet, icon) is always there.
+// What a page links to (script, stylesheet, icon) is always there. Playwright does not report
+// the browser's own /favicon.ico request: the icon test below checks that a page names its icon.
 const failedSubresources: string[] = [];
 page.on('response', (r) => { if (r.request().resourceType() !== 'document' && r.status() >= 400) failedSubresources.push(`${r.status()} ${r.url()}`); });
 

@@ -7,9 +7,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import t from 'tap';
+import { createSecurityEventMetrics } from '../../src/metrics/security-event-metrics.js';
 import { pushSet } from '../../src/ssf/push-set.js';
-import { ForbiddenAddressError, guardedLookup, type Resolver } from '../../src/ssf/push-post.js';
+import { ForbiddenAddressError, guardedLookup, oneAtATime, type Resolver } from '../../src/ssf/push-post.js';
 
 const resolverTo = (...addresses: string[]): Resolver => (_host, _options, callback) =>
   callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
@@ -36,13 +38,14 @@ function lookupResult(resolver: Resolver, all: boolean): Promise<{ error: Error 
 }
 
 t.test('a name resolving to a link-local, unspecified or metadata address is refused at connect time', async (t) => {
-  for (const forbidden of ['169.254.169.254', '0.0.0.0', 'fe80::1', 'fd00:ec2::254', '::ffff:169.254.169.254']) {
+  for (const forbidden of ['169.254.169.254', '0.0.0.0', 'fe80::1', 'fe80::1%eth0', 'fd00:ec2::254', '::ffff:169.254.169.254', '64:ff9b::a9fe:a9fe', '0:0:0:0:0:ffff:a9fe:a9fe', '100.100.100.200']) {
     const { error } = await lookupResult(resolverTo(forbidden), true);
     t.type(error, ForbiddenAddressError, forbidden);
   }
   // Any one forbidden address among several refuses the name: the connection may try each.
   t.type((await lookupResult(resolverTo('10.0.0.7', '169.254.169.254'), true)).error, ForbiddenAddressError, 'mixed answers');
   t.type((await lookupResult(resolverTo(), true)).error, ForbiddenAddressError, 'no address at all');
+  t.equal((await lookupResult(resolverTo('::1', '64:ff9b::a00:7'), true)).error, null, 'loopback and a NAT64 address of an internal host are allowed');
   t.same(await lookupResult(resolverTo('10.0.0.7', '2001:db8::7'), true), { error: null, address: [{ address: '10.0.0.7', family: 4 }, { address: '2001:db8::7', family: 6 }] }, 'an internal service is a receiver like any other');
   t.same(await lookupResult(resolverTo('10.0.0.7'), false), { error: null, address: '10.0.0.7' }, 'the single-address form');
 });
@@ -84,4 +87,33 @@ t.test('a stream whose stored authorization header did not open is not pushed to
   const r = await receiver((_req, res) => res.writeHead(202).end());
   t.same(await pushSet({ endpointUrl: r.url, authorizationUnreadable: true }, 'a.b.c', { timeoutMs: 2_000 }), { result: 'retry', why: 'authorization_unreadable' });
   t.equal(r.received.length, 0);
+});
+
+t.test('the reasons a push is held back are counted under their own names', async (t) => {
+  const registry = new Registry();
+  const metrics = createSecurityEventMetrics({ registry, backlogs: async () => [] });
+  for (const why of ['forbidden_address', 'authorization_unreadable', 'no_such_reason']) metrics.failed('push', why);
+  const text = await registry.getSingleMetricAsString('sts_security_events_failed_total');
+  t.match(text, /reason="forbidden_address"\} 1/);
+  t.match(text, /reason="authorization_unreadable"\} 1/);
+  t.match(text, /reason="other"\} 1/, 'anything else stays one label value');
+});
+
+t.test('lookups for pushes run one at a time, so a name whose DNS hangs holds one pool thread at most', async (t) => {
+  const started: string[] = [];
+  const pending: Array<() => void> = [];
+  const serial = oneAtATime((host, _options, callback) => {
+    started.push(host);
+    pending.push(() => callback(null, [{ address: '10.0.0.1', family: 4 }]));
+  });
+  const answered: string[] = [];
+  for (const host of ['hangs.example', 'next.example']) serial(host, { all: true }, () => answered.push(host));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(started, ['hangs.example'], 'the second waits for the first');
+  pending.shift()?.();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(started, ['hangs.example', 'next.example']);
+  pending.shift()?.();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(answered, ['hangs.example', 'next.example']);
 });

@@ -60,6 +60,39 @@ t.test("redis: a receiver's push credential is sealed at rest and bound to its s
   t.match((await createRedisSsfState(client, { prefix }).getStream(a))?.delivery, { authorizationUnreadable: true }, 'without the key it does not open either');
 });
 
+t.test('redis: a header that did not open survives an unrelated save, and opens again once the URL is put back', async (t) => {
+  const prefix = 'kept:';
+  const state = createRedisSsfState(client, { prefix, kek });
+  const registry = `${prefix}{streams}:cfg`;
+  const id = 'c'.repeat(32);
+  const url = 'https://api-c.example/events';
+  await state.createStream({ id, receiver: 'api-c', createdAtMs: 0, delivery: { method: 'urn:ietf:rfc:8935', endpointUrl: url, authorizationHeader: 'Bearer c-secret' }, status: 'enabled', excludedSubjects: [] }, { perReceiver: 5, total: 5 });
+  const original = JSON.parse(await client.hget(registry, id) as string) as { delivery: Record<string, unknown> };
+  await client.hset(registry, id, JSON.stringify({ ...original, delivery: { ...original.delivery, endpointUrl: 'https://elsewhere.example/events' } }));
+  const unreadable = await state.getStream(id);
+  if (!unreadable) throw new Error('stream c is gone');
+  t.ok(await state.saveStream({ ...unreadable, description: 'renamed' }), 'saved for another reason');
+  const stored = JSON.parse(await client.hget(registry, id) as string) as Record<string, unknown> & { delivery: Record<string, unknown> };
+  t.notOk('authorizationUnreadable' in stored.delivery, 'the mark is never stored');
+  t.type(stored.sealedAuthorization, 'string', 'the sealed header is kept');
+  await client.hset(registry, id, JSON.stringify({ ...stored, delivery: { ...stored.delivery, endpointUrl: url } }));
+  t.match(await state.getStream(id), { description: 'renamed', delivery: { endpointUrl: url, authorizationHeader: 'Bearer c-secret' } });
+});
+
+t.test('redis: headers stored in plain text (before sealing, or without a key) are sealed at start', async (t) => {
+  const prefix = 'legacy:';
+  const registry = `${prefix}{streams}:cfg`;
+  const id = 'd'.repeat(32);
+  const record = { id, receiver: 'api-d', createdAtMs: 0, delivery: { method: 'urn:ietf:rfc:8935' as const, endpointUrl: 'https://api-d.example/events', authorizationHeader: 'Bearer d-secret' }, status: 'enabled' as const, excludedSubjects: [] };
+  await createRedisSsfState(client, { prefix }).createStream(record, { perReceiver: 5, total: 5 });
+  t.match(await client.hget(registry, id), /d-secret/, 'without a key, as written');
+  const state = createRedisSsfState(client, { prefix, kek });
+  t.equal(await state.sealStoredHeaders(), 1);
+  t.notMatch(await client.hget(registry, id), /d-secret/, 'sealed');
+  t.match((await state.getStream(id))?.delivery, { authorizationHeader: 'Bearer d-secret' });
+  t.equal(await state.sealStoredHeaders(), 0, 'nothing left to seal');
+});
+
 t.test('redis: keys under their own prefix; a backlog expires when its stream is long gone', async (t) => {
   const state = createRedisSsfState(client, { prefix: 'own:' });
   const id = 'f'.repeat(32);

@@ -112,7 +112,10 @@ t.test('push endpoints: https, or http to a loopback host only; no credentials i
   t.equal((await push('ftp://api.example/events')).statusCode, 400);
   t.equal((await push('https://api.example/events', { authorization_header: 'Bearer x\r\nX-Injected: 1' })).statusCode, 400, 'no header smuggling');
   for (const metadata of ['https://169.254.169.254/latest/meta-data/', 'https://[fe80::1]/e', 'https://[::ffff:169.254.169.254]/e',
-    'https://[fd00:ec2::254]/e', 'https://metadata.google.internal/computeMetadata/v1/', 'https://0.0.0.0/e', 'https://[::]/e']) {
+    'https://[fd00:ec2::254]/e', 'https://metadata.google.internal/computeMetadata/v1/', 'https://0.0.0.0/e', 'https://[::]/e',
+    // The same addresses spelled otherwise: NAT64, IPv4-compatible, uncompressed; Alibaba's metadata service.
+    'https://[64:ff9b::a9fe:a9fe]/e', 'https://[64:ff9b::169.254.169.254]/e', 'https://[::a9fe:a9fe]/e',
+    'https://[0:0:0:0:0:ffff:a9fe:a9fe]/e', 'https://[FE80:0:0:0:0:0:0:1]/e', 'https://100.100.100.200/latest/meta-data/']) {
     t.equal((await push(metadata)).statusCode, 400, `an instance metadata or link-local address: ${metadata}`);
   }
   t.equal((await push('https://10.0.0.5/events')).statusCode, 201, 'an internal API over https is a receiver like any other');
