@@ -74,6 +74,10 @@ function readPerson(issuer: UserIssuer, payload: Record<string, unknown>, times:
   if (scopes === null) return failure('bad_claims', `${claim} is malformed`, base);
   const mayAct = readMayAct(payload.may_act);
   if (mayAct === null) return failure('bad_claims', 'may_act is malformed', base);
+  // RFC 8693 §4.1: `act` says someone already acts for the person. Those earlier actors belong
+  // to the identity provider's namespace, not ours: carrying them on would put names we cannot
+  // check into the chain, and dropping them would make the token look directly delegated.
+  if (payload.act !== undefined) return failure('bad_claims', 'the person\'s token already names an actor (act): present a token issued to the person', base);
   return {
     ok: true, issuer: issuer.issuer, subject: sub, scopes,
     issuedAtMs: times.iat * 1000, expiresAtMs: times.exp * 1000,

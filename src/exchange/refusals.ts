@@ -23,6 +23,12 @@ export const SUBJECT_TOKEN_REFUSALS: Refusals = {
   agent: (agentId, reason, text) => new OAuthError('invalid_request', agentDescription(agentId, text), { reason }),
 };
 
+/** RFC 8693 §2.2.2 likewise for the actor's own proof: the answer names the token at fault. */
+export const ACTOR_TOKEN_REFUSALS: Refusals = {
+  proof: (reason, internal, check) => new OAuthError('invalid_request', 'actor_token was not accepted', { reason, internal, ...(check ? { check } : {}) }),
+  agent: SUBJECT_TOKEN_REFUSALS.agent,
+};
+
 /** RFC 6749 §5.2: failed client authentication is invalid_client (401); a client that may not use the grant is unauthorized_client. */
 export const CLIENT_REFUSALS: Refusals = {
   proof: (reason, internal, check) => new OAuthError('invalid_client', 'client authentication failed', { reason, internal, ...(check ? { check } : {}) }),

@@ -56,14 +56,14 @@ export async function idpKey(): Promise<KeyPair> {
   return keyPair('ES256', 'idp-1');
 }
 
-export interface PersonOptions { scope?: string; scp?: string[]; ttlS?: number; mayAct?: Record<string, string>; aud?: string; iatOffsetS?: number; key?: KeyPair }
+export interface PersonOptions { scope?: string; scp?: string[]; ttlS?: number; mayAct?: Record<string, string>; act?: Record<string, unknown>; aud?: string; iatOffsetS?: number; key?: KeyPair }
 
 /** A person's access token from the IDP, as the broker's `user_issuers` entry expects it. */
 export function personToken(broker: Pick<TestBroker, 'clock'>, key: KeyPair, sub = 'alice', o: PersonOptions = {}): Promise<string> {
   const iat = Math.floor(broker.clock() / 1000) + (o.iatOffsetS ?? 0);
   // With scp (an array, as several identity providers issue), scope only when given too.
   const scope = o.scp && o.scope === undefined ? {} : { scope: o.scope ?? 'mail:read mail:send expenses:file' };
-  const claims: JWTPayload = { ...scope, ...(o.scp ? { scp: o.scp } : {}), jti: randomUUID(), ...(o.mayAct ? { may_act: o.mayAct } : {}) };
+  const claims: JWTPayload = { ...scope, ...(o.scp ? { scp: o.scp } : {}), jti: randomUUID(), ...(o.mayAct ? { may_act: o.mayAct } : {}), ...(o.act ? { act: o.act } : {}) };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: 'idp-1', typ: 'at+jwt' })
     .setIssuer(IDP)

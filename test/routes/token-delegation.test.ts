@@ -15,6 +15,7 @@ t.teardown(broker.close);
 const attest = (agentId: string) => broker.attest(agentSubject(agentId));
 const person = (o: Parameters<typeof personToken>[3] = {}, sub = 'alice') => personToken(broker, idp, sub, o);
 const refusedSame = { error: 'invalid_request', error_description: 'subject_token was not accepted' };
+const actorRefused = { error: 'invalid_request', error_description: 'actor_token was not accepted' };
 
 t.test('an agent acting for a person: sub is the person, act the agent, scopes narrowed to both', async (t) => {
   const res = await delegated(broker, await person({ scope: 'mail:read' }), await attest('mail-assistant'), { audience: MAIL });
@@ -149,11 +150,21 @@ t.test('same answer for every bad subject or actor token', async (t) => {
     ['person token for another audience', await person({ aud: 'someone-else' }), await attest('mail-assistant')],
     ['expired person token', await person({ iatOffsetS: -7300, ttlS: 3600 }), await attest('mail-assistant')],
     ['an agent attestation as the subject', await attest('expense-tool'), await attest('mail-assistant')],
-    ['a person token as the actor', await person(), await person()],
+    ['a person token that already names an actor (RFC 8693 section 4.1)', await person({ act: { sub: 'mallory' } }), await attest('mail-assistant')],
   ] as const;
   for (const [name, subject, actor] of cases) {
     const res = await delegated(broker, subject, actor, { audience: MAIL });
     t.same([res.statusCode, res.json()], [400, refusedSame], name);
+  }
+  // A bad actor proof gets one answer too, naming the parameter that carried it.
+  const actorCases = [
+    ['a person token as the actor', await person(), await person()],
+    ['garbage as the actor', await person(), 'not-a-jwt'],
+    ['a token of ours as the actor', await person(), (await delegated(broker, await person(), await attest('mail-assistant'), { audience: MAIL })).json().access_token as string],
+  ] as const;
+  for (const [name, subject, actor] of actorCases) {
+    const res = await delegated(broker, subject, actor, { audience: MAIL });
+    t.same([res.statusCode, res.json()], [400, actorRefused], name);
   }
   const userKeyAsAttestation = await broker.exchange(await person(), { audience: MAIL, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' });
   t.equal(userKeyAsAttestation.statusCode, 400, 'a person\'s token is never an agent attestation');

@@ -9,7 +9,7 @@ import { OAuthError } from '../../errors.js';
 import { decodeJws } from '../../jws/index.js';
 import { refuseRepeats, single, type FormParams } from '../../http/form-body.js';
 import { readClientAuthentication } from '../client-auth.js';
-import { SUBJECT_TOKEN_REFUSALS } from '../refusals.js';
+import { ACTOR_TOKEN_REFUSALS, CLIENT_REFUSALS, SUBJECT_TOKEN_REFUSALS } from '../refusals.js';
 import { readTarget } from '../target.js';
 import { boundedToken } from './bounded-token.js';
 import { delegate, subjectKind } from './delegation.js';
@@ -89,7 +89,9 @@ async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): P
   if (kind === 'attestation') {
     return { ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', 'an agent attestation is not a token to act on', 'not_actable') };
   }
-  const actor = toAuthentication(await verifySubjectToken(actorProof, ctx.attestation), SUBJECT_TOKEN_REFUSALS);
+  // A failed actor proof is answered for the parameter that carried it.
+  const actorRefusals = request.actorToken === undefined ? CLIENT_REFUSALS : ACTOR_TOKEN_REFUSALS;
+  const actor = toAuthentication(await verifySubjectToken(actorProof, ctx.attestation), actorRefusals);
   if (!actor.ok) return actor;
   const authenticated = request.actorToken === undefined ? actor : await withClientAssertion(actor.caller, request.clientAssertion, ctx.attestation);
   if (!authenticated.ok) return authenticated;
