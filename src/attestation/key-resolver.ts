@@ -1,10 +1,11 @@
 /**
  * The trusted issuers' verification keys. One instance lives for the whole process so a
  * policy reload does not refetch every jwks_uri: remote sets sit in a bounded cache keyed
- * by URI. Keys come only from the issuer's configuration: jose never follows a token's
+ * by URI (and the bearer token file sent with it, when the issuer has one). Keys come only from the issuer's configuration: jose never follows a token's
  * `jwk`, `jku`, `x5u` or `x5c` header (RFC 8725 §3.10), and neither does this module.
  */
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, type FetchImplementation, type JSONWebKeySet, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
+import { readFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
 import { KeysUnavailableError } from './jose-errors.js';
 import type { IssuerKeyResolver, KeySource } from './types.js';
@@ -48,7 +49,7 @@ const KEY_MATCH_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_
 
 export function createIssuerKeyResolver(
   options: IssuerKeyResolverOptions = {},
-): IssuerKeyResolver & { probe(uri: string): Promise<JwksFetchOutcome>; readonly remoteCount: number } {
+): IssuerKeyResolver & { probe(uri: string, tokenFile?: string): Promise<JwksFetchOutcome>; readonly remoteCount: number } {
   const now = options.now ?? systemClock;
   const failureBackoffMs = options.failureBackoffMs ?? 5_000;
   const maxRemoteSets = options.maxRemoteSets ?? 256;
@@ -58,6 +59,7 @@ export function createIssuerKeyResolver(
     timeoutDuration: options.timeoutMs ?? 5_000,
     ...(options.fetch ? { [customFetch]: options.fetch } : {}),
   };
+  const baseFetch: FetchImplementation = options.fetch ?? ((url, init) => fetch(url, init));
   const report = (uri: string, entry: RemoteEntry, error?: unknown): void => {
     if (error === undefined && entry.reported === 'ok') return;
     entry.reported = error === undefined ? 'ok' : 'failed';
@@ -76,21 +78,23 @@ export function createIssuerKeyResolver(
     return set;
   }
 
-  function remoteEntry(uri: string): RemoteEntry {
-    let entry = remote.get(uri);
+  function remoteEntry(uri: string, tokenFile: string | undefined): RemoteEntry {
+    const cacheKey = tokenFile === undefined ? uri : `${uri}\n${tokenFile}`;
+    let entry = remote.get(cacheKey);
     if (entry) {
-      remote.delete(uri); // LRU: re-insert as most recent
+      remote.delete(cacheKey); // LRU: re-insert as most recent
     } else {
-      entry = { set: createRemoteJWKSet(new URL(uri), remoteOptions), failedUntilMs: 0, reported: null };
+      const setOptions = tokenFile === undefined ? remoteOptions : { ...remoteOptions, [customFetch]: withBearerFile(baseFetch, tokenFile) };
+      entry = { set: createRemoteJWKSet(new URL(uri), setOptions), failedUntilMs: 0, reported: null };
       if (remote.size >= maxRemoteSets) remote.delete(remote.keys().next().value as string);
     }
-    remote.set(uri, entry);
+    remote.set(cacheKey, entry);
     return entry;
   }
 
-  function remoteSet(uri: string): JWTVerifyGetKey {
+  function remoteSet(uri: string, tokenFile: string | undefined): JWTVerifyGetKey {
     return async (header, token) => {
-      const entry = remoteEntry(uri);
+      const entry = remoteEntry(uri, tokenFile);
       if (now() < entry.failedUntilMs) {
         // During the back-off, still-fresh keys serve; nothing is fetched.
         const cached = entry.set.fresh ? entry.set.jwks() : undefined;
@@ -115,8 +119,8 @@ export function createIssuerKeyResolver(
   }
 
   /** Fetch a jwks_uri now (health probes, `policy check --online`), whatever the cache holds. */
-  async function probe(uri: string): Promise<JwksFetchOutcome> {
-    const entry = remoteEntry(uri);
+  async function probe(uri: string, tokenFile?: string): Promise<JwksFetchOutcome> {
+    const entry = remoteEntry(uri, tokenFile);
     try {
       await entry.set.reload();
       entry.failedUntilMs = 0;
@@ -136,7 +140,7 @@ export function createIssuerKeyResolver(
   return {
     forIssuer(source: KeySource): JWTVerifyGetKey | null {
       if (source.jwks) return localSet(source.jwks);
-      if (source.jwksUri && URL.canParse(source.jwksUri)) return remoteSet(source.jwksUri);
+      if (source.jwksUri && URL.canParse(source.jwksUri)) return remoteSet(source.jwksUri, source.jwksTokenFile);
       return null;
     },
     probe,
@@ -144,6 +148,37 @@ export function createIssuerKeyResolver(
       return remote.size;
     },
   };
+}
+
+/** A bearer token file is at most this big (a Kubernetes service-account token is about 1 KiB). */
+const MAX_BEARER_FILE_BYTES = 16 * 1024;
+
+/**
+ * A fetch that sends the token in `file` as a bearer credential (RFC 6750 §2.1), read at every
+ * fetch because the platform rotates it (a projected service-account token lives an hour).
+ * jose fetches with `redirect: "manual"`, so the token never follows a redirect elsewhere.
+ */
+function withBearerFile(base: FetchImplementation, file: string): FetchImplementation {
+  return async (url, init) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${readBearerFile(file)}`);
+    return base(url, { ...init, headers });
+  };
+}
+
+function readBearerFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`jwks_token_file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const token = text.trim();
+  // RFC 6750 §2.1 b64token: anything else cannot go in a header (and is not a token).
+  if (token.length === 0 || text.length > MAX_BEARER_FILE_BYTES || !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
+    throw new Error('jwks_token_file does not hold a bearer token');
+  }
+  return token;
 }
 
 /** A fetch failure in a few words: the network error's code, a timeout, or jose's message about the response. */

@@ -10,7 +10,7 @@ import type { VerifiedTokenCache } from './verified-token-cache.js';
 export type AttestationKind = 'issuer' | 'keys';
 
 /** Where verification keys come from: inline (jwks_file, policy keys) or a jwks_uri. */
-export type KeySource = Pick<TrustedIssuer, 'jwks' | 'jwksUri'>;
+export type KeySource = Pick<TrustedIssuer, 'jwks' | 'jwksUri' | 'jwksTokenFile'>;
 
 /**
  * Resolves configured verification keys (the long-lived JWKS cache) for trusted issuers,

@@ -3,26 +3,39 @@ import type { JwksFetchOutcome } from '../attestation/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
 
 export function policyJwksUris(compiled: CompiledPolicy): string[] {
-  const uris = [...compiled.policy.issuers, ...compiled.policy.operatorIssuers].flatMap((i) => (i.jwksUri ? [i.jwksUri] : []));
-  return [...new Set(uris)];
+  return [...new Set(policyJwksSources(compiled).map((s) => s.uri))];
+}
+
+interface JwksSource { uri: string; tokenFile?: string }
+
+/** Each jwks_uri with the bearer token file its issuer sends, once per pair. */
+function policyJwksSources(compiled: CompiledPolicy): JwksSource[] {
+  const sources = new Map<string, JwksSource>();
+  for (const issuer of [...compiled.policy.issuers, ...compiled.policy.operatorIssuers]) {
+    if (!issuer.jwksUri) continue;
+    const tokenFile = 'jwksTokenFile' in issuer ? issuer.jwksTokenFile : undefined;
+    sources.set(`${issuer.jwksUri}\n${tokenFile ?? ''}`, { uri: issuer.jwksUri, ...(tokenFile ? { tokenFile } : {}) });
+  }
+  return [...sources.values()];
 }
 
 export interface JwksProber {
-  probe(uri: string): Promise<JwksFetchOutcome>;
+  probe(uri: string, tokenFile?: string): Promise<JwksFetchOutcome>;
 }
 
 /** Fetch every jwks_uri of the policy, a few at a time (a policy may name many). */
 export async function probeJwksUris(compiled: CompiledPolicy, prober: JwksProber, concurrency = 4): Promise<JwksFetchOutcome[]> {
-  const uris = policyJwksUris(compiled);
-  const results: JwksFetchOutcome[] = new Array(uris.length);
+  const sources = policyJwksSources(compiled);
+  const results: JwksFetchOutcome[] = new Array(sources.length);
   let next = 0;
   const worker = async () => {
-    while (next < uris.length) {
+    while (next < sources.length) {
       const i = next++;
-      results[i] = await prober.probe(uris[i] as string);
+      const source = sources[i] as JwksSource;
+      results[i] = await prober.probe(source.uri, source.tokenFile);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, uris.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, sources.length) }, worker));
   return results;
 }
 

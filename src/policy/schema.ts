@@ -74,6 +74,8 @@ export const IssuerSchema = Type.Object(
   {
     ...IssuerCommon,
     max_age: Type.Optional(Type.String()),
+    /** A bearer token file sent with every fetch of this issuer's jwks_uri (a Kubernetes API server serves its keys only to authenticated callers). */
+    jwks_token_file: Type.Optional(Text(1024)),
     single_use: Type.Optional(Type.Boolean()),
     exclusive_audience: Type.Optional(Type.Boolean()),
   },

@@ -69,6 +69,8 @@ export interface TrustedIssuer {
   jwksFile?: string;
   /** Loaded from jwksFile at policy load time. */
   jwks?: JSONWebKeySet;
+  /** Absolute path of a bearer token sent with every fetch of jwksUri (read at each fetch: it rotates). */
+  jwksTokenFile?: string;
   /** An attestation's `aud` must contain this (RFC 7519 §4.1.3). */
   audience: string;
   algorithms: string[];

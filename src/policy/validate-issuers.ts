@@ -62,6 +62,26 @@ function checkJwksUri(text: string): string | null {
   return 'must be an https URL (plain http is allowed only for localhost)';
 }
 
+/**
+ * The bearer token file for a jwks_uri: only with a jwks_uri (the token goes to that URL and
+ * nowhere else). Unreadable here is a warning, not an error: a policy is checked in CI, away
+ * from the pod where the file is mounted. Null when invalid; undefined when not set.
+ */
+function readJwksTokenFile(ctx: ValidateContext, path: string, raw: Pick<RawIssuer, 'jwks_uri' | 'jwks_token_file'>): string | undefined | null {
+  if (raw.jwks_token_file === undefined) return undefined;
+  if (raw.jwks_uri === undefined) {
+    ctx.problems.error(`${path}.jwks_token_file`, 'needs a jwks_uri: the token is sent only when fetching it');
+    return null;
+  }
+  const file = isAbsolute(raw.jwks_token_file) ? raw.jwks_token_file : resolve(ctx.options.baseDir, raw.jwks_token_file);
+  try {
+    ctx.readFile(file);
+  } catch (error) {
+    ctx.problems.warning(`${path}.jwks_token_file`, `cannot be read here (${(error as NodeJS.ErrnoException).code ?? 'error'}): fetching jwks_uri will fail until it can`);
+  }
+  return file;
+}
+
 export function readIssuers(ctx: ValidateContext, raw: unknown): { issuers: TrustedIssuer[]; declared: Set<string> } {
   const entries = wellFormed<RawIssuer>(raw, validators.issuer);
   const dup = duplicates(entries.map((e) => e.item.issuer));
@@ -75,9 +95,10 @@ export function readIssuers(ctx: ValidateContext, raw: unknown): { issuers: Trus
     }
     const common = readCommon(ctx, path, item);
     const maxAgeMs = item.max_age === undefined ? DEFAULT_MAX_AGE_MS : readDuration(ctx, `${path}.max_age`, item.max_age);
-    if (common === null || maxAgeMs === null) continue;
+    const tokenFile = readJwksTokenFile(ctx, path, item);
+    if (common === null || maxAgeMs === null || tokenFile === null) continue;
     issuers.push({
-      issuer: item.issuer, ...common, audience: item.audience, maxAgeMs,
+      issuer: item.issuer, ...common, ...(tokenFile ? { jwksTokenFile: tokenFile } : {}), audience: item.audience, maxAgeMs,
       singleUse: item.single_use ?? false, exclusiveAudience: item.exclusive_audience ?? false,
     });
   }

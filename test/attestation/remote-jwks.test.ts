@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { createIssuerKeyResolver, verifyIssuerToken, type AttestationResult } from '../../src/attestation/index.js';
@@ -96,4 +99,49 @@ t.test('the remote key-set cache is bounded', async (t) => {
   }
   t.equal(keys.remoteCount, 2);
   t.equal(keys.forIssuer(trustedIssuer({ jwksUri: 'not a url' })), null, 'an unparsable URI gives no keys');
+});
+
+t.test('a jwks_token_file is sent as a bearer token with each fetch, read afresh each time', async (t) => {
+  // An API server that serves its keys only to authenticated callers, as Kubernetes does.
+  const seen: Array<string | undefined> = [];
+  let accepted = 'token-one';
+  let served = jwksOf(key);
+  const server = createServer((req, res) => {
+    seen.push(req.headers.authorization);
+    if (req.headers.authorization !== `Bearer ${accepted}`) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/openid/v1/jwks`;
+  const dir = mkdtempSync(join(tmpdir(), 'sts-jwks-token-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, 'token-one\n');
+
+  const keys = createIssuerKeyResolver({ cooldownMs: 0 });
+  const withToken = compile([trustedIssuer({ jwksUri: url, jwksTokenFile: tokenFile })], [bot]);
+  t.equal(reason(await verifyIssuerToken(await sign(key, k8sClaims()), context(withToken, { keys }))), 'ok');
+  t.same(seen, ['Bearer token-one']);
+
+  // The platform rotates the token: the next fetch (a new kid) sends the new one.
+  writeFileSync(tokenFile, 'token-two');
+  accepted = 'token-two';
+  served = jwksOf(key, rotated);
+  t.equal(reason(await verifyIssuerToken(await sign(rotated, k8sClaims({ jti: 'r' })), context(withToken, { keys }))), 'ok');
+  t.equal(seen.at(-1), 'Bearer token-two', 'read at each fetch');
+
+  const without = compile([trustedIssuer({ jwksUri: url })], [bot]);
+  t.equal(reason(await verifyIssuerToken(await sign(key, k8sClaims({ jti: 'w' })), context(without, { keys: createIssuerKeyResolver() }))), 'keys_unavailable');
+  t.equal(seen.at(-1), undefined, 'an issuer without a token file sends no credential');
+
+  writeFileSync(tokenFile, 'not a token\nat all');
+  const bad = await createIssuerKeyResolver().probe(url, tokenFile);
+  t.match(bad, { ok: false, cause: /does not hold a bearer token/ });
+  t.notMatch(JSON.stringify(bad), /token-two/, 'the outcome never carries a token');
+  rmSync(tokenFile);
+  t.match(await createIssuerKeyResolver().probe(url, tokenFile), { ok: false, cause: /cannot be read \(ENOENT\)/ });
 });

@@ -154,3 +154,36 @@ t.test('the policy ConfigMap holds a valid policy', async (t) => {
   t.ok(result.compiled);
   t.equal(result.compiled?.policy.operators.length, 1, 'a sample operator entry');
 });
+
+t.test('as shipped, the broker can fetch the cluster issuer\'s keys: its CA, a token for that fetch only, the RBAC to read them', async (t) => {
+  const deploy = find('Deployment', 'agent-sts');
+  const pod = at<object>(deploy, 'spec.template.spec');
+  const container = at<object>(pod, 'containers.0');
+  const env = Object.fromEntries(at<Array<{ name: string; value?: string }>>(container, 'env').map((e) => [e.name, e.value]));
+  const mounts = at<Array<{ name: string; mountPath: string }>>(container, 'volumeMounts');
+  const volumes = at<Array<Record<string, unknown> & { name: string }>>(pod, 'volumes');
+  const mountOf = (name: string) => mounts.find((m) => m.name === name)?.mountPath;
+  const volume = (name: string) => volumes.find((v) => v.name === name);
+
+  t.equal(at(volume('kube-ca'), 'configMap.name'), 'kube-root-ca.crt', 'the cluster CA, published in every namespace');
+  t.equal(env.STS_ISSUER_CA_FILE, `${mountOf('kube-ca')}/ca.crt`, 'trusted for jwks_uri fetches');
+  t.equal(at(pod, 'automountServiceAccountToken'), false, 'no general-purpose API token');
+  const projected = at<Array<Record<string, unknown>>>(volume('kube-api-token'), 'projected.sources');
+  t.equal(at(projected[0], 'serviceAccountToken.path'), 'token', 'a projected, kubelet-renewed token');
+
+  const policy = parse(at<Record<string, string>>(find('ConfigMap', 'agent-sts-policy'), 'data')['policy.yaml'] ?? '') as { issuers: Array<Record<string, string>> };
+  const cluster = policy.issuers.find((i) => i.jwks_uri?.startsWith('https://kubernetes.default.svc'));
+  t.equal(cluster?.jwks_token_file, `${mountOf('kube-api-token')}/token`, 'the policy sends that token with the fetch');
+
+  const binding = find('ClusterRoleBinding', 'agent-sts-issuer-discovery');
+  t.same(at(binding, 'roleRef'), { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:service-account-issuer-discovery' });
+  t.same(at(binding, 'subjects'), [{ kind: 'ServiceAccount', name: 'agent-sts', namespace: 'agent-sts' }], 'bound to the broker alone');
+});
+
+t.test('X-Forwarded-For is not believed from a whole pod network', async (t) => {
+  const container = at<object>(find('Deployment', 'agent-sts'), 'spec.template.spec.containers.0');
+  const trust = at<Array<{ name: string; value?: string }>>(container, 'env').find((e) => e.name === 'STS_TRUST_PROXY')?.value;
+  // Any pod inside a trusted range could name its own address and dodge the per-address limits;
+  // only the operator knows its ingress's addresses, so as shipped nothing is trusted.
+  t.equal(trust, undefined, 'unset: every request counts against the address it comes from');
+});

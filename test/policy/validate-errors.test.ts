@@ -128,6 +128,8 @@ const cases: Case[] = [
     want: [{ path: 'issuers[https://ci.example]', message: /exactly one of jwks_uri and jwks_file/ }] },
   { name: 'jwks_uri over plain http', policy: patch(base, { 'issuers.0.jwks_uri': 'http://k8s.example/jwks' }),
     want: [{ path: 'issuers[https://k8s.example].jwks_uri', message: /https/ }] },
+  { name: 'jwks_token_file without a jwks_uri', policy: patch(base, { 'issuers.1': issuer({ jwks_file: 'issuer.jwks.json', jwks_token_file: 'issuer.jwks.json' }) }),
+    want: [{ path: 'issuers[https://ci.example].jwks_token_file', message: /needs a jwks_uri/ }] },
   { name: 'jwks_uri not a URL', policy: patch(base, { 'issuers.0.jwks_uri': 'k8s jwks' }),
     want: [{ path: 'issuers[https://k8s.example].jwks_uri', message: /not a valid URL/ }] },
 
@@ -229,6 +231,15 @@ t.test('accepted variants', async (t) => {
     t.ok(policy, name, { problems });
     t.same(problems.filter((p) => p.severity === 'error'), [], `${name}: no errors`);
   }
+});
+
+t.test('a jwks_token_file: resolved against the policy folder; unreadable here is only a warning', async (t) => {
+  const readable = validate(patch(base, { 'issuers.0.jwks_token_file': 'issuer.jwks.json' }));
+  t.equal(readable.policy?.issuers[0]?.jwksTokenFile, join(FIXTURES, 'issuer.jwks.json'));
+  t.same(readable.problems, []);
+  const missing = validate(patch(base, { 'issuers.0.jwks_token_file': '/var/run/agent-sts/kube-api/token' }));
+  t.ok(missing.policy, 'a policy checked away from the pod still loads');
+  t.match(missing.problems, [{ severity: 'warning', path: 'issuers[https://k8s.example].jwks_token_file', message: /cannot be read here \(ENOENT\)/ }]);
 });
 
 t.test('every problem is listed in one run', async (t) => {
