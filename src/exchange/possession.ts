@@ -38,7 +38,8 @@ export function readPossession(header: string | string[] | undefined, deps: Poss
 }
 
 function checkPossession(header: string | string[] | undefined, deps: PossessionDeps): Possession | undefined {
-  if (header === undefined || header === '') return undefined;
+  // An empty DPoP header is a malformed proof, not an absent one (RFC 9449 §4.3 item 2).
+  if (header === undefined) return undefined;
   // RFC 9449 §4.3 item 1: exactly one DPoP header (Node joins repeated ones with ", ").
   if (Array.isArray(header) || header.includes(',')) throw invalidProof('send exactly one DPoP header', 'multiple_headers');
   const result = verifyDpopProof(header, {

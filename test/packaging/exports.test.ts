@@ -5,7 +5,7 @@
  * curl against a real broker.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import t from 'tap';
 import { listeningBroker } from '../helpers/listening-broker.js';
@@ -78,6 +78,16 @@ t.test('the built package resolves by its own name', { skip: !existsSync(join(RO
   t.type(verifier.createVerifier, 'function');
   t.type(plugin.agentStsPlugin, 'function');
   for (const folder of Object.values(LIBRARIES)) t.ok(existsSync(join(ROOT, 'dist', folder, 'index.d.ts')), `dist/${folder}/index.d.ts`);
+});
+
+t.test('the packed package holds what the installed broker reads at run time', async (t) => {
+  const listing = await new Promise<string>((done, fail) => {
+    execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 }, (error, stdout) => (error ? fail(error) : done(stdout)));
+  });
+  const files = new Set((JSON.parse(listing) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((f) => f.path));
+  // The console's page assets are read from beside dist/ (src/console/assets.ts): without them `agent-sts serve` cannot start.
+  for (const asset of readdirSync(join(ROOT, 'assets/console'))) t.ok(files.has(`assets/console/${asset}`), `assets/console/${asset} is packed`);
+  t.ok(files.has('config/policy.yaml'), 'the sample policy is packed');
 });
 
 t.test('the Dockerfile: current LTS, a HEALTHCHECK that works without curl, a .dockerignore', async (t) => {

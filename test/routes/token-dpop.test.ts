@@ -85,6 +85,7 @@ t.test('the proof rules at the token endpoint', async (t) => {
     ['a proof too old', createDpopProof(key, { htm: 'POST', htu: TOKEN_URL, iatS: nowS - 300 }), 'iat'],
     ['two DPoP headers', `${proofFor(b)}, ${proofFor(b)}`, 'multiple_headers'],
     ['not a JWS', 'x.y.z', 'malformed'],
+    ['an empty DPoP header', '', 'malformed'],
   ];
   const lastDenial = () => b.auditLines.filter((line) => line.event === 'token_denied').at(-1);
   for (const [name, dpop, check] of cases) {
