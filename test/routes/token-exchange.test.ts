@@ -116,8 +116,10 @@ t.test('token exchange', async (t) => {
     await expectIssued(t, broker, await broker.exchange(await broker.assertion()), ok({ ttl: 120 }));
   });
 
-  t.test('client_id is ignored by token exchange', async (t) => {
-    await expectIssued(t, broker, await broker.exchange(await broker.attest(), { client_id: 'someone-else' }), ok());
+  t.test('a client_id must name the agent the subject token proves (RFC 6749 section 3.2.1)', async (t) => {
+    await expectIssued(t, broker, await broker.exchange(await broker.attest(), { client_id: 'ticket-summarizer' }), ok());
+    const other = await broker.exchange(await broker.attest(), { client_id: 'someone-else' });
+    t.same([other.statusCode, other.json().error], [401, 'invalid_client']);
   });
 
   t.test('scope subset: only what was requested', async (t) => {

@@ -9,7 +9,7 @@ import { readClientAuthentication } from '../client-auth.js';
 import { CLIENT_REFUSALS } from '../refusals.js';
 import { readTarget } from '../target.js';
 import type { Grant, GrantRequest, RequestHeaders } from './grant.js';
-import { toAuthentication } from './prove.js';
+import { toAuthentication, withClientId } from './prove.js';
 
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
 
@@ -33,12 +33,7 @@ export const clientCredentialsGrant: Grant<ClientCredentialsRequest> = {
   type: GRANT_CLIENT_CREDENTIALS,
   parse,
   async authenticate(request, ctx) {
-    const result = toAuthentication(await verifyAgentAssertion(request.clientAssertion, ctx.attestation), CLIENT_REFUSALS);
-    // RFC 6749 §2.3.1 / RFC 7521 §4.2: a client_id sent alongside must name the authenticated client.
-    if (result.ok && request.clientId !== undefined && request.clientId !== result.caller.agent.id) {
-      return { ok: false, error: CLIENT_REFUSALS.proof('client_mismatch', 'client_id does not match the assertion subject') };
-    }
-    return result;
+    return withClientId(toAuthentication(await verifyAgentAssertion(request.clientAssertion, ctx.attestation), CLIENT_REFUSALS), request.clientId);
   },
   refusals: CLIENT_REFUSALS,
 };

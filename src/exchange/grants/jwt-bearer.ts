@@ -11,23 +11,23 @@ import { ASSERTION_REFUSALS } from '../refusals.js';
 import { readTarget } from '../target.js';
 import { boundedToken } from './bounded-token.js';
 import type { Grant, GrantRequest, RequestHeaders } from './grant.js';
-import { toAuthentication, withClientAssertion } from './prove.js';
+import { toAuthentication, withClientAssertion, withClientId } from './prove.js';
 
 export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 export interface JwtBearerRequest extends GrantRequest {
   readonly assertion: string;
   readonly clientAssertion?: string;
+  readonly clientId?: string;
 }
 
 function parse(params: FormParams, headers: RequestHeaders): JwtBearerRequest {
   refuseRepeats(params, ['audience', 'resource']);
   const assertion = boundedToken(single(params, 'assertion'), 'assertion', 'invalid_grant');
-  const { clientAssertion } = readClientAuthentication(params, headers.authorization, false);
+  const { clientAssertion, clientId } = readClientAuthentication(params, headers.authorization, false);
   const target = readTarget(params);
-  return clientAssertion === undefined
-    ? { grant: 'jwt_bearer', assertion, ...target }
-    : { grant: 'jwt_bearer', assertion, clientAssertion, ...target };
+  const request: JwtBearerRequest = { grant: 'jwt_bearer', assertion, ...target };
+  return Object.assign(request, clientAssertion === undefined ? {} : { clientAssertion }, clientId === undefined ? {} : { clientId });
 }
 
 export const jwtBearerGrant: Grant<JwtBearerRequest> = {
@@ -38,7 +38,8 @@ export const jwtBearerGrant: Grant<JwtBearerRequest> = {
     const proof = toAuthentication(await verifySubjectToken(request.assertion, ctx.attestation), ASSERTION_REFUSALS);
     if (!proof.ok) return proof;
     // Like a subject token: the issued token never outlives the assertion.
-    return withClientAssertion({ ...proof.caller, notAfterMs: proof.caller.proof.expiresAtMs }, request.clientAssertion, ctx.attestation);
+    const client = await withClientAssertion({ ...proof.caller, notAfterMs: proof.caller.proof.expiresAtMs }, request.clientAssertion, ctx.attestation);
+    return withClientId(client, request.clientId);
   },
   refusals: ASSERTION_REFUSALS,
 };

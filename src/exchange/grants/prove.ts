@@ -26,6 +26,16 @@ export function toAuthentication(result: AttestationResult, refusals: Refusals):
 }
 
 /**
+ * RFC 6749 §3.2.1, RFC 7521 §4.2: a client_id sent with a request identifies the client, and
+ * here the client is the agent proven: one naming another agent is refused, never ignored, so
+ * a misconfigured client learns at once which identity it really has.
+ */
+export function withClientId(auth: Authentication, clientId: string | undefined): Authentication {
+  if (!auth.ok || clientId === undefined || clientId === auth.caller.agent.id) return auth;
+  return { ok: false, error: CLIENT_REFUSALS.proof('client_mismatch', 'client_id does not name the authenticated agent') };
+}
+
+/**
  * A grant that authenticates by another proof may also authenticate its client (private_key_jwt,
  * as openid-client sends it): then the client assertion must be valid, single-use like any
  * assertion, and name the same agent (RFC 6749 §2.3: failed client authentication is invalid_client).

@@ -14,7 +14,7 @@ import { readTarget } from '../target.js';
 import { boundedToken } from './bounded-token.js';
 import { delegate, subjectKind } from './delegation.js';
 import type { Authentication, Grant, GrantContext, GrantRequest, RequestHeaders } from './grant.js';
-import { toAuthentication, withClientAssertion } from './prove.js';
+import { toAuthentication, withClientAssertion, withClientId } from './prove.js';
 
 export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
@@ -29,6 +29,7 @@ export interface TokenExchangeRequest extends GrantRequest {
   readonly subjectTokenType: string;
   readonly actorToken?: string;
   readonly clientAssertion?: string;
+  readonly clientId?: string;
 }
 
 function parse(params: FormParams, headers: RequestHeaders): TokenExchangeRequest {
@@ -45,11 +46,11 @@ function parse(params: FormParams, headers: RequestHeaders): TokenExchangeReques
   if (requested !== undefined && requested !== TOKEN_TYPE_ACCESS_TOKEN) {
     throw new OAuthError('invalid_request', `unsupported requested_token_type; only ${TOKEN_TYPE_ACCESS_TOKEN} is issued`, { reason: 'bad_request' });
   }
-  // A client_id alone is ignored (a public client); a client assertion must be valid and name the actor.
-  const { clientAssertion } = readClientAuthentication(params, headers.authorization, false);
+  // A client_id alone identifies a public client and must name the agent; a client assertion must be valid and name it too.
+  const { clientAssertion, clientId } = readClientAuthentication(params, headers.authorization, false);
   const target = readTarget(params);
   const request: TokenExchangeRequest = { grant: 'token_exchange', subjectToken, subjectTokenType, ...target };
-  return Object.assign(request, actorToken === undefined ? {} : { actorToken }, clientAssertion === undefined ? {} : { clientAssertion });
+  return Object.assign(request, actorToken === undefined ? {} : { actorToken }, clientAssertion === undefined ? {} : { clientAssertion }, clientId === undefined ? {} : { clientId });
 }
 
 /** RFC 8693 §2.1: actor_token_type is required with an actor_token and must not come without one. */
@@ -67,6 +68,11 @@ function readActorToken(params: FormParams): string | undefined {
 }
 
 async function authenticate(request: TokenExchangeRequest, ctx: GrantContext): Promise<Authentication> {
+  return withClientId(await authenticateAgent(request, ctx), request.clientId);
+}
+
+/** The agent the request proves: the subject token's, or the actor's when it acts for someone. */
+async function authenticateAgent(request: TokenExchangeRequest, ctx: GrantContext): Promise<Authentication> {
   const decoded = decodeJws(request.subjectToken);
   const kind = subjectKind(decoded, ctx.attestation);
   const actorProof = request.actorToken ?? (kind === 'attestation' ? undefined : request.clientAssertion);
