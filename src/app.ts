@@ -18,7 +18,7 @@ import type { OperatorKeySets } from './admin/index.js';
 import type { IssuerKeyHealth } from './credentials/index.js';
 import type { NonceIssuer } from './dpop/index.js';
 import type { AddressLimiter } from './rate-limit/index.js';
-import { adminRoutes } from './routes/admin/index.js';
+import { adminRoutes, createOperatorAuthDefense } from './routes/admin/index.js';
 import { consoleRoutes } from './routes/console/index.js';
 import { healthRoutes } from './routes/health.js';
 import { introspectRoute } from './routes/introspect.js';
@@ -124,7 +124,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
 
 /** The admin API and the console: on the main listener, or on their own. */
 async function registerOperatorPlane(app: FastifyInstance, config: Readonly<Config>, deps: AppDeps, ctx: BrokerContext): Promise<void> {
-  const shared = { ctx, keyRing: deps.keyRing, operatorKeySets: deps.operatorKeySets, issuerKeyHealth: deps.issuerKeyHealth };
+  const authDefense = createOperatorAuthDefense(ctx, deps.rateLimitRedis);
+  app.addHook('onClose', async () => authDefense.close());
+  const shared = { ctx, keyRing: deps.keyRing, operatorKeySets: deps.operatorKeySets, issuerKeyHealth: deps.issuerKeyHealth, authDefense };
   await app.register(adminRoutes, { prefix: '/admin', ...shared, rateLimitRedis: deps.rateLimitRedis });
   await app.register(consoleRoutes, { prefix: '/console', ...shared, sessionSecret: config.keyEncryptionKey });
 }

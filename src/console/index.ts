@@ -2,7 +2,6 @@
 export { html, Html } from './html.js';
 export { createSessionSealer, newSession, sessionKey, SESSION_IDLE_MS, type Session, type SessionSealer, type ConsoleOperator } from './session.js';
 export { tokensMatch, sameOrigin } from './csrf.js';
-export { SignInThrottle } from './sign-in-throttle.js';
 export { cookieJar, setCookie, clearCookie, readCookie, isLoopbackAddress, type CookieJar } from './cookies.js';
 export { loadConsoleAssets, type ConsoleAssets, type Asset } from './assets.js';
 export { bucketActivity, activityChart, CHART_WINDOW_MS, type ActivityWindow } from './chart.js';

@@ -138,10 +138,16 @@ t.test('failed sign-ins: generic message, audited, throttled; the sign-in form i
   t.notMatch(bad.body, /wrong-key/, 'the credential is never echoed');
   t.match(b.auditLines.at(-1), { event: 'operator_auth_failed', reason: 'unknown_key', channel: 'console' });
   t.equal((await c.post('/console/sign-in', { credential: KEYS.operator })).statusCode, 403, 'no form token: login CSRF refused');
-  for (let i = 0; i < 9; i++) await c.signIn('wrong-key');
+  // The admin API's backoff, shared: from the 5th failure (here 3 at the API, 2 at the console)
+  // the address is refused without its credential being looked at.
+  for (let i = 0; i < 3; i++) {
+    t.equal((await b.app.inject({ url: '/admin/agents', headers: { authorization: 'Bearer wrong-key' } })).statusCode, 401);
+  }
+  t.equal((await c.signIn('wrong-key')).statusCode, 401, 'the 5th failure is still answered');
   const throttled = await c.signIn(KEYS.operator);
-  t.equal(throttled.statusCode, 429);
+  t.equal(throttled.statusCode, 429, 'then even the right key waits');
   t.ok(Number(throttled.headers['retry-after']) > 0);
+  t.equal(b.auditLines.filter((l) => l.event === 'operator_auth_failed').length, 1, 'one record for the window; the rest go to its summary');
 });
 
 t.test('policy values are escaped everywhere; no token, key or assertion is ever rendered', async (t) => {

@@ -1,6 +1,6 @@
-/** The console's pure parts: escaping, sealed sessions, the sign-in throttle, the activity buckets. */
+/** The console's pure parts: escaping, sealed sessions, the activity buckets. */
 import t from 'tap';
-import { bucketActivity, createSessionSealer, html, isLoopbackAddress, newSession, SESSION_IDLE_MS, sessionKey, SignInThrottle } from '../../src/console/index.js';
+import { bucketActivity, createSessionSealer, html, isLoopbackAddress, newSession, SESSION_IDLE_MS, sessionKey } from '../../src/console/index.js';
 
 t.test('html escapes every interpolated value, once', async (t) => {
   const evil = `<a href="x" onclick='y'>&\``;
@@ -25,19 +25,6 @@ t.test('sealed sessions: opened only with the same key and cookie name, within i
   t.equal(sealer.open(undefined, now), null);
   t.ok(newSession({ id: 'x', role: 'admin', method: 'oidc', issuer: 'i' }, now, now + 60_000).exp === now + 60_000, 'capped by the sign-on token');
   t.not(sessionKey(undefined).toString('hex'), sessionKey(undefined).toString('hex'), 'without a secret: a random key');
-});
-
-t.test('the sign-in throttle refuses an address after max failures, for the window, and stays bounded', async (t) => {
-  const throttle = new SignInThrottle({ max: 3, windowMs: 60_000, maxAddresses: 2 });
-  for (let i = 0; i < 3; i++) throttle.failed('a', 0);
-  t.equal(throttle.retryAfterS('a', 1000), 59);
-  t.equal(throttle.retryAfterS('a', 60_000), 0, 'the window ended');
-  throttle.failed('b', 0);
-  throttle.failed('c', 0);
-  for (let i = 0; i < 3; i++) throttle.failed('a', 100);
-  t.equal(throttle.retryAfterS('a', 200) > 0, true);
-  throttle.succeeded('a');
-  t.equal(throttle.retryAfterS('a', 200), 0);
 });
 
 t.test('activity buckets: per minute over 30 minutes; older records are outside', async (t) => {

@@ -6,18 +6,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Cluster, Redis } from 'ioredis';
-import {
-  createMemoryAuthBackoff, createOperatorKeySets, createRedisAuthBackoff, OPERATOR_AUTH_BACKOFF,
-  type AdminKeyRing, type BackoffSchedule, type OperatorKeySets,
-} from '../../admin/index.js';
+import { createOperatorKeySets, type AdminKeyRing, type OperatorKeySets } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import type { IssuerKeyHealth } from '../../credentials/index.js';
 import { limitByAddress, oauthErrorHandler, type TypeBoxApp } from '../../http/index.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAgentActions } from './agent-actions.js';
-import { createAuthFailureAudit } from './auth-failure-audit.js';
 import { createOperatorGuard } from './guard.js';
 import { registerKeyTokenActions } from './key-token-actions.js';
+import type { OperatorAuthDefense } from './operator-auth-defense.js';
 import { registerPersonActions } from './person-actions.js';
 import { registerReadRoutes } from './read-routes.js';
 import { registerReportRoutes } from './report-routes.js';
@@ -29,33 +26,20 @@ export interface AdminRoutesOptions {
   operatorKeySets?: OperatorKeySets;
   /** Issuer key health, for the credential audit's unreachable jwks_uri findings. */
   issuerKeyHealth?: IssuerKeyHealth;
-  /** Shares the address limit and the authentication backoff across instances (absent: in-process). */
+  /** Shares the address limit across instances (absent: in-process). */
   rateLimitRedis?: Redis | Cluster | undefined;
-  /** The authentication backoff's schedule (tests shorten it). */
-  authBackoff?: BackoffSchedule;
+  /** The backoff and audit of failed operator authentication, shared with the console's sign-in. */
+  authDefense: OperatorAuthDefense;
 }
 
 /** Bodies of admin calls are small: a reason, a jti or one token. */
 const ADMIN_BODY_LIMIT = 32 * 1024;
-/** Summaries of failed authentications that no later request prompted are written at least this often. */
-const SUMMARY_SWEEP_MS = 60_000;
 
 export async function adminRoutes(plugin: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { ctx, keyRing } = options;
   const app: TypeBoxApp = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const schedule = options.authBackoff ?? OPERATOR_AUTH_BACKOFF;
-  const failures = createAuthFailureAudit(ctx.audit, ctx.clock, schedule.windowMs);
-  const sweeper = setInterval(() => failures.sweep(), SUMMARY_SWEEP_MS);
-  sweeper.unref();
-  app.addHook('onClose', async () => {
-    clearInterval(sweeper);
-    failures.sweep(true);
-  });
-  const guard = createOperatorGuard(ctx, {
-    keySets: options.operatorKeySets ?? createOperatorKeySets(),
-    backoff: options.rateLimitRedis ? createRedisAuthBackoff(options.rateLimitRedis, schedule) : createMemoryAuthBackoff(ctx.clock, schedule),
-    failures,
-  });
+  const { backoff, failures } = options.authDefense;
+  const guard = createOperatorGuard(ctx, { keySets: options.operatorKeySets ?? createOperatorKeySets(), backoff, failures });
   app.setErrorHandler(oauthErrorHandler);
   await limitByAddress(app, { scope: 'admin', rate: ctx.config.rateLimitAdmin, redis: options.rateLimitRedis });
   app.addHook('onRoute', (route) => {
@@ -72,5 +56,6 @@ export async function adminRoutes(plugin: FastifyInstance, options: AdminRoutesO
   registerReportRoutes(app, ctx, guard, options.issuerKeyHealth);
 }
 
+export { createOperatorAuthDefense, type OperatorAuthDefense } from './operator-auth-defense.js';
 export { runAgentOperation, type AgentOperation, type AgentActionResult } from './agent-operations.js';
 export { ListAgentsQuery } from './schemas.js';

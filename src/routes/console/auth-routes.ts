@@ -2,21 +2,23 @@
  * Sign-in and sign-out. Sign-in takes an operator key or a sign-on token and verifies it with
  * the admin API's own authentication (authenticateOperator); the credential is never stored
  * or echoed, only the resulting identity is sealed into the session. The sign-in form is
- * protected against login CSRF by a token in a short-lived cookie of its own.
+ * protected against login CSRF by a token in a short-lived cookie of its own. Failed sign-ins
+ * count against the same per-address backoff as the admin API and are audited the same way.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import { authenticateOperator, type OperatorKeySets } from '../../admin/index.js';
-import { clearCookie, newSession, readCookie, sameOrigin, setCookie, signInPage, SignInThrottle, tokensMatch } from '../../console/index.js';
+import { clearCookie, newSession, readCookie, sameOrigin, setCookie, signInPage, tokensMatch } from '../../console/index.js';
+import { clientBucket } from '../../http/index.js';
+import type { OperatorAuthDefense } from '../admin/operator-auth-defense.js';
 import { audit, revokedSessionKey, type ConsoleKit } from './kit.js';
 import { formField } from './form.js';
 
 const SIGN_IN_FORM_S = 600;
 
-export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySets: OperatorKeySets): void {
+export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySets: OperatorKeySets, defense: OperatorAuthDefense): void {
   const { ctx } = kit;
-  const throttle = new SignInThrottle();
 
   const form = (request: FastifyRequest, reply: FastifyReply, status: number, options: { failed?: string; signedOut?: boolean } = {}) => {
     const jar = kit.jar(request);
@@ -34,8 +36,12 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
   app.post('/sign-in', async (request, reply) => {
     const jar = kit.jar(request);
     const nowMs = ctx.clock();
-    const wait = throttle.retryAfterS(request.ip, nowMs);
-    if (wait > 0) {
+    const address = clientBucket(request);
+    const refusedForMs = await defense.backoff.refusedForMs(address);
+    if (refusedForMs > 0) {
+      // As at the admin API: refused without looking at the credential.
+      defense.failures.refused(address);
+      const wait = Math.ceil(refusedForMs / 1000);
       void reply.header('retry-after', String(wait));
       return form(request, reply, 429, { failed: `Too many failed sign-ins from your address: try again in ${wait} s.` });
     }
@@ -47,12 +53,12 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     const credential = formField(body, 'credential')?.trim() ?? '';
     const result = await authenticateOperator(`Bearer ${credential}`, ctx.policy.current(), keySets, nowMs);
     if (!result.ok || result.identity.role === null) {
-      throttle.failed(request.ip, nowMs);
       const reason = result.ok ? 'no_role' : result.reason;
-      audit(ctx, 'operator_auth_failed', { reason, channel: 'console', remote_address: request.ip });
+      defense.failures.failed(address, reason, { channel: 'console', remote_address: request.ip });
+      // As at the admin API, only a credential that does not authenticate counts (an empty form guesses nothing).
+      if (!result.ok && result.reason !== 'no_credential') await defense.backoff.recordFailure(address);
       return form(request, reply, 401, { failed: result.ok ? 'Signed in, but no role is mapped to you: ask an admin.' : 'Sign-in failed: unknown key or invalid token.' });
     }
-    throttle.succeeded(request.ip);
     const { identity } = result;
     // A sign-on token's session ends when the token would have (its exp, verified above).
     const tokenExpMs = identity.method === 'oidc' ? expiryOf(credential) : undefined;

@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createOperatorKeySets, type OperatorKeySets } from '../../admin/index.js';
+import type { OperatorAuthDefense } from '../admin/operator-auth-defense.js';
 import { toOAuthError } from '../../http/error-handler.js';
 import { loadConsoleAssets, sessionKey } from '../../console/index.js';
 import type { BrokerContext } from '../../context.js';
@@ -22,6 +23,8 @@ export interface ConsoleRoutesOptions {
   sessionSecret?: Buffer | undefined;
   operatorKeySets?: OperatorKeySets;
   issuerKeyHealth?: IssuerKeyHealth;
+  /** The admin API's backoff and audit of failed operator authentication: one budget for both. */
+  authDefense: OperatorAuthDefense;
 }
 
 /** No inline script or style, nothing from elsewhere, no framing, forms post here only. */
@@ -59,7 +62,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     if (!asset) return kit.refuse(reply, request, 404, 'No such file.');
     return reply.type(asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body);
   });
-  registerAuthRoutes(app, kit, options.operatorKeySets ?? createOperatorKeySets());
+  registerAuthRoutes(app, kit, options.operatorKeySets ?? createOperatorKeySets(), options.authDefense);
   registerPageRoutes(app, kit, options.keyRing, options.issuerKeyHealth);
   registerActionRoutes(app, kit);
 }
