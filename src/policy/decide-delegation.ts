@@ -54,7 +54,7 @@ export function decideDelegatedGrant(input: DelegationInput): DelegationDecision
     if (by !== null) removed.push({ scope, by });
     return by === null;
   });
-  if (scopes.length === 0) return { ...deny('invalid_scope', 'scope', `nothing left to grant: ${describeRemovals(removed, intent)}`), requested, removed };
+  if (scopes.length === 0) return { ...deny('invalid_scope', 'scope', `nothing left to grant: ${describeRemovals(removed, intent)}`), intent, requested, removed };
   return { ok: true, intent, requested, scopes, removed, ttlMs: ttlFor(tier, intent) };
 }
 

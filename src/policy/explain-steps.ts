@@ -4,6 +4,7 @@
  * (computeGovernance, decideGrant); these functions only describe them.
  */
 import { formatDuration } from '../duration.js';
+import type { DelegationDecision, Removal } from './decide-delegation.js';
 import type { GrantDecision } from './decide-grant.js';
 import { HARD_MAX_TTL_MS } from './decide-grant.js';
 import { scopeMatchesGlob } from './scope-glob.js';
@@ -12,7 +13,7 @@ import type { Agent, Governance, Intent, Owner, Tier } from './types.js';
 export type StepOutcome = 'pass' | 'fail' | 'unknown' | 'skipped';
 
 export interface ExplainStep {
-  step: 'agent' | 'sender_constraint' | 'pending' | 'retired' | 'orphaned' | 'review_overdue' | 'suspended' | 'tier' | 'intent' | 'audience' | 'scope' | 'ttl';
+  step: 'agent' | 'sender_constraint' | 'pending' | 'retired' | 'orphaned' | 'review_overdue' | 'suspended' | 'tier' | 'delegation' | 'intent' | 'audience' | 'scope' | 'ttl';
   outcome: StepOutcome;
   detail: string;
 }
@@ -72,25 +73,44 @@ export function suspensionStep(suspension: SuspensionFact | null | undefined): E
   return { step: 'suspended', outcome: 'fail', detail: `suspended by ${suspension.by} at ${new Date(suspension.atMs).toISOString()}: ${suspension.reason}` };
 }
 
-/** intent, audience and scope steps from decideGrant's verdict (the first failure skips the rest). */
-export function grantSteps(decision: GrantDecision, requestedIntent: string | undefined): ExplainStep[] {
-  if (decision.ok) {
-    const how = requestedIntent === undefined ? 'the only intent matching the audience and scopes' : 'named in the request';
-    return [
-      { step: 'intent', outcome: 'pass', detail: `${decision.intent.name} (${how})` },
-      { step: 'audience', outcome: 'pass', detail: `${decision.intent.name} grants ${decision.intent.audience}` },
-      { step: 'scope', outcome: 'pass', detail: `granted: ${decision.scopes.join(' ')}` },
-    ];
-  }
+/**
+ * intent, audience and scope steps from the grant's verdict (the first failure skips the
+ * rest). `chosen`: the intent the request named or the verdict settled on, for the steps
+ * that passed before a failure.
+ */
+export function grantSteps(decision: GrantDecision | DelegationDecision, requestedIntent: string | undefined, chosen: Intent | undefined): ExplainStep[] {
+  const how = requestedIntent === undefined ? 'the only intent matching the audience and scopes' : 'named in the request';
+  const passed: Record<'intent' | 'audience' | 'scope', string> = {
+    intent: chosen ? `${chosen.name} (${how})` : 'passed',
+    audience: chosen ? `${chosen.name} grants ${chosen.audience}` : 'passed',
+    scope: decision.ok ? `granted: ${decision.scopes.join(' ')}` : 'passed',
+  };
   const order: Array<'intent' | 'audience' | 'scope'> = ['intent', 'audience', 'scope'];
-  // An intent used only on behalf of a person fails at the intent step.
+  if (decision.ok) return order.map((step) => ({ step, outcome: 'pass', detail: passed[step] }));
+  // A delegation rule (depth, on_behalf_of) is decided with the intent.
   const failedAt = order.indexOf(decision.reason === 'delegation' ? 'intent' : decision.reason);
   return order.map((step, i) =>
     i < failedAt
-      ? { step, outcome: 'pass', detail: 'passed' }
+      ? { step, outcome: 'pass', detail: passed[step] }
       : i === failedAt
         ? { step, outcome: 'fail', detail: decision.description }
         : { step, outcome: 'skipped', detail: `not checked after the ${decision.reason} failure` },
+  );
+}
+
+/** What a person's token brings to a delegated request: their scopes, and the chain's depth against the tier's limit. */
+export function delegationStep(tier: Tier, delegable: readonly string[], depth: number): ExplainStep {
+  const maxDepth = tier.maxDelegationDepth ?? 1;
+  const scopes = delegable.length > 0 ? delegable.join(' ') : 'none';
+  const detail = `acting for a person who may delegate: ${scopes}; the chain passes through ${depth} agent(s), tier ${tier.name} allows ${maxDepth}`;
+  return { step: 'delegation', outcome: depth > maxDepth ? 'fail' : 'pass', detail };
+}
+
+/** Scope verdicts of a delegated grant: the person's side is one more rule that removes. */
+export function delegatedScopeVerdicts(intent: Intent | undefined, tier: Tier, requested: readonly string[], removed: readonly Removal[]): ScopeVerdict[] {
+  const by = new Map(removed.map((r) => [r.scope, r.by]));
+  return scopeVerdicts(intent, tier, requested).map((v) =>
+    v.granted && by.get(v.scope) === 'person' ? { scope: v.scope, granted: false, rule: 'the person\'s token does not carry it' } : v,
   );
 }
 
@@ -105,12 +125,13 @@ export function scopeVerdicts(intent: Intent | undefined, tier: Tier, scopes: re
   });
 }
 
-/** Which limit set the lifetime: the smallest of the tier's, the intent's and the hard cap. */
-export function ttlStep(ttlMs: number, tier: Tier, intent: Intent): ExplainStep {
+/** Which limit set the lifetime: the smallest of the tier's, the intent's, the hard cap and the person's token's remaining life. */
+export function ttlStep(ttlMs: number, tier: Tier, intent: Intent, personRemainingMs?: number): ExplainStep {
   const limits: Array<[string, number | undefined]> = [
     [`intent ${intent.name} max_ttl`, intent.maxTtlMs],
     [`tier ${tier.name} max_ttl`, tier.maxTtlMs],
     ['the hard cap of 1h', HARD_MAX_TTL_MS],
+    ['the person\'s token\'s remaining life', personRemainingMs],
   ];
   const setBy = limits.find(([, ms]) => ms === ttlMs)?.[0] ?? 'the hard cap of 1h';
   return { step: 'ttl', outcome: 'pass', detail: `${formatDuration(ttlMs)}, set by ${setBy}` };

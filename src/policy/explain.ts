@@ -6,8 +6,12 @@
  * unknown; the admin API passes it in.
  */
 import { agentStanding, REFUSAL_TEXT, type AgentRefusal } from './agent-state.js';
+import { decideDelegatedGrant, type DelegationDecision } from './decide-delegation.js';
 import { decideGrant, type GrantDecision } from './decide-grant.js';
-import { governanceSteps, grantSteps, scopeVerdicts, senderConstraintStep, suspensionStep, ttlStep, type ExplainStep, type ScopeVerdict, type SuspensionFact } from './explain-steps.js';
+import {
+  delegatedScopeVerdicts, delegationStep, governanceSteps, grantSteps, scopeVerdicts, senderConstraintStep, suspensionStep, ttlStep,
+  type ExplainStep, type ScopeVerdict, type SuspensionFact,
+} from './explain-steps.js';
 import { computeGovernance } from './governance.js';
 import type { CompiledPolicy } from './types.js';
 
@@ -23,6 +27,17 @@ export interface ExplainInput {
   suspension?: SuspensionFact | null;
   /** Whether the request carries a DPoP proof; absent when not said. */
   dpop?: boolean;
+  /** The request acts for a person (RFC 8693 delegation): what their token carries. Absent: the agent asks for itself. */
+  onBehalfOf?: PersonFacts;
+}
+
+export interface PersonFacts {
+  /** The scopes the person's token may delegate. */
+  scopes: string[];
+  /** Agents in the resulting chain, the acting one included (a person's token acted on directly: 1). */
+  depth?: number;
+  /** How long the person's token has left: the new token never outlives it. */
+  remainingMs?: number;
 }
 
 export interface Explanation {
@@ -64,16 +79,22 @@ export function explainDecision(compiled: CompiledPolicy, input: ExplainInput): 
   // The token path checks the proof right after authenticating the agent, before its standing.
   const binding = senderConstraintStep(tier, input.dpop);
   steps.splice(1, 0, binding);
-  const decision: GrantDecision = decideGrant({
+  const request = {
     agent, tier, audience: input.audience,
     ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
     ...(input.intent !== undefined ? { intent: input.intent } : {}),
-  });
-  steps.push(...grantSteps(decision, input.intent));
+  };
+  const person = input.onBehalfOf;
+  const decision: GrantDecision | DelegationDecision = person
+    ? decideDelegatedGrant({ ...request, delegable: person.scopes, source: 'person', depth: person.depth ?? 1 })
+    : decideGrant(request);
+  if (person) steps.push(delegationStep(tier, person.scopes, person.depth ?? 1));
   const intent = decision.intent ?? agent.intents.find((i) => i.name === input.intent);
+  steps.push(...grantSteps(decision, input.intent, intent));
   const asked = input.scopes?.length ? [...new Set(input.scopes)] : [...(intent?.scopes ?? [])];
-  const scopes = scopeVerdicts(intent, tier, asked);
-  if (decision.ok) steps.push(ttlStep(decision.ttlMs, tier, decision.intent));
+  const scopes = person && 'removed' in decision ? delegatedScopeVerdicts(intent, tier, asked, decision.removed ?? []) : scopeVerdicts(intent, tier, asked);
+  const ttlMs = decision.ok ? Math.min(decision.ttlMs, person?.remainingMs ?? Infinity) : 0;
+  steps.push(decision.ok ? ttlStep(ttlMs, tier, decision.intent, person?.remainingMs) : { step: 'ttl', outcome: 'skipped', detail: `no lifetime: refused at the ${decision.reason} step` });
 
   if (binding.outcome === 'fail') {
     return { ...base, decision: 'refuse', error: 'invalid_dpop_proof', reason: 'dpop', description: binding.detail, steps, scopes, grant: null };
@@ -85,7 +106,7 @@ export function explainDecision(compiled: CompiledPolicy, input: ExplainInput): 
   if (!decision.ok) return { ...base, decision: 'refuse', error: decision.error, reason: decision.reason, description: decision.description, steps, scopes, grant: null };
   return {
     ...base, decision: 'issue', error: null, reason: null, description: null, steps, scopes,
-    grant: { intent: decision.intent.name, audience: decision.intent.audience, scopes: decision.scopes, ttl_seconds: Math.floor(decision.ttlMs / 1000) },
+    grant: { intent: decision.intent.name, audience: decision.intent.audience, scopes: decision.scopes, ttl_seconds: Math.floor(ttlMs / 1000) },
   };
 }
 

@@ -16,7 +16,7 @@ export { buildInventory, type InventoryRow } from './inventory.js';
 export { formatInventory, type InventoryFormat } from './inventory-format.js';
 export { agentStanding, AGENT_STATES, AGENT_FLAGS, REFUSAL_TEXT, type AgentState, type AgentFlag, type AgentRefusal, type AgentStanding } from './agent-state.js';
 export { createPolicyHolder, createPolicyReloader, type MutablePolicyHolder, type PolicyReloader, type PolicyReloaderOptions } from './holder.js';
-export { explainDecision, type ExplainInput, type Explanation } from './explain.js';
+export { explainDecision, type ExplainInput, type Explanation, type PersonFacts } from './explain.js';
 export type { ExplainStep, ScopeVerdict, StepOutcome, SuspensionFact } from './explain-steps.js';
 export { diffPolicies, type PolicyDiff, type SubjectDiff, type Change } from './diff.js';
 export { keyId, type EffectiveAccess } from './effective-access.js';

@@ -16,6 +16,10 @@ t.test('explain: the live decision, with the store\'s suspension, without mintin
   const withProof = await explain({ agent: 'healthy', audience: 'https://tickets.test', intent: 'read-tickets', dpop: true });
   t.match(withProof.json().steps, [{ step: 'agent' }, { step: 'sender_constraint', outcome: 'pass', detail: /bound to the DPoP proof's key/ }]);
   t.equal((await explain({ agent: 'healthy', audience: 'https://tickets.test', dpop: 'yes' })).statusCode, 400, 'dpop is a boolean');
+  const forPerson = await explain({ agent: 'healthy', audience: 'https://tickets.test', intent: 'read-tickets', on_behalf_of: { scope: 'mail:read', expires_in: 60 } });
+  t.match(forPerson.json(), { decision: 'refuse', error: 'invalid_request', reason: 'delegation', description: /may not be used on behalf of/ }, 'a delegated request, explained: the intent forbids it');
+  t.match(forPerson.json().steps.find((s: { step: string }) => s.step === 'delegation'), { outcome: 'pass', detail: /may delegate: mail:read/ });
+  t.equal((await explain({ agent: 'healthy', audience: 'x', on_behalf_of: { depth: 2 } })).statusCode, 400, 'a person needs their scopes');
 
   await h.store.suspendAgent('healthy', { atMs: h.clock(), by: 'carol', reason: 'investigating' });
   const suspended = await explain({ agent: 'healthy', audience: 'https://tickets.test' });

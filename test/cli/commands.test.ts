@@ -106,6 +106,14 @@ t.test('policy explain from a file: the decision and its steps', async (t) => {
   const later = await cli(['policy', 'explain', '--policy', file, '--agent', 'ticket-summarizer', '--audience', 'https://tickets.test', '--at', '2027-06-01', '--json']);
   t.match(JSON.parse(later.stdout), { reason: 'review_overdue' });
   t.match(await cli(['policy', 'explain', '--agent', 'a', '--audience', 'b']), { code: 2, stderr: /set STS_URL and STS_ADMIN_KEY/ });
+  const delegating = basePolicy();
+  delegating.agents = [agentDoc('ticket-summarizer', {
+    intents: [{ name: 'summarize-tickets', description: 'Read tickets', audience: 'https://tickets.test', scopes: ['tickets:read'], max_ttl: '10m', on_behalf_of: 'allowed' }],
+  })];
+  const forPerson = await cli(['policy', 'explain', '--policy', writePolicy(delegating), '--agent', 'ticket-summarizer', '--audience', 'https://tickets.test',
+    '--person-scope', 'tickets:read mail:read', '--person-expires-in', '90s', '--json']);
+  t.match(JSON.parse(forPerson.stdout), { decision: 'issue', grant: { scopes: ['tickets:read'], ttl_seconds: 90 } }, 'a delegated request: the person\'s token caps the lifetime');
+  t.match(await cli(['policy', 'explain', '--policy', file, '--agent', 'a', '--audience', 'b', '--depth', '2']), { code: 2, stderr: /give --person-scope too/ });
 });
 
 t.test('policy diff: exit 1 when anything widened, 0 otherwise, 2 for a broken policy', async (t) => {

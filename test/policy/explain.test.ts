@@ -83,7 +83,7 @@ t.test('unknown agent, unknown intent, wrong audience', async (t) => {
   t.match(explainDecision(compiled, { agentId: 'nobody', audience: 'x', nowMs: NOW }), { decision: 'refuse', reason: 'no_agent', suspension_unknown: false });
   const intent = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', intent: 'fly', nowMs: NOW, suspension: null });
   t.match(intent, { reason: 'intent', error: 'invalid_request' });
-  t.same(intent.steps.slice(-3).map((s) => s.outcome), ['fail', 'skipped', 'skipped']);
+  t.same(intent.steps.slice(-4).map((s) => s.outcome), ['fail', 'skipped', 'skipped', 'skipped']);
   const audience = explainDecision(compiled, { agentId: 'summarizer', audience: 'https://other', intent: 'read-tickets', nowMs: NOW, suspension: null });
   t.match(audience, { reason: 'audience', error: 'invalid_target' });
 });
@@ -106,4 +106,33 @@ t.test('a tier that binds its tokens: the DPoP proof is checked first, before th
   t.match(ask('orphan', false), { reason: 'dpop' }, 'the proof answers before the orphaned owner, as at the token endpoint');
   t.match(step(explainDecision(compiled, { agentId: 'summarizer', audience: 'https://tickets.example', nowMs: NOW, dpop: false }), 'sender_constraint'),
     { outcome: 'pass', detail: /does not require a DPoP proof: a bearer token/ });
+});
+
+t.test('a delegated request: the person\'s scopes, the chain depth and the person\'s token\'s life are explained', async (t) => {
+  const delegating = compileRaw(patch(basePolicy(), {
+    'agents.0.intents': [
+      { name: 'read-for-people', audience: 'https://tickets.example', scopes: ['tickets:read', 'tickets-meta:read'], max_ttl: '10m', on_behalf_of: 'required' },
+    ],
+  }));
+  const ask = (extra: Partial<Parameters<typeof explainDecision>[1]>) => explainDecision(delegating, {
+    agentId: 'summarizer', audience: 'https://tickets.example', nowMs: NOW, suspension: null, ...extra,
+  });
+  const alone = ask({});
+  t.match(alone, { decision: 'refuse', reason: 'delegation' }, 'an on_behalf_of: required intent without a person');
+
+  const narrowed = ask({ onBehalfOf: { scopes: ['tickets:read'], remainingMs: 120_000 } });
+  t.match(narrowed, { decision: 'issue', grant: { scopes: ['tickets:read'], ttl_seconds: 120 } });
+  t.match(step(narrowed, 'delegation'), { outcome: 'pass', detail: /may delegate: tickets:read; the chain passes through 1 agent\(s\), tier read-only allows 1/ });
+  t.match(narrowed.scopes, [{ scope: 'tickets:read', granted: true }, { scope: 'tickets-meta:read', granted: false, rule: /person's token does not carry it/ }]);
+  t.match(step(narrowed, 'ttl')?.detail, /2m, set by the person's token's remaining life/);
+
+  const nothing = ask({ onBehalfOf: { scopes: ['mail:read'] } });
+  t.match(nothing, { decision: 'refuse', error: 'invalid_scope', reason: 'scope', description: /the person does not have/ });
+  t.match(step(nothing, 'intent'), { outcome: 'pass', detail: /read-for-people/ }, 'a step that passed says what it found');
+  t.match(step(nothing, 'audience'), { outcome: 'pass', detail: /read-for-people grants https:\/\/tickets.example/ });
+  t.match(step(nothing, 'ttl'), { outcome: 'skipped', detail: /refused at the scope step/ });
+
+  const deep = ask({ onBehalfOf: { scopes: ['tickets:read'], depth: 2 } });
+  t.match(deep, { decision: 'refuse', reason: 'delegation', description: /would pass through 2 agents; tier read-only allows 1/ });
+  t.equal(step(deep, 'delegation')?.outcome, 'fail');
 });

@@ -39,7 +39,8 @@ export function registerReportRoutes(app: FastifyInstance, ctx: BrokerContext, g
     const compiled = ctx.policy.current();
     // The live variant: the store's suspension is part of the decision (unknown agents have none).
     const control = compiled.agentsById.has(body.agent) ? await ctx.store.getAgentControl(body.agent) : { suspended: null };
-    const scopes = typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : body.scope;
+    const scopes = scopeList(body.scope);
+    const person = body.on_behalf_of;
     const explanation = explainDecision(compiled, {
       agentId: body.agent,
       audience: body.audience,
@@ -49,8 +50,20 @@ export function registerReportRoutes(app: FastifyInstance, ctx: BrokerContext, g
       ...(scopes !== undefined ? { scopes } : {}),
       ...(body.grant !== undefined ? { grant: body.grant } : {}),
       ...(body.dpop !== undefined ? { dpop: body.dpop } : {}),
+      ...(person ? {
+        onBehalfOf: {
+          scopes: scopeList(person.scope) ?? [],
+          ...(person.depth !== undefined ? { depth: person.depth } : {}),
+          ...(person.expires_in !== undefined ? { remainingMs: person.expires_in * 1000 } : {}),
+        },
+      } : {}),
     });
     void reply.header('cache-control', 'no-store');
     return explanation;
   });
+}
+
+/** RFC 6749 §3.3: space-separated, or already a list. */
+function scopeList(scope: string | string[] | undefined): string[] | undefined {
+  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : scope;
 }

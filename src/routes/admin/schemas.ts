@@ -164,6 +164,15 @@ export const ExplainBody = Type.Object(
     at: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     /** Whether the request would carry a DPoP proof (RFC 9449); absent: not said. */
     dpop: Type.Optional(Type.Boolean()),
+    /** The request acts for a person (RFC 8693): the scopes their token carries, the chain's depth, its remaining life. */
+    on_behalf_of: Type.Optional(Type.Object(
+      {
+        scope: Type.Union([Type.String({ maxLength: 4096 }), Type.Array(ScopeToken, { maxItems: 100 })]),
+        depth: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+        expires_in: Type.Optional(Type.Integer({ minimum: 1, maximum: 31_536_000 })),
+      },
+      { additionalProperties: false },
+    )),
   },
   { additionalProperties: false },
 );
