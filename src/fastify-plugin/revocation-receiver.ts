@@ -2,7 +2,8 @@
  * The RFC 8935 push receiver of the fastify plugin: the broker POSTs each SET as
  * `application/secevent+jwt` (bounded) to the route the stream names, with the secret
  * authorization header the verifier gave the stream. The answer is 202, or 400 with an RFC
- * 8935 §2.4 error (`invalid_key` asks the broker to try again), or 401 without the secret.
+ * 8935 §2.4 error (`invalid_key` asks the broker to try again), or 401 without the secret
+ * (with its `Bearer` challenge, push-authorization.ts).
  * The route is public to agents (no access token): the SET's signature and the secret are
  * its authentication.
  */
@@ -22,7 +23,7 @@ export async function registerRevocationReceiver(app: FastifyInstance, feed: Rev
         return reply.code(415).send({ err: 'invalid_request', description: 'expected application/secevent+jwt' });
       }
       const answer = await feed.receive(request.body, request.headers.authorization);
-      void reply.code(answer.status).header('cache-control', 'no-store');
+      void reply.code(answer.status).headers(answer.headers ?? {}).header('cache-control', 'no-store');
       return answer.body ? reply.send(answer.body) : reply.send();
     });
   });

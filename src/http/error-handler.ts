@@ -44,11 +44,16 @@ export function toOAuthError(error: unknown): OAuthError {
   return new OAuthError('server_error', 'internal error', { internal: (error as Error | undefined)?.stack ?? String(error) });
 }
 
+/** The reason of a bearer refusal for a request that carried no credential at all (http/bearer-challenge.ts). */
+const NO_CREDENTIAL = 'no_credential';
+
 function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
   // Two calls rather than one merged object: `{ ...a, ...b }` costs a new hidden class per call (see routes/token.ts).
   void reply.status(error.status).headers(NO_STORE).headers(error.headers);
   if (error.status === 503 && error.headers['retry-after'] === undefined) void reply.header('retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS);
-  return reply.type('application/json').send(error.toJSON());
+  // RFC 6750 §3.1: a request with no credential gets no error information, in the body as in its bare challenge.
+  const body = error.status === 401 && error.reason === NO_CREDENTIAL ? {} : error.toJSON();
+  return reply.type('application/json').send(body);
 }
 
 /** The error handler of the app and of every encapsulated route plugin. */

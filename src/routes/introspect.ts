@@ -2,10 +2,11 @@
  * RFC 7662 token introspection for resource servers. The caller authenticates with a token
  * minted by this broker for the broker itself (`aud` = issuer) with the scope `sts:introspect`,
  * and itself active (a bound token with its DPoP proof, RFC 9449 §7); otherwise 401 (RFC 7662
- * §2.3, RFC 6750 §3). The answer includes the delegation (`act`, `subject_issuer`) and the key
- * binding (`cnf`, RFC 9449 §6.2) of the token introspected. A caller
- * whose policy entry lists `introspects` only learns about tokens for those audiences. Calls
- * are limited per client address (STS_RATE_LIMIT_INTROSPECT) before anything else.
+ * §2.3, RFC 6750 §3; with no credential at all, no error code in challenge or body). The
+ * answer includes the delegation (`act`, `subject_issuer`) and the key binding (`cnf`, RFC
+ * 9449 §6.2) of the token introspected. A caller whose policy entry lists `introspects` only
+ * learns about tokens for those audiences. Calls are limited per client address
+ * (STS_RATE_LIMIT_INTROSPECT) before anything else.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { OAuthError } from '../errors.js';
+import type { SecurityEventMetrics } from '../metrics/index.js';
 import { catchUp } from './catch-up.js';
 import { verificationRecord } from './event-record.js';
 import type { SsfSettings } from './settings.js';
@@ -23,6 +24,8 @@ export interface ManagementDeps {
   state: SsfState;
   settings: SsfSettings;
   wakeups: Wakeups;
+  /** A verification event is emitted here, not through the emitter: it is counted here too. */
+  metrics: Pick<SecurityEventMetrics, 'emitted'>;
 }
 
 /** Subjects one stream may have removed (SSF §8.1.3.3): a bound on the record. */
@@ -150,6 +153,8 @@ export function createStreamManagement(deps: ManagementDeps) {
       const atMs = deps.clock();
       const record = verificationRecord(stream.id, randomUUID(), atMs, input.state);
       await state.append(stream.id, record.jti, JSON.stringify(record), atMs, settings.maxBacklog);
+      // Counted once queued, like every other event kind (emitter.ts); a refused request emitted nothing.
+      deps.metrics.emitted('verification');
       await state.signal();
       deps.wakeups.notify();
     },

@@ -74,7 +74,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
   const push = startPushDelivery({ issuer, state, settings, metrics, logger, wakeups, signer: options.signer, now: clock });
   return {
     events,
-    management: createStreamManagement({ issuer, clock, state, settings, wakeups }),
+    management: createStreamManagement({ issuer, clock, state, settings, wakeups, metrics }),
     polls: createPollDelivery({ issuer, clock, state, settings, metrics, logger, wakeups, signer: options.signer }),
     state,
     metrics,

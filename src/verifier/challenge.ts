@@ -44,7 +44,7 @@ function challenge(scheme: AuthScheme, error: VerifyError | undefined, options: 
   const params: Array<[string, string]> = [];
   if (options.realm !== undefined) params.push(['realm', options.realm]);
   // RFC 6750 §3.1: a request without credentials gets no error code; 503 is not a challenge at all.
-  if (error && error.reason !== 'no_token' && error.code !== 'temporarily_unavailable') {
+  if (error && !error.noCredential && error.code !== 'temporarily_unavailable') {
     params.push(['error', error.code], ['error_description', error.description]);
     if (error.code === 'insufficient_scope' && error.requiredScopes?.length) params.push(['scope', error.requiredScopes.join(' ')]);
   }

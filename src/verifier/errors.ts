@@ -20,7 +20,9 @@ export type VerifyFailureReason =
   /** DPoP: the token is bound to another key, is not bound, is bound but sent as a bearer token, or this API takes only bound tokens. */
   | 'key_mismatch' | 'not_bound' | 'bound_token_as_bearer' | 'dpop_required'
   | 'replay_cache_unavailable'
-  | 'revoked' | 'revocations_unavailable';
+  | 'revoked' | 'revocations_unavailable'
+  /** A push to the revocation receiver without the authorization its stream was given. */
+  | 'wrong_push_secret';
 
 const STATUS: Record<VerifyErrorCode, number> = {
   invalid_request: 400,
@@ -30,6 +32,9 @@ const STATUS: Record<VerifyErrorCode, number> = {
   use_dpop_nonce: 401,
   temporarily_unavailable: 503,
 };
+
+/** The JSON body of a refusal: RFC 6749 §5.2 members, or none when no credential was presented. */
+export type RefusalBody = { error: VerifyErrorCode; error_description: string } | Record<string, never>;
 
 export interface VerifyErrorOptions {
   requiredScopes?: readonly string[];
@@ -73,8 +78,14 @@ export class VerifyError extends Error {
     });
   }
 
-  toJSON(): { error: string; error_description: string } {
-    return { error: this.code, error_description: this.description };
+  /** RFC 6750 §3.1: the request had no credential at all, so neither challenge nor body carries an error code. */
+  get noCredential(): boolean {
+    return this.reason === 'no_token';
+  }
+
+  /** The response body, saying what the challenge says (nothing, for a request without a credential). */
+  toJSON(): RefusalBody {
+    return this.noCredential ? {} : { error: this.code, error_description: this.description };
   }
 }
 

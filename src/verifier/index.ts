@@ -6,7 +6,7 @@
  *     authorization: req.headers.authorization, dpop: req.headers.dpop }, { scopes: ['tickets:read'] });
  */
 export { createVerifier, DEFAULT_ALGORITHMS, type Verifier } from './create-verifier.js';
-export { VerifyError, type AuthScheme, type VerifyErrorCode, type VerifyFailureReason } from './errors.js';
+export { VerifyError, type AuthScheme, type RefusalBody, type VerifyErrorCode, type VerifyFailureReason } from './errors.js';
 export { bearerToken, presentedToken, type PresentedToken } from './authorization.js';
 export { authenticateChallenges, bearerChallenge, dpopChallenge, type AcceptedSchemes, type ChallengeOptions } from './challenge.js';
 export { memoryReplayCache, type ReplayGuard } from './replay-cache.js';

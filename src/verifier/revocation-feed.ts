@@ -6,8 +6,9 @@
  * created again, and since events may have been missed meanwhile, every token issued until
  * then is refused (clients simply renew).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { checkPushAuthorization } from './push-authorization.js';
 import { createRevocationState, type RevocationState } from './revocation-state.js';
 import { createSetIntake, type IntakeResult } from './set-intake.js';
 import { createStream, deleteStream, discoverTransmitter, requestVerification, type StreamCalls, type StreamHandle, type TransmitterEndpoints } from './ssf-transmitter.js';
@@ -17,8 +18,8 @@ import { runPollLoop } from './revocation-poller.js';
 export interface RevocationFeed {
   /** Starts subscribing (idempotent); resolves once the stream exists. */
   start(): Promise<void>;
-  /** Push delivery: one SET as POSTed by the broker, and the answer to give (RFC 8935 §2.2-2.3). */
-  receive(set: string, authorization: string | undefined): Promise<{ status: number; body?: { err: string; description: string } }>;
+  /** Push delivery: one SET as POSTed by the broker, and the answer to give (RFC 8935 §2.2-2.3; a 401 with its challenge). */
+  receive(set: string, authorization: string | undefined): Promise<PushAnswer>;
   readonly state: RevocationState;
   /** Push delivery: the URL the broker posts to (the API serves it). */
   readonly pushEndpoint: string | undefined;
@@ -27,6 +28,12 @@ export interface RevocationFeed {
   streamId(): string | undefined;
   /** Stops, acknowledges what was taken in and deletes the stream. */
   close(): Promise<void>;
+}
+
+export interface PushAnswer {
+  status: number;
+  body?: { err: string; description: string };
+  headers?: Readonly<Record<string, string>>;
 }
 
 export function createRevocationFeed(options: RevocationOptions, deps: RevocationFeedDeps): RevocationFeed {
@@ -121,9 +128,8 @@ export function createRevocationFeed(options: RevocationOptions, deps: Revocatio
     lastContactMs: () => lastContact,
     streamId: () => stream?.id,
     async receive(set, authorization) {
-      const expected = Buffer.from(`Bearer ${pushSecret}`);
-      const given = Buffer.from(authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { status: 401 };
+      const refusal = checkPushAuthorization(`Bearer ${pushSecret}`, authorization, options.push?.endpointUrl);
+      if (refusal) return refusal;
       const current = stream ?? (await Promise.race([start().then(() => stream), delay(deps.timeoutMs).then(() => undefined)]));
       if (!current) return { status: 503 };
       const result = heard(await intake(set, current.audience));

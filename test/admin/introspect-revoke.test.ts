@@ -77,8 +77,9 @@ t.test('tokens issued before the store epoch are inactive', async (t) => {
 t.test('the caller needs an active token of ours, for the broker, with sts:introspect', async (t) => {
   const { h, introspect } = await setup(t);
   const token = h.mint('healthy');
-  const cases: Array<[string, Record<string, string>, number, string]> = [
-    ['no credential', {}, 401, 'invalid_token'],
+  // RFC 6750 §3.1: without any credential, no error code (body or challenge).
+  const cases: Array<[string, Record<string, string>, number, string | undefined]> = [
+    ['no credential', {}, 401, undefined],
     ['garbage', { authorization: 'Bearer garbage' }, 401, 'invalid_token'],
     // RFC 6750 §3.1: a valid token lacking the audience or scope is insufficient_scope.
     ['wrong audience', { authorization: `Bearer ${h.mint('resource-server', { audience: 'https://tickets.test', scopes: ['sts:introspect'] })}` }, 403, 'insufficient_scope'],

@@ -44,6 +44,7 @@ t.test('RFC 6750 refusals and the protected route', async (t) => {
   t.equal(none.statusCode, 401);
   t.equal(none.headers['www-authenticate'], `Bearer realm="${TICKETS}", resource_metadata="${METADATA_URL}", DPoP realm="${TICKETS}", algs="${ALGS}", resource_metadata="${METADATA_URL}"`,
     '§3.1: no credentials, no error code; both schemes offered (RFC 9449 §7.2)');
+  t.same(none.json(), {}, '§3.1: nor an error code in the body');
 
   const basic = await app.inject({ url: '/tickets', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
   t.equal(basic.statusCode, 400);

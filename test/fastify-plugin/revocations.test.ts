@@ -73,8 +73,15 @@ t.test('the receiver route takes only the broker\'s SETs for this stream', async
   const push = (body: string, authorization: string | null = secret) =>
     app.inject({ method: 'POST', url: '/ssf/events', headers: { 'content-type': 'application/secevent+jwt', ...(authorization === null ? {} : { authorization }) }, payload: body });
 
-  t.equal((await push(signed(claims()), null)).statusCode, 401, 'without the stream\'s secret');
-  t.equal((await push(signed(claims()), 'Bearer guessed')).statusCode, 401, 'with another secret');
+  // RFC 9110 §15.5.2: every 401 has a challenge; its realm is the receiver's, RFC 6750 §3.1 says when it has an error.
+  const realm = feed?.pushEndpoint as string;
+  const none = await push(signed(claims()), null);
+  t.equal(none.statusCode, 401, 'without the stream\'s secret');
+  t.equal(none.headers['www-authenticate'], `Bearer realm="${realm}"`, 'without it: the challenge, no error code');
+  t.equal(none.body, '', 'and no error in the body either');
+  const guessed = await push(signed(claims()), 'Bearer guessed');
+  t.equal(guessed.statusCode, 401, 'with another secret');
+  t.equal(guessed.headers['www-authenticate'], `Bearer realm="${realm}", error="invalid_token", error_description="not the authorization of this stream"`);
   const expect = async (body: string, err: string, why: string) => {
     const res = await push(body);
     t.equal(res.statusCode, 400, why);

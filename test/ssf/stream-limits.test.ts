@@ -15,7 +15,7 @@ function management() {
   const wakeups = createWakeups({ version: () => state.version(), everyMs: 1_000 });
   t.teardown(() => wakeups.close());
   const settings = { ...DEFAULT_SSF_SETTINGS, maxStreams: 2, inactivityTimeoutMs: 60_000 };
-  return { clock, streams: createStreamManagement({ issuer: 'https://sts.test', clock, state, settings, wakeups }) };
+  return { clock, streams: createStreamManagement({ issuer: 'https://sts.test', clock, state, settings, wakeups, metrics: { emitted: () => undefined } }) };
 }
 
 t.test('another receiver\'s abandoned poll streams give up their places', async (t) => {
