@@ -164,7 +164,12 @@ t.test('who may manage streams', async (t) => {
 });
 
 t.test('bounds: streams per receiver, request bodies', async (t) => {
-  const { call } = await setup(t, { STS_SSF_MAX_STREAMS: '2' });
+  const { call, broker, token } = await setup(t, { STS_SSF_MAX_STREAMS: '2' });
+  const form = await broker.app.inject({
+    method: 'POST', url: '/ssf/stream', payload: 'x=1',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  t.equal(form.statusCode, 415, 'a form body is not a stream configuration (SSF speaks JSON)');
   const lenient = await call('POST', '/ssf/stream', { surprise: true });
   t.equal(lenient.statusCode, 201, 'an unknown member is dropped (fastify removes what the schema does not name)');
   t.notOk('surprise' in lenient.json());

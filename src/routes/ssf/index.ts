@@ -11,6 +11,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { AdminKeyRing } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import type { NonceIssuer } from '../../dpop/index.js';
+import { OAuthError } from '../../errors.js';
 import { limitByAddress, oauthErrorHandler, type TypeBoxApp } from '../../http/index.js';
 import { SSF_STREAM_SCOPE, type Transmitter } from '../../ssf/index.js';
 import { authenticateScopedCaller } from '../scoped-caller.js';
@@ -50,6 +51,14 @@ export async function ssfRoutes(plugin: FastifyInstance, options: SsfRoutesOptio
     // After the address limit (onRequest), before the body is read.
     app.addHook('preParsing', async (request) => {
       request.ssfReceiver = (await authenticateScopedCaller(request, ctx, keyRing, SSF_STREAM_SCOPE, options.dpopNonces)).client_id;
+    });
+    // SSF §8.1 and RFC 8936 §2.4 speak JSON: a form body (parsed by the token endpoint's
+    // parser, which the app shares) must not pass for a stream configuration with defaults.
+    app.addHook('preValidation', async (request) => {
+      const type = request.headers['content-type'];
+      if (type !== undefined && type.split(';')[0]?.trim().toLowerCase() !== 'application/json') {
+        throw new OAuthError('invalid_request', 'stream management and polling take application/json bodies', { status: 415, reason: 'bad_request' });
+      }
     });
     app.addHook('onSend', async (_request, reply) => {
       if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
