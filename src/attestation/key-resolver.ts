@@ -1,11 +1,12 @@
 /**
  * The trusted issuers' verification keys. One instance lives for the whole process so a
  * policy reload does not refetch every jwks_uri: remote sets sit in a bounded cache keyed
- * by URI (and the bearer token file sent with it, when the issuer has one). Keys come only from the issuer's configuration: jose never follows a token's
- * `jwk`, `jku`, `x5u` or `x5c` header (RFC 8725 §3.10), and neither does this module.
+ * by URI (and the bearer token file sent with it, when the issuer has one). Keys come only
+ * from the issuer's configuration: jose never follows a token's `jwk`, `jku`, `x5u` or `x5c`
+ * header (RFC 8725 §3.10), and neither does this module.
  */
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, type FetchImplementation, type JSONWebKeySet, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
 import { KeysUnavailableError } from './jose-errors.js';
 import type { IssuerKeyResolver, KeySource } from './types.js';
@@ -167,15 +168,22 @@ function withBearerFile(base: FetchImplementation, file: string): FetchImplement
 }
 
 function readBearerFile(file: string): string {
-  let text: string;
+  // At most one byte past the bound is read: a larger file is refused, never loaded whole.
+  const buffer = Buffer.alloc(MAX_BEARER_FILE_BYTES + 1);
+  let length: number;
   try {
-    text = readFileSync(file, 'utf8');
+    const fd = openSync(file, 'r');
+    try {
+      length = readSync(fd, buffer, 0, buffer.length, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     throw new Error(`jwks_token_file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const token = text.trim();
+  const token = buffer.toString('utf8', 0, length).trim();
   // RFC 6750 §2.1 b64token: anything else cannot go in a header (and is not a token).
-  if (token.length === 0 || text.length > MAX_BEARER_FILE_BYTES || !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
+  if (token.length === 0 || length > MAX_BEARER_FILE_BYTES || !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
     throw new Error('jwks_token_file does not hold a bearer token');
   }
   return token;

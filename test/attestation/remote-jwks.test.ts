@@ -142,6 +142,8 @@ t.test('a jwks_token_file is sent as a bearer token with each fetch, read afresh
   const bad = await createIssuerKeyResolver().probe(url, tokenFile);
   t.match(bad, { ok: false, cause: /does not hold a bearer token/ });
   t.notMatch(JSON.stringify(bad), /token-two/, 'the outcome never carries a token');
+  writeFileSync(tokenFile, 'a'.repeat(20_000));
+  t.match(await createIssuerKeyResolver().probe(url, tokenFile), { ok: false, cause: /does not hold a bearer token/ }, 'bounded: a file past 16 KiB is refused');
   rmSync(tokenFile);
   t.match(await createIssuerKeyResolver().probe(url, tokenFile), { ok: false, cause: /cannot be read \(ENOENT\)/ });
 });
