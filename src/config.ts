@@ -268,8 +268,9 @@ function readCaBundle(path: string, readFile: (path: string) => string = (p) => 
   } catch (error) {
     throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  // Certificates only: a private key has no business in a trust bundle.
-  if (/PRIVATE KEY-----/.test(pem)) throw new Error(`${path} holds a private key: give only the CA certificates`);
+  // Certificates only: a key (private above all) has no business in a trust bundle.
+  const keyBlock = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]{1,40})-----/g)].map((m) => m[1] as string).find((label) => / KEY$|^KEY$/.test(label));
+  if (keyBlock !== undefined) throw new Error(`${path} holds a ${keyBlock.toLowerCase()}: give only the CA certificates`);
   if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) throw new Error(`${path} holds no PEM certificate`);
   return pem;
 }

@@ -2,7 +2,7 @@
  * decideGrant: which intent, scopes and lifetime a request gets, from the policy alone.
  * Pure. The agent's state (pending, retired, orphaned, overdue, suspended) is checked
  * before this by the caller; here the checks run in the order intent, audience, scope
- * and the first failure answers (issue 2, "Minting").
+ * and the first failure answers, as the token endpoint reports it.
  *
  * Descriptions go to the agent (and so to its owner): they may name this agent's own
  * intents, never anything about other agents.

@@ -1,5 +1,5 @@
 /**
- * buildInventory: the offline governance report (`agent-sts inventory`, issue 4), one row
+ * buildInventory: the offline governance report (`agent-sts inventory`), one row
  * per agent, from the policy alone. Suspension lives in the store: offline, `state` is
  * pending, active or retired and `blocked_by` names only the policy's reasons; the live
  * inventory (src/admin) passes the store's suspensions in.

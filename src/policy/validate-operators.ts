@@ -1,4 +1,4 @@
-/** Operators with static bearer keys, stored only as the key's SHA-256 (issue 4). */
+/** Operators with static bearer keys, stored only as the key's SHA-256: a leaked policy file grants no access. */
 import type { RawOperator } from './schema.js';
 import { validators } from './shape.js';
 import type { Operator } from './types.js';

@@ -16,7 +16,7 @@ export interface VerificationKey {
 }
 
 /**
- * The signing keys (issue 2): `next` -> `current` -> `retired` -> removed, on a schedule driven
+ * The signing keys: `next` -> `current` -> `retired` -> removed, on a schedule driven
  * by tick(). With a shared store the ring is kept there encrypted, one lease holder rotates and
  * every instance reloads it (ring-sync.ts). Reads are synchronous, from memory.
  */

@@ -49,7 +49,7 @@ interface RotationResult {
 }
 
 /**
- * Operator rotation (issue 4, keys/rotate). Without `compromised`, the `next` key (published
+ * Operator rotation (`POST /admin/keys/rotate`). Without `compromised`, the `next` key (published
  * for a while, however short) is promoted, else a fresh key signs at once: the operator asked
  * for now, and the old key stays published, so only verifiers holding a JWKS cached before
  * this instant miss the new kid until they refetch (jose's remote JWKS refetches on an

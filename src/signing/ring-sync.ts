@@ -6,7 +6,7 @@ import type { RingState } from './ring-state.js';
 const LEASE_NAME = 'keyring';
 
 /**
- * The key ring's link to a shared store (issue 3): compare-and-set writes, a lease so only
+ * The key ring's link to a shared store: compare-and-set writes, a lease so only
  * one instance rotates on schedule, and reloads that never roll the ring back.
  */
 export class RingSync {
