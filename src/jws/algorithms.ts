@@ -1,13 +1,13 @@
 /**
  * JWS signature verification with node:crypto. `verifySignature` runs on the calling thread;
- * `verifySignatureOffThread` hands the arithmetic to libuv's thread pool with node:crypto's
- * callback form: the event loop pays about a fifth of an ES256 verification for the hand-over
- * and the broker uses a second core (`npm run bench`: about a fifth more tokens per second).
- * Signing stays on the event loop: an ES256 signature costs about what its hand-over would.
- * WebCrypto, what jose's jwtVerify uses, also runs on the pool, but its key and promise
- * plumbing cost more than the pool saved.
+ * `verifySignatureOffThread` hands the arithmetic to the process's verification thread
+ * (verification-thread.ts), so the event loop goes on with other requests meanwhile and the
+ * broker uses a second core. Signing stays on the event loop: an ES256 signature costs about
+ * what its hand-over would. WebCrypto, what jose's jwtVerify uses, runs on libuv's pool, but
+ * its key and promise plumbing cost more than the pool saved.
  */
-import { KeyObject, constants, verify as verifySignatureBytes, webcrypto, type VerifyKeyObjectInput, type VerifyPublicKeyInput } from 'node:crypto';
+import { KeyObject, constants, verify as verifySignatureBytes, webcrypto } from 'node:crypto';
+import { createVerificationThread, type VerificationJob, type VerificationOptions } from './verification-thread.js';
 import { jwsFailure, type DecodedJws, type JwsFailure } from './types.js';
 
 interface AlgorithmParams {
@@ -70,43 +70,35 @@ function keyMisfit(alg: string, params: AlgorithmParams, key: KeyObject): string
   return null;
 }
 
-type VerifyOptions = KeyObject | VerifyKeyObjectInput | VerifyPublicKeyInput;
-
-function verifyOptions(params: AlgorithmParams, key: KeyObject): VerifyOptions {
-  if (params.curve !== undefined) return { key, dsaEncoding: 'ieee-p1363' }; // RFC 7518 §3.4: R || S, not DER
-  if (params.pss) return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[params.hash ?? ''] ?? 0 }; // RFC 7518 §3.5
-  return params.padding !== undefined ? { key, padding: params.padding } : key;
+/** The verify options besides the key: how the signature bytes are laid out. */
+function verifyOptions(params: AlgorithmParams): VerificationOptions {
+  if (params.curve !== undefined) return { dsaEncoding: 'ieee-p1363' }; // RFC 7518 §3.4: R || S, not DER
+  if (params.pss) return { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[params.hash ?? ''] ?? 0 }; // RFC 7518 §3.5
+  return params.padding !== undefined ? { padding: params.padding } : {};
 }
 
-function signatureMatches(params: AlgorithmParams, key: KeyObject, signingInput: Buffer, signature: Buffer): boolean {
+function verifyJobHere(job: VerificationJob): boolean {
   try {
-    return verifySignatureBytes(params.hash, signingInput, verifyOptions(params, key), signature);
+    return verifySignatureBytes(job.hash, Buffer.from(job.signingInput, 'latin1'), { key: job.key, ...job.options }, Buffer.from(job.signature, 'base64url'));
   } catch {
     return false; // a malformed signature (wrong length, bad encoding) is just a wrong one
   }
 }
 
-function signatureMatchesOffThread(params: AlgorithmParams, key: KeyObject, signingInput: Buffer, signature: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    try {
-      verifySignatureBytes(params.hash, signingInput, verifyOptions(params, key), signature, (error, matches) => resolve(error === null && matches));
-    } catch {
-      resolve(false); // as above: a malformed signature is a wrong one
-    }
-  });
-}
+// One per process, like libuv's pool: started on first use, idle threads keep nothing alive.
+const verificationThread = createVerificationThread(verifyJobHere);
 
-/** What both forms check before any arithmetic: the algorithm is known and the key fits it. */
-type Prepared = { failure: JwsFailure } | { params: AlgorithmParams; signingInput: Buffer; signature: Buffer };
-
-function prepare(jws: DecodedJws, key: KeyObject): Prepared {
+/**
+ * What both forms check before any arithmetic: the algorithm is known and the key fits it.
+ * RFC 7515 §5.2: the signing input is the ASCII of the first two segments as sent.
+ */
+function jobFor(jws: DecodedJws, key: KeyObject): { failure: JwsFailure } | { job: VerificationJob } {
   const { alg } = jws.header;
   const params = ALGORITHMS.get(alg);
   if (!params) return { failure: jwsFailure('alg_not_allowed', '"alg" is not a verifiable algorithm') };
   const misfit = keyMisfit(alg, params, key);
   if (misfit !== null) return { failure: jwsFailure('bad_signature', misfit) };
-  // RFC 7515 §5.2: the signing input is the ASCII of the first two segments as sent.
-  return { params, signingInput: Buffer.from(jws.signingInput, 'latin1'), signature: Buffer.from(jws.signature, 'base64url') };
+  return { job: { hash: params.hash, key, options: verifyOptions(params), signingInput: jws.signingInput, signature: jws.signature } };
 }
 
 const signatureMismatch = (): JwsFailure => jwsFailure('bad_signature', 'signature does not verify');
@@ -117,14 +109,14 @@ const signatureMismatch = (): JwsFailure => jwsFailure('bad_signature', 'signatu
  * configuration (never from the token, RFC 8725 §3.10).
  */
 export function verifySignature(jws: DecodedJws, key: KeyObject): JwsFailure | null {
-  const prepared = prepare(jws, key);
+  const prepared = jobFor(jws, key);
   if ('failure' in prepared) return prepared.failure;
-  return signatureMatches(prepared.params, key, prepared.signingInput, prepared.signature) ? null : signatureMismatch();
+  return verifyJobHere(prepared.job) ? null : signatureMismatch();
 }
 
-/** `verifySignature` with the arithmetic on libuv's thread pool (UV_THREADPOOL_SIZE threads). */
+/** `verifySignature` with the arithmetic on the verification thread. */
 export async function verifySignatureOffThread(jws: DecodedJws, key: KeyObject): Promise<JwsFailure | null> {
-  const prepared = prepare(jws, key);
+  const prepared = jobFor(jws, key);
   if ('failure' in prepared) return prepared.failure;
-  return (await signatureMatchesOffThread(prepared.params, key, prepared.signingInput, prepared.signature)) ? null : signatureMismatch();
+  return (await verificationThread.verify(prepared.job)) ? null : signatureMismatch();
 }

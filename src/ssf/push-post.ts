@@ -31,9 +31,9 @@ export class ForbiddenAddressError extends Error {
 }
 
 /**
- * One lookup at a time. getaddrinfo runs on libuv's thread pool, the one that also checks
- * attestation signatures, and cannot be cancelled: a receiver's name whose DNS never answers
- * then holds at most one pool thread (and delays other pushes, never tokens).
+ * One lookup at a time. getaddrinfo runs on libuv's thread pool, which every other lookup
+ * and file operation of the process shares, and cannot be cancelled: a receiver's name whose
+ * DNS never answers then holds at most one pool thread (and delays other pushes).
  */
 export function oneAtATime(resolve: Resolver): Resolver {
   let lookups: Promise<void> = Promise.resolve();

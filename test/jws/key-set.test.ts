@@ -140,7 +140,7 @@ t.test('only the key set is asked: jwk, jku and x5c headers are not followed (RF
   t.equal(await outcome(jwt, [key('ES256').jwk]), 'bad_signature');
 });
 
-t.test('verification on the thread pool decides exactly as on the calling thread, and never rejects', async (t) => {
+t.test('verification on the verification thread decides exactly as on the calling thread, and never rejects', async (t) => {
   for (const alg of families) {
     const publicKey = createPublicKey({ key: key(alg).jwk as JsonWebKey, format: 'jwk' });
     const jwt = await token(key(alg));
@@ -160,7 +160,7 @@ t.test('verification on the thread pool decides exactly as on the calling thread
       t.equal(offThread === null, name === 'genuine', `${alg}, ${name}: ${name === 'genuine' ? 'verifies' : 'refused'}`);
     }
   }
-  // The key/algorithm binding is checked before the pool is asked.
+  // The key/algorithm binding is checked before the thread is asked.
   const es256 = createPublicKey({ key: key('ES256').jwk as JsonWebKey, format: 'jwk' });
   t.equal((await verifySignatureOffThread(decoded(await token(key('RS256'))), es256))?.reason, 'bad_signature');
 });

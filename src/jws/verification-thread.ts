@@ -1,0 +1,213 @@
+/**
+ * A thread of its own for signature verification: the event loop hands each verification to
+ * it and goes on. Every verification the event loop starts while handling one batch of
+ * requests travels in one message, and its answers come back in one, so under load the
+ * hand-over is paid per batch instead of per token.
+ *
+ * Why not libuv's thread pool (node:crypto's callback form): its threads also serve DNS
+ * lookups and file I/O, so a slow resolver (a JWKS or push host) would hold up every token
+ * verification behind it; and each job wakes a pool thread of its own, which on a small
+ * machine costs more context switches than the arithmetic saves (`npm run bench`).
+ *
+ * The thread is started on first use and restarted after a crash; while it is down, or when
+ * too many verifications wait, the caller's thread verifies instead, so a verification is
+ * never refused for a reason that is not the signature's.
+ */
+import type { KeyObject } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * One signature check: node:crypto's `verify(hash, input, { key, ...options }, signature)`.
+ * The input and signature travel as the strings they arrived as: a string is copied as is,
+ * where a small Buffer would carry the whole shared slab it was cut from.
+ */
+export interface VerificationJob {
+  hash: string | null;
+  key: KeyObject;
+  options: VerificationOptions;
+  /** The JWS signing input, ASCII. */
+  signingInput: string;
+  /** The signature, base64url. */
+  signature: string;
+}
+
+/** The members of node:crypto's verify key input besides the key itself. */
+export interface VerificationOptions {
+  dsaEncoding?: 'ieee-p1363';
+  padding?: number;
+  saltLength?: number;
+}
+
+export type VerifyOnCallingThread = (job: VerificationJob) => boolean;
+
+interface WireJob {
+  keyId: number;
+  hash: string | null;
+  options: VerificationOptions;
+  input: string;
+  signature: string;
+}
+
+interface Batch {
+  first: number;
+  jobs: WireJob[];
+  /** Keys the thread has not seen, by id (KeyObjects are cloned, once per key). */
+  keys: Array<[number, KeyObject]>;
+  /** Ids the thread drops once this batch is done: the main side no longer holds them. */
+  forget: number[];
+}
+
+/** The thread's whole program: plain CommonJS, so it runs the same from `dist/` and under tsx. */
+const THREAD_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { verify } = require('node:crypto');
+const keys = new Map();
+parentPort.on('message', (batch) => {
+  for (const [id, key] of batch.keys) keys.set(id, key);
+  const results = new Uint8Array(batch.jobs.length);
+  for (let i = 0; i < batch.jobs.length; i++) {
+    const job = batch.jobs[i];
+    const key = keys.get(job.keyId);
+    if (key === undefined) { results[i] = 2; continue; }
+    try {
+      const input = Buffer.from(job.input, 'latin1');
+      results[i] = verify(job.hash, input, { key, ...job.options }, Buffer.from(job.signature, 'base64url')) ? 1 : 0;
+    } catch {
+      results[i] = 0;
+    }
+  }
+  // Forgotten after this batch's jobs, which may still use them (ids are never reused).
+  for (const id of batch.forget) keys.delete(id);
+  parentPort.postMessage({ first: batch.first, results }, [results.buffer]);
+});
+`;
+
+const MATCH = 1;
+const KEY_UNKNOWN = 2;
+
+export interface VerificationThreadOptions {
+  /** Verifications waiting for the thread beyond which callers verify on their own thread. */
+  maxWaiting?: number;
+  /** Distinct keys the thread holds at once (the oldest is dropped first). */
+  maxKeys?: number;
+  /** Tests: the thread's program. */
+  source?: string;
+}
+
+export interface VerificationThread {
+  verify(job: VerificationJob): Promise<boolean>;
+  /** Stops the thread; waiting verifications finish on the calling thread. */
+  close(): Promise<void>;
+  /** Verifications handed over and not yet answered. */
+  readonly waiting: number;
+}
+
+interface Waiter {
+  job: VerificationJob;
+  resolve(matches: boolean): void;
+}
+
+export function createVerificationThread(verifyHere: VerifyOnCallingThread, options: VerificationThreadOptions = {}): VerificationThread {
+  const maxWaiting = options.maxWaiting ?? 4096;
+  const maxKeys = options.maxKeys ?? 256;
+  const source = options.source ?? THREAD_SOURCE;
+  let worker: Worker | null = null;
+  let closed = false;
+  let nextSeq = 0;
+  // Sequence number → waiter, for everything sent and not answered (answers come in order).
+  const inFlight = new Map<number, Waiter>();
+  let outgoing: { first: number; jobs: WireJob[]; keys: Array<[number, KeyObject]> } | null = null;
+  let forget: number[] = [];
+  // The keys the thread holds, oldest first; ids are never reused.
+  const keyIds = new Map<KeyObject, number>();
+  let nextKeyId = 0;
+
+  function start(): Worker {
+    // Its heap holds keys and one batch at a time: bounded, and a thread that outgrows it dies
+    // and is replaced like any other.
+    const thread = new Worker(source, { eval: true, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 } });
+    thread.on('message', (answer: { first: number; results: Uint8Array }) => settle(answer.first, answer.results));
+    thread.on('error', () => {}); // 'exit' follows; what waited is verified here
+    thread.on('exit', () => {
+      if (worker === thread) lose();
+    });
+    return thread;
+  }
+
+  /** The thread is gone: what it held is verified here, and a new one starts on next use. */
+  function lose(): void {
+    worker = null;
+    outgoing = null;
+    keyIds.clear();
+    forget = [];
+    const orphans = [...inFlight.values()];
+    inFlight.clear();
+    for (const waiter of orphans) waiter.resolve(verifyHere(waiter.job));
+  }
+
+  function settle(first: number, results: Uint8Array): void {
+    for (let i = 0; i < results.length; i++) {
+      const waiter = inFlight.get(first + i);
+      if (!waiter) continue;
+      inFlight.delete(first + i);
+      // A key the thread had dropped (it never should): verified here rather than guessed.
+      waiter.resolve(results[i] === KEY_UNKNOWN ? verifyHere(waiter.job) : results[i] === MATCH);
+    }
+    // Idle, the thread must not keep a finished process alive; busy, it must (someone awaits it).
+    if (inFlight.size === 0) worker?.unref();
+  }
+
+  function keyIdFor(key: KeyObject, batch: NonNullable<typeof outgoing>): number {
+    const known = keyIds.get(key);
+    if (known !== undefined) return known;
+    if (keyIds.size >= maxKeys) {
+      const [oldest, oldestId] = keyIds.entries().next().value as [KeyObject, number];
+      keyIds.delete(oldest);
+      forget.push(oldestId);
+    }
+    const id = nextKeyId++;
+    keyIds.set(key, id);
+    batch.keys.push([id, key]);
+    return id;
+  }
+
+  function flush(): void {
+    const batch = outgoing;
+    outgoing = null;
+    if (!batch || !worker) return;
+    const message: Batch = { ...batch, forget };
+    forget = [];
+    worker.postMessage(message);
+  }
+
+  return {
+    get waiting() {
+      return inFlight.size;
+    },
+    verify(job) {
+      if (closed || inFlight.size >= maxWaiting) return Promise.resolve(verifyHere(job));
+      worker ??= start();
+      if (inFlight.size === 0) worker.ref();
+      if (!outgoing) {
+        outgoing = { first: nextSeq, jobs: [], keys: [] };
+        // Everything started in this turn of the event loop leaves together.
+        setImmediate(flush);
+      }
+      const keyId = keyIdFor(job.key, outgoing);
+      outgoing.jobs.push({ keyId, hash: job.hash, options: job.options, input: job.signingInput, signature: job.signature });
+      const seq = nextSeq++;
+      return new Promise<boolean>((resolve) => inFlight.set(seq, { job, resolve }));
+    },
+    async close() {
+      closed = true;
+      flush();
+      const thread = worker;
+      if (!thread) return;
+      worker = null;
+      await thread.terminate();
+      const orphans = [...inFlight.values()];
+      inFlight.clear();
+      for (const waiter of orphans) waiter.resolve(verifyHere(waiter.job));
+    },
+  };
+}

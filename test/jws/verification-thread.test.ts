@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { createVerificationThread, type VerificationJob } from '../../src/jws/verification-thread.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function es256Job(input: string, signer = generateKeyPairSync('ec', { namedCurve: 'P-256' })): { job: VerificationJob; privateKey: KeyObject } {
+  const signature = sign('sha256', Buffer.from(input, 'latin1'), { key: signer.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return { job: { hash: 'sha256', key: signer.publicKey, options: { dsaEncoding: 'ieee-p1363' }, signingInput: input, signature }, privateKey: signer.privateKey };
+}
+
+/** What the caller's thread would answer (node:crypto, synchronously), counting its calls. */
+function hereCounter() {
+  let calls = 0;
+  return {
+    get calls() {
+      return calls;
+    },
+    verify(job: VerificationJob): boolean {
+      calls++;
+      try {
+        return verify(job.hash, Buffer.from(job.signingInput, 'latin1'), { key: job.key, ...job.options }, Buffer.from(job.signature, 'base64url'));
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+t.test('the thread decides like node:crypto: a genuine signature matches, a changed input, a foreign key or garbage does not', async (t) => {
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify);
+  t.teardown(() => thread.close());
+  const { job } = es256Job('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0');
+  const other = es256Job('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0').job;
+  const answers = await Promise.all([
+    thread.verify(job),
+    thread.verify({ ...job, signingInput: `${job.signingInput}x` }),
+    thread.verify({ ...job, key: other.key }),
+    thread.verify({ ...job, signature: 'not-a-signature' }),
+    thread.verify({ ...job, signature: '' }),
+  ]);
+  t.same(answers, [true, false, false, false, false]);
+  t.equal(here.calls, 0, 'none of them was verified on the calling thread');
+  t.equal(thread.waiting, 0);
+});
+
+t.test('verifications started in one turn of the event loop travel to the thread in one message', async (t) => {
+  // A stand-in thread that answers "match" only for jobs that came with others.
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (batch) => {
+      const results = new Uint8Array(batch.jobs.length).fill(batch.jobs.length > 1 ? 1 : 0);
+      parentPort.postMessage({ first: batch.first, results });
+    });`;
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { source });
+  t.teardown(() => thread.close());
+  const { job } = es256Job('a.b');
+  const together = await Promise.all(Array.from({ length: 50 }, () => thread.verify(job)));
+  t.ok(together.every(Boolean), 'fifty in one turn: one message');
+  t.equal(await thread.verify(job), false, 'one alone: a message of its own');
+  t.equal(here.calls, 0);
+});
+
+t.test('a thread that dies: what it held is verified on the calling thread, and the next use starts a new thread', async (t) => {
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', () => process.exit(3));`;
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { source });
+  t.teardown(() => thread.close());
+  const genuine = es256Job('x.y').job;
+  const forged = { ...genuine, signingInput: 'x.z' };
+  t.same(await Promise.all([thread.verify(genuine), thread.verify(forged)]), [true, false], 'decided on the signature, not on the crash');
+  t.equal(here.calls, 2);
+  t.equal(await thread.verify(genuine), true, 'a second thread is started (and dies the same way)');
+  t.equal(here.calls, 3);
+  t.equal(thread.waiting, 0);
+});
+
+t.test('a thread that does not know the key has the calling thread verify, never guesses', async (t) => {
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (batch) => {
+      parentPort.postMessage({ first: batch.first, results: new Uint8Array(batch.jobs.length).fill(2) });
+    });`;
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { source });
+  t.teardown(() => thread.close());
+  const genuine = es256Job('k.l').job;
+  t.same(await Promise.all([thread.verify(genuine), thread.verify({ ...genuine, signature: genuine.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) })]), [true, false]);
+  t.equal(here.calls, 2);
+});
+
+t.test('beyond the waiting bound, callers verify on their own thread', async (t) => {
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { maxWaiting: 3 });
+  t.teardown(() => thread.close());
+  const { job } = es256Job('m.n');
+  const answers = await Promise.all(Array.from({ length: 10 }, () => thread.verify(job)));
+  t.ok(answers.every(Boolean));
+  t.equal(here.calls, 7, 'three waited for the thread, seven were verified here');
+});
+
+t.test('the thread holds a bounded number of keys; a dropped key is sent again when used again', async (t) => {
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { maxKeys: 2 });
+  t.teardown(() => thread.close());
+  const jobs = ['a.1', 'b.2', 'c.3'].map((input) => es256Job(input).job);
+  for (let round = 0; round < 3; round++) {
+    for (const job of jobs) {
+      t.equal(await thread.verify(job), true, `round ${round}, ${job.signingInput}`);
+      t.equal(await thread.verify({ ...job, key: (jobs[(jobs.indexOf(job) + 1) % 3] as VerificationJob).key }), false, `round ${round}, ${job.signingInput} under another key`);
+    }
+  }
+  t.same(await Promise.all(jobs.map((job) => thread.verify(job))), [true, true, true], 'three keys in one message with room for two');
+  t.equal(here.calls, 0);
+});
+
+t.test('after close, verification goes on, on the calling thread', async (t) => {
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify);
+  const { job } = es256Job('o.p');
+  t.equal(await thread.verify(job), true);
+  const pending = thread.verify(job);
+  await thread.close();
+  t.equal(await pending, true, 'what waited at close is answered');
+  t.equal(await thread.verify(job), true);
+  t.ok(here.calls >= 1);
+});
+
+t.test('an idle thread does not keep a finished process alive, a busy one keeps it until the answer', async (t) => {
+  const script = `
+    import { generateKeyPairSync, sign } from 'node:crypto';
+    import { createVerificationThread } from ${JSON.stringify(join(ROOT, 'src/jws/verification-thread.ts'))};
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const input = 'q.r';
+    const signature = sign('sha256', Buffer.from(input), { key: pair.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    const thread = createVerificationThread(() => { throw new Error('not on the thread'); });
+    // Nothing else holds the event loop open: only the thread can bring the answer.
+    thread.verify({ hash: 'sha256', key: pair.publicKey, options: { dsaEncoding: 'ieee-p1363' }, signingInput: input, signature })
+      .then((matches) => process.stdout.write(matches ? 'verified' : 'refused'));
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  t.equal(out, 'verified', `the answer arrived before exit ${err}`);
+  t.equal(code, 0, 'and the process then exited by itself');
+});
