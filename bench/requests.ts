@@ -5,7 +5,7 @@
 import { AUDIENCE, K8S_AUDIENCE, K8S_ISSUER, NAMESPACE, type BenchPolicy } from './policy.js';
 import { signEs256, uuid, verifyEs256 } from './jwt.js';
 
-export type Scenario = 'floor' | 'exchange' | 'client_credentials';
+export type Scenario = 'floor' | 'floor_state' | 'exchange' | 'client_credentials';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 export const FORM_HEADERS: Readonly<Record<string, string>> = FORM;

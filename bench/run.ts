@@ -6,7 +6,8 @@
  * commands per token and peak RSS. Prints a table, writes BENCH_OUT, exits 1 if over 1% of
  * the requests of any run failed. Settings: BENCH_SECONDS (10), BENCH_OUT
  * (bench-results.json), BENCH_RATE (1500), BENCH_CONNECTIONS (64), BENCH_PROFILE=1,
- * BENCH_SCENARIOS (exchange,client_credentials),
+ * BENCH_SCENARIOS (exchange,client_credentials; add floor_state for the floor with state:
+ * the floor plus one Redis round trip and one audit line per token, see floor-server.ts),
  * REDIS_URL (else its own redis-server on a free port).
  */
 import { scrape, serverView } from './server-view.js';
@@ -36,7 +37,9 @@ const OUT = process.env.BENCH_OUT || 'bench-results.json';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const AGENTS = 16;
 // BENCH_SCENARIOS=exchange runs only that one (the floor always runs: the ratio needs it).
-const SCENARIOS = (['exchange', 'client_credentials'] as const).filter((name) => (process.env.BENCH_SCENARIOS ?? 'exchange,client_credentials').split(',').includes(name));
+const REQUESTED = (process.env.BENCH_SCENARIOS ?? 'exchange,client_credentials').split(',');
+const SCENARIOS = (['exchange', 'client_credentials'] as const).filter((name) => REQUESTED.includes(name));
+const FLOOR_STATE = REQUESTED.includes('floor_state');
 const WARMUP_S = Math.min(2, SECONDS);
 const WARMUP_TOKENS_PER_S = 15_000;
 const MAX_FAILURE_RATIO = 0.01;
@@ -184,6 +187,12 @@ async function main(): Promise<number> {
     // watched, and an audit file beside it would wake the watcher on every write.
     const auditDir = join(tmp, 'audit');
     mkdirSync(auditDir);
+    if (FLOOR_STATE) {
+      const withState = await startFloor(ROOT, policy.issuerKey.publicJwk, { redisUrl: redis.url, auditLog: join(auditDir, 'audit-floor-state.log') });
+      targets.push(withState);
+      results.floor_state = await measure('floor_state', withState, policy, stats, redis.pid);
+      await withState.child.stop();
+    }
     for (const scenario of SCENARIOS) {
       const broker = await startBroker({
         root: ROOT, policyPath: policy.path, redisUrl: redis.url, kek, auditLog: join(auditDir, `audit-${scenario}.log`),
@@ -197,7 +206,7 @@ async function main(): Promise<number> {
       results[scenario] = result;
     }
     const exchange = results.exchange;
-    if (exchange && results.floor) {
+    if ((exchange || results.floor_state) && results.floor) {
       // The floor is measured again after the broker: the ratio uses the mean of the runs that
       // bracket it, so drift on the host (other tenants, thermal) does not decide the ratio.
       const again = await startFloor(ROOT, policy.issuerKey.publicJwk);
@@ -208,8 +217,11 @@ async function main(): Promise<number> {
       const [before, after] = [results.floor.rps, Math.round(sat.rps)];
       results.floor.detail.saturated_rps_runs = [before, after];
       results.floor.rps = Math.round((before + after) / 2);
-      exchange.floor_rps = results.floor.rps;
-      exchange.ratio = results.floor.rps > 0 ? round2(exchange.rps / results.floor.rps) : null;
+      for (const compared of [exchange, results.floor_state]) {
+        if (!compared) continue;
+        compared.floor_rps = results.floor.rps;
+        compared.ratio = results.floor.rps > 0 ? round2(compared.rps / results.floor.rps) : null;
+      }
     }
 
     printTable(Object.values(results), { seconds: SECONDS, rate: RATE, connections: CONNECTIONS, profiling: PROFILE });

@@ -18,17 +18,19 @@ export interface Target {
 }
 
 function baseEnv(): NodeJS.ProcessEnv {
-  // UV_THREADPOOL_SIZE is passed through for experiments (libuv's pool serves file I/O and any WebCrypto).
+  // UV_THREADPOOL_SIZE is passed through for experiments (libuv's pool serves DNS, file I/O and any WebCrypto).
   return {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production',
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
   };
 }
 
-export async function startFloor(root: string, verifyJwk: Record<string, string>): Promise<Target> {
+/** With `state`, the floor with state: the floor plus one Redis round trip and one audit line per token. */
+export async function startFloor(root: string, verifyJwk: Record<string, string>, state?: { redisUrl: string; auditLog: string }): Promise<Target> {
   const child = startChild(process.execPath, ['--import', 'tsx', join(root, 'bench/floor-server.ts')], {
     ...baseEnv(),
     FLOOR_VERIFY_JWK: JSON.stringify(verifyJwk),
+    ...(state ? { FLOOR_REDIS_URL: state.redisUrl, FLOOR_AUDIT_LOG: state.auditLog } : {}),
   });
   const match = await child.waitFor(/READY (\d+)/);
   const port = Number(match[1]);
