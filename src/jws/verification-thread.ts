@@ -9,9 +9,9 @@
  * verification behind it; and each job wakes a pool thread of its own, which on a small
  * machine costs more context switches than the arithmetic saves (`npm run bench`).
  *
- * The thread is started on first use and restarted after a crash; while it is down, or when
- * too many verifications wait, the caller's thread verifies instead, so a verification is
- * never refused for a reason that is not the signature's.
+ * The thread is started on first use and restarted a second after a crash; while it is down,
+ * or when too many verifications wait, the caller's thread verifies instead, so a
+ * verification is never refused for a reason that is not the signature's.
  */
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -90,6 +90,8 @@ export interface VerificationThreadOptions {
   maxWaiting?: number;
   /** Distinct keys the thread holds at once (the oldest is dropped first). */
   maxKeys?: number;
+  /** After the thread dies, how long the calling thread verifies before a new thread is tried. */
+  restartDelayMs?: number;
   /** Tests: the thread's program. */
   source?: string;
 }
@@ -111,7 +113,10 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
   const maxWaiting = options.maxWaiting ?? 4096;
   const maxKeys = options.maxKeys ?? 256;
   const source = options.source ?? THREAD_SOURCE;
+  const restartDelayMs = options.restartDelayMs ?? 1_000;
   let worker: Worker | null = null;
+  // A thread that cannot start or keeps dying is not restarted on every token.
+  let downUntilMs = 0;
   let closed = false;
   let nextSeq = 0;
   // Sequence number → waiter, for everything sent and not answered (answers come in order).
@@ -137,6 +142,7 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
   /** The thread is gone: what it held is verified here, and a new one starts on next use. */
   function lose(): void {
     worker = null;
+    downUntilMs = Date.now() + restartDelayMs;
     outgoing = null;
     keyIds.clear();
     forget = [];
@@ -186,7 +192,15 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
     },
     verify(job) {
       if (closed || inFlight.size >= maxWaiting) return Promise.resolve(verifyHere(job));
-      worker ??= start();
+      if (!worker) {
+        if (Date.now() < downUntilMs) return Promise.resolve(verifyHere(job));
+        try {
+          worker = start();
+        } catch {
+          downUntilMs = Date.now() + restartDelayMs;
+          return Promise.resolve(verifyHere(job));
+        }
+      }
       if (inFlight.size === 0) worker.ref();
       if (!outgoing) {
         outgoing = { first: nextSeq, jobs: [], keys: [] };

@@ -7,6 +7,11 @@ import { createVerificationThread, type VerificationJob } from '../../src/jws/ve
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** A thread that exits as soon as it is handed anything. */
+const DIES_ON_FIRST_MESSAGE = `
+  const { parentPort } = require('node:worker_threads');
+  parentPort.on('message', () => process.exit(3));`;
+
 function es256Job(input: string, signer = generateKeyPairSync('ec', { namedCurve: 'P-256' })): { job: VerificationJob; privateKey: KeyObject } {
   const signature = sign('sha256', Buffer.from(input, 'latin1'), { key: signer.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
   return { job: { hash: 'sha256', key: signer.publicKey, options: { dsaEncoding: 'ieee-p1363' }, signingInput: input, signature }, privateKey: signer.privateKey };
@@ -67,19 +72,30 @@ t.test('verifications started in one turn of the event loop travel to the thread
 });
 
 t.test('a thread that dies: what it held is verified on the calling thread, and the next use starts a new thread', async (t) => {
-  const source = `
-    const { parentPort } = require('node:worker_threads');
-    parentPort.on('message', () => process.exit(3));`;
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { source });
+  const thread = createVerificationThread(here.verify, { source: DIES_ON_FIRST_MESSAGE, restartDelayMs: 0 });
   t.teardown(() => thread.close());
   const genuine = es256Job('x.y').job;
   const forged = { ...genuine, signingInput: 'x.z' };
   t.same(await Promise.all([thread.verify(genuine), thread.verify(forged)]), [true, false], 'decided on the signature, not on the crash');
   t.equal(here.calls, 2);
-  t.equal(await thread.verify(genuine), true, 'a second thread is started (and dies the same way)');
+  const again = thread.verify(genuine);
+  t.equal(thread.waiting, 1, 'a second thread is started and handed the check');
+  t.equal(await again, true, 'it dies the same way, and the check is still answered');
   t.equal(here.calls, 3);
   t.equal(thread.waiting, 0);
+});
+
+t.test('a thread that keeps dying is not restarted on every check: the calling thread verifies meanwhile', async (t) => {
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { source: DIES_ON_FIRST_MESSAGE, restartDelayMs: 60_000 });
+  t.teardown(() => thread.close());
+  const { job } = es256Job('s.t');
+  t.equal(await thread.verify(job), true);
+  const answers = [thread.verify(job), thread.verify(job)];
+  t.equal(thread.waiting, 0, 'nothing handed to a thread within the delay');
+  t.same(await Promise.all(answers), [true, true]);
+  t.equal(here.calls, 3);
 });
 
 t.test('a thread that does not know the key has the calling thread verify, never guesses', async (t) => {
