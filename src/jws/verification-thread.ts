@@ -14,6 +14,7 @@
  * verification is never refused for a reason that is not the signature's.
  */
 import type { KeyObject } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -84,10 +85,13 @@ parentPort.on('message', (batch) => {
 
 const MATCH = 1;
 const KEY_UNKNOWN = 2;
+const ORPHAN_SLICE = 64;
 
 export interface VerificationThreadOptions {
   /** Verifications waiting for the thread beyond which callers verify on their own thread. */
   maxWaiting?: number;
+  /** Bytes of signing input and signature beyond which a batch leaves at once (the thread's heap is bounded). */
+  maxBatchBytes?: number;
   /** Distinct keys the thread holds at once (the oldest is dropped first). */
   maxKeys?: number;
   /** After the thread dies, how long the calling thread verifies before a new thread is tried. */
@@ -112,6 +116,8 @@ interface Waiter {
 export function createVerificationThread(verifyHere: VerifyOnCallingThread, options: VerificationThreadOptions = {}): VerificationThread {
   const maxWaiting = options.maxWaiting ?? 4096;
   const maxKeys = options.maxKeys ?? 256;
+  const maxBatchBytes = options.maxBatchBytes ?? 2 * 1024 * 1024;
+  if (!(maxKeys >= 1) || !(maxWaiting >= 1) || !(maxBatchBytes >= 1)) throw new RangeError('the verification thread needs room for at least one key, check and byte');
   const source = options.source ?? THREAD_SOURCE;
   const restartDelayMs = options.restartDelayMs ?? 1_000;
   let worker: Worker | null = null;
@@ -121,7 +127,7 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
   let nextSeq = 0;
   // Sequence number → waiter, for everything sent and not answered (answers come in order).
   const inFlight = new Map<number, Waiter>();
-  let outgoing: { first: number; jobs: WireJob[]; keys: Array<[number, KeyObject]> } | null = null;
+  let outgoing: { first: number; jobs: WireJob[]; keys: Array<[number, KeyObject]>; bytes: number } | null = null;
   let forget: number[] = [];
   // The keys the thread holds, oldest first; ids are never reused.
   const keyIds = new Map<KeyObject, number>();
@@ -133,6 +139,8 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
     const thread = new Worker(source, { eval: true, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 } });
     thread.on('message', (answer: { first: number; results: Uint8Array }) => settle(answer.first, answer.results));
     thread.on('error', () => {}); // 'exit' follows; what waited is verified here
+    // A batch the thread could not read would never be answered: replace the thread.
+    thread.on('messageerror', () => void thread.terminate());
     thread.on('exit', () => {
       if (worker === thread) lose();
     });
@@ -142,13 +150,26 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
   /** The thread is gone: what it held is verified here, and a new one starts on next use. */
   function lose(): void {
     worker = null;
-    downUntilMs = Date.now() + restartDelayMs;
+    downUntilMs = performance.now() + restartDelayMs;
     outgoing = null;
     keyIds.clear();
     forget = [];
+    verifyOrphansHere();
+  }
+
+  /** What the thread held, verified here a slice per turn, so other requests are served between slices. */
+  function verifyOrphansHere(): void {
     const orphans = [...inFlight.values()];
     inFlight.clear();
-    for (const waiter of orphans) waiter.resolve(verifyHere(waiter.job));
+    const slice = (from: number): void => {
+      const to = Math.min(orphans.length, from + ORPHAN_SLICE);
+      for (let i = from; i < to; i++) {
+        const waiter = orphans[i] as Waiter;
+        waiter.resolve(verifyHere(waiter.job));
+      }
+      if (to < orphans.length) setImmediate(slice, to);
+    };
+    slice(0);
   }
 
   function settle(first: number, results: Uint8Array): void {
@@ -181,7 +202,7 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
     const batch = outgoing;
     outgoing = null;
     if (!batch || !worker) return;
-    const message: Batch = { ...batch, forget };
+    const message: Batch = { first: batch.first, jobs: batch.jobs, keys: batch.keys, forget };
     forget = [];
     worker.postMessage(message);
   }
@@ -193,24 +214,29 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
     verify(job) {
       if (closed || inFlight.size >= maxWaiting) return Promise.resolve(verifyHere(job));
       if (!worker) {
-        if (Date.now() < downUntilMs) return Promise.resolve(verifyHere(job));
+        // A monotonic clock: a wall clock stepped back would keep the thread down for as long.
+        if (performance.now() < downUntilMs) return Promise.resolve(verifyHere(job));
         try {
           worker = start();
         } catch {
-          downUntilMs = Date.now() + restartDelayMs;
+          downUntilMs = performance.now() + restartDelayMs;
           return Promise.resolve(verifyHere(job));
         }
       }
       if (inFlight.size === 0) worker.ref();
       if (!outgoing) {
-        outgoing = { first: nextSeq, jobs: [], keys: [] };
+        outgoing = { first: nextSeq, jobs: [], keys: [], bytes: 0 };
         // Everything started in this turn of the event loop leaves together.
         setImmediate(flush);
       }
       const keyId = keyIdFor(job.key, outgoing);
       outgoing.jobs.push({ keyId, hash: job.hash, options: job.options, input: job.signingInput, signature: job.signature });
+      outgoing.bytes += job.signingInput.length + job.signature.length;
       const seq = nextSeq++;
-      return new Promise<boolean>((resolve) => inFlight.set(seq, { job, resolve }));
+      const answer = new Promise<boolean>((resolve) => inFlight.set(seq, { job, resolve }));
+      // A full batch leaves now; the next one starts with the next check.
+      if (outgoing.bytes >= maxBatchBytes) flush();
+      return answer;
     },
     async close() {
       closed = true;
@@ -219,9 +245,7 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
       if (!thread) return;
       worker = null;
       await thread.terminate();
-      const orphans = [...inFlight.values()];
-      inFlight.clear();
-      for (const waiter of orphans) waiter.resolve(verifyHere(waiter.job));
+      verifyOrphansHere();
     },
   };
 }

@@ -86,6 +86,17 @@ t.test('a thread that dies: what it held is verified on the calling thread, and 
   t.equal(thread.waiting, 0);
 });
 
+t.test('a thread that dies holding many checks: every one is answered by the calling thread', async (t) => {
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { source: DIES_ON_FIRST_MESSAGE });
+  t.teardown(() => thread.close());
+  const genuine = es256Job('many.checks').job;
+  const forged = { ...genuine, signingInput: 'many.forged' };
+  const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => thread.verify(i % 2 === 0 ? genuine : forged)));
+  t.same(answers, Array.from({ length: 300 }, (_, i) => i % 2 === 0));
+  t.equal(here.calls, 300);
+});
+
 t.test('a thread that keeps dying is not restarted on every check: the calling thread verifies meanwhile', async (t) => {
   const here = hereCounter();
   const thread = createVerificationThread(here.verify, { source: DIES_ON_FIRST_MESSAGE, restartDelayMs: 60_000 });
@@ -142,11 +153,65 @@ t.test('after close, verification goes on, on the calling thread', async (t) => 
   const thread = createVerificationThread(here.verify);
   const { job } = es256Job('o.p');
   t.equal(await thread.verify(job), true);
+  t.equal(here.calls, 0);
   const pending = thread.verify(job);
   await thread.close();
   t.equal(await pending, true, 'what waited at close is answered');
-  t.equal(await thread.verify(job), true);
-  t.ok(here.calls >= 1);
+  const before = here.calls; // the thread may or may not have answered before it stopped
+  const after = thread.verify(job);
+  t.equal(thread.waiting, 0, 'no thread is started again');
+  t.equal(await after, true);
+  t.equal(here.calls, before + 1, 'the check after close, here');
+});
+
+t.test('the thread forgets the keys the calling side dropped: its key map stays within the bound', async (t) => {
+  // A stand-in thread keeping keys as the real one does, answering "match" while it holds at most two.
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    const keys = new Map();
+    parentPort.on('message', (batch) => {
+      for (const [id, key] of batch.keys) keys.set(id, key);
+      const withinBound = keys.size <= 2 + batch.keys.length;
+      for (const id of batch.forget) keys.delete(id);
+      const results = new Uint8Array(batch.jobs.length).fill(withinBound && keys.size <= 2 ? 1 : 0);
+      parentPort.postMessage({ first: batch.first, results });
+    });`;
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify, { source, maxKeys: 2 });
+  t.teardown(() => thread.close());
+  for (let i = 0; i < 6; i++) t.equal(await thread.verify(es256Job(`${i}.k`).job), true, `key ${i}`);
+  t.equal(here.calls, 0);
+});
+
+t.test('a batch leaves as soon as it holds its bound of bytes, so the thread never reads more at once', async (t) => {
+  const source = `
+    const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (batch) => {
+      const results = new Uint8Array(batch.jobs.length).fill(batch.jobs.length <= 3 ? 1 : 0);
+      parentPort.postMessage({ first: batch.first, results });
+    });`;
+  const here = hereCounter();
+  const { job } = es256Job('u.v');
+  const thread = createVerificationThread(here.verify, { source, maxBatchBytes: 3 * (job.signingInput.length + job.signature.length) });
+  t.teardown(() => thread.close());
+  const answers = await Promise.all(Array.from({ length: 10 }, () => thread.verify(job)));
+  t.ok(answers.every(Boolean), 'ten checks in one turn went as batches of at most three');
+});
+
+t.test('a thread that cannot be created: the calling thread verifies, and the check is answered, not rejected', async (t) => {
+  const here = hereCounter();
+  // Not a program: the Worker constructor throws.
+  const thread = createVerificationThread(here.verify, { source: 42 as unknown as string });
+  t.teardown(() => thread.close());
+  const genuine = es256Job('w.x').job;
+  t.same(await Promise.all([thread.verify(genuine), thread.verify({ ...genuine, signingInput: 'w.y' })]), [true, false]);
+  t.equal(here.calls, 2);
+});
+
+t.test('bounds below one are refused when the thread is made', async (t) => {
+  for (const bound of ['maxKeys', 'maxWaiting', 'maxBatchBytes'] as const) {
+    t.throws(() => createVerificationThread(() => false, { [bound]: 0 }), RangeError, bound);
+  }
 });
 
 t.test('an idle thread does not keep a finished process alive, a busy one keeps it until the answer', async (t) => {
