@@ -2,8 +2,8 @@
  * JWS signature verification with node:crypto. `verifySignature` runs on the calling thread;
  * `verifySignatureOffThread` hands the arithmetic to the process's verification thread
  * (verification-thread.ts), so the event loop goes on with other requests meanwhile and the
- * broker uses a second core. Signing stays on the event loop: an ES256 signature costs about
- * what its hand-over would. WebCrypto, what jose's jwtVerify uses, runs on libuv's pool, but
+ * broker uses a second core. Signing stays on the event loop: moving it would add a second
+ * hand-over to every token. WebCrypto, what jose's jwtVerify uses, runs on libuv's pool, but
  * its key and promise plumbing cost more than the pool saved.
  */
 import { KeyObject, constants, verify as verifySignatureBytes, webcrypto } from 'node:crypto';

@@ -58,6 +58,11 @@ interface Batch {
   forget: number[];
 }
 
+const MISMATCH = 0;
+const MATCH = 1;
+const KEY_UNKNOWN = 2;
+const ORPHAN_SLICE = 64;
+
 /** The thread's whole program: plain CommonJS, so it runs the same from `dist/` and under tsx. */
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -69,12 +74,12 @@ parentPort.on('message', (batch) => {
   for (let i = 0; i < batch.jobs.length; i++) {
     const job = batch.jobs[i];
     const key = keys.get(job.keyId);
-    if (key === undefined) { results[i] = 2; continue; }
+    if (key === undefined) { results[i] = ${KEY_UNKNOWN}; continue; }
     try {
       const input = Buffer.from(job.input, 'latin1');
-      results[i] = verify(job.hash, input, { key, ...job.options }, Buffer.from(job.signature, 'base64url')) ? 1 : 0;
+      results[i] = verify(job.hash, input, { key, ...job.options }, Buffer.from(job.signature, 'base64url')) ? ${MATCH} : ${MISMATCH};
     } catch {
-      results[i] = 0;
+      results[i] = ${MISMATCH};
     }
   }
   // Forgotten after this batch's jobs, which may still use them (ids are never reused).
@@ -82,10 +87,6 @@ parentPort.on('message', (batch) => {
   parentPort.postMessage({ first: batch.first, results }, [results.buffer]);
 });
 `;
-
-const MATCH = 1;
-const KEY_UNKNOWN = 2;
-const ORPHAN_SLICE = 64;
 
 export interface VerificationThreadOptions {
   /** Verifications waiting for the thread beyond which callers verify on their own thread. */
@@ -104,8 +105,6 @@ export interface VerificationThread {
   verify(job: VerificationJob): Promise<boolean>;
   /** Stops the thread; waiting verifications finish on the calling thread. */
   close(): Promise<void>;
-  /** Verifications handed over and not yet answered. */
-  readonly waiting: number;
 }
 
 interface Waiter {
@@ -208,9 +207,6 @@ export function createVerificationThread(verifyHere: VerifyOnCallingThread, opti
   }
 
   return {
-    get waiting() {
-      return inFlight.size;
-    },
     verify(job) {
       if (closed || inFlight.size >= maxWaiting) return Promise.resolve(verifyHere(job));
       if (!worker) {
