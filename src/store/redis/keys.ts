@@ -7,22 +7,28 @@
  * - `{a:<agent>}`: one agent's activity counters; `{shadow}`, `{audit}`, `{keyring}`: their own.
  * Variable parts that come from callers are SHA-256 hashed or length-checked by the store.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-const h = (s: string) => createHash('sha256').update(s).digest('hex');
+const h = (s: string) => hash('sha256', s, 'hex');
 
-/** Agent ids repeat on every request and are few (bounded by the policy): their hashes are memoised, boundedly. */
-const agentHashes = new Map<string, string>();
-const MAX_AGENT_HASHES = 10_000;
-function hAgent(agentId: string): string {
-  let hashed = agentHashes.get(agentId);
-  if (hashed === undefined) {
-    hashed = h(agentId);
-    if (agentHashes.size >= MAX_AGENT_HASHES) agentHashes.clear();
-    agentHashes.set(agentId, hashed);
-  }
-  return hashed;
+/**
+ * Agent ids and client addresses repeat on every request and are few at a time (agents are
+ * bounded by the policy): their hashes are memoised, each in a bounded map.
+ */
+function memoisedHash(max: number): (value: string) => string {
+  const hashes = new Map<string, string>();
+  return (value) => {
+    let hashed = hashes.get(value);
+    if (hashed === undefined) {
+      hashed = h(value);
+      if (hashes.size >= max) hashes.clear();
+      hashes.set(value, hashed);
+    }
+    return hashed;
+  };
 }
+const hAgent = memoisedHash(10_000);
+const hAddress = memoisedHash(10_000);
 
 export function redisKeys(prefix: string) {
   return {
@@ -35,7 +41,7 @@ export function redisKeys(prefix: string) {
     /** The ids of every agent with a control record (for listing and restoring them). */
     controlled: `${prefix}{g}:agents`,
     /** Fixed-window request counters: per client address and per agent. */
-    addressWindow: (address: string) => `${prefix}{g}:rl:addr:${h(address)}`,
+    addressWindow: (address: string) => `${prefix}{g}:rl:addr:${hAddress(address)}`,
     agentWindow: (agentId: string) => `${prefix}{g}:rl:agent:${hAgent(agentId)}`,
     /** Stands for an absent optional key in a script's fixed key positions (never written). */
     unused: `${prefix}{g}:unused`,
