@@ -2,9 +2,9 @@
  * Callers of the broker's own services (introspection, Shared Signals stream management)
  * authenticate with a token of ours: minted by this broker for the broker itself (`aud` = the
  * issuer), still active (signature, revocation, its agents' standing), carrying the service's
- * scope; a DPoP-bound one with a proof for this very request (RFC 9449 §7). No or a bad token
- * is 401 invalid_token; a good one without that audience or scope is 403 insufficient_scope
- * (RFC 6750 §3.1).
+ * scope; a DPoP-bound one with a proof for this very request (RFC 9449 §7). No token, a bad
+ * one or one for another audience is 401 invalid_token; a good one without that scope is 403
+ * insufficient_scope (RFC 6750 §3.1).
  */
 import type { FastifyRequest } from 'fastify';
 import type { AdminKeyRing } from '../admin/index.js';

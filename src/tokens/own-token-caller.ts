@@ -1,9 +1,10 @@
 /**
  * A caller of the broker's own endpoints (introspection, stream management) that authenticates
- * with a token of ours: meant for the broker (`aud` = its issuer), active, with the endpoint's
- * scope. A token bound to a key (RFC 9449 §6.1, `cnf.jkt`) must come with the DPoP scheme and a
- * proof for this very request, by that key, naming the token (`ath`), used once; an unbound
- * token comes as a bearer token (RFC 6750 §2.1). Errors carry the scheme's challenge.
+ * with a token of ours: meant for the broker (`aud` = its issuer, else 401), active, with the
+ * endpoint's scope (else 403). A token bound to a key (RFC 9449 §6.1, `cnf.jkt`) must come with
+ * the DPoP scheme and a proof for this very request, by that key, naming the token (`ath`), used
+ * once; an unbound token comes as a bearer token (RFC 6750 §2.1). Errors carry the scheme's
+ * challenge.
  */
 import { sha256Hex } from '../attestation/index.js';
 import { verifyDpopProof, type NonceIssuer } from '../dpop/index.js';
@@ -47,8 +48,10 @@ export async function authenticateOwnToken(request: OwnTokenRequest, scope: stri
   const claims = status.claims;
   if (claims.cnf) await checkPossession(request, scheme, token, claims.cnf.jkt, deps);
   else if (scheme === 'dpop') throw refusal(scheme, 'the token is not bound to a key: use the Bearer scheme', 'caller_refused');
-  // RFC 6750 §3.1: a valid token without the needed audience or scope is insufficient_scope (403).
-  if (claims.aud !== deps.issuer || !claims.scope.split(' ').includes(scope)) {
+  // RFC 7519 §4.1.3, RFC 9068 §4: a token meant for another audience is rejected (401), it is
+  // not valid here; a valid token of ours without the scope is insufficient_scope (RFC 6750 §3.1, 403).
+  if (claims.aud !== deps.issuer) throw refusal(scheme, `the token is not meant for ${deps.issuer}`, 'caller_refused');
+  if (!claims.scope.split(' ').includes(scope)) {
     throw insufficientScope(`a token for ${deps.issuer} with the ${scope} scope is required`, 'caller_refused', scope);
   }
   return claims;

@@ -82,7 +82,7 @@ t.test('the caller needs an active token of ours, for the broker, with sts:intro
     ['no credential', {}, 401, undefined],
     ['garbage', { authorization: 'Bearer garbage' }, 401, 'invalid_token'],
     // RFC 6750 §3.1: a valid token lacking the audience or scope is insufficient_scope.
-    ['wrong audience', { authorization: `Bearer ${h.mint('resource-server', { audience: 'https://tickets.test', scopes: ['sts:introspect'] })}` }, 403, 'insufficient_scope'],
+    ['wrong audience', { authorization: `Bearer ${h.mint('resource-server', { audience: 'https://tickets.test', scopes: ['sts:introspect'] })}` }, 401, 'invalid_token'],
     ['no introspect scope', { authorization: `Bearer ${h.mint('resource-server', { audience: STS, scopes: ['tickets:read'] })}` }, 403, 'insufficient_scope'],
   ];
   for (const [name, headers, status, error] of cases) {

@@ -138,7 +138,7 @@ t.test('who may manage streams', async (t) => {
   t.equal(wrongScope.statusCode, 403, 'a token for the broker without ssf:stream');
   t.match(wrongScope.headers['www-authenticate'], /error="insufficient_scope", scope="ssf:stream"/);
   const agentToken = (await broker.exchange(await broker.attest())).json().access_token as string;
-  t.equal((await call('GET', '/ssf/stream', undefined, agentToken)).statusCode, 403, 'a token for another audience');
+  t.equal((await call('GET', '/ssf/stream', undefined, agentToken)).statusCode, 401, 'a token for another audience is not valid here');
 
   const mine = (await call('POST', '/ssf/stream', {})).json().stream_id as string;
   const other = await tokenFor(broker, OTHER_RECEIVER);
