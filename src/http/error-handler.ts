@@ -64,9 +64,23 @@ export function oauthErrorHandler(error: unknown, request: FastifyRequest, reply
   return sendOAuthError(reply, oauth);
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** The methods a path is served with (none: no such endpoint). */
+function methodsServed(app: FastifyInstance, url: string): string[] {
+  const path = url.split('?', 1)[0] as string;
+  return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(oauthErrorHandler);
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.status(404).headers(NO_STORE).send({ error: 'not_found', error_description: 'no such endpoint' });
+  app.setNotFoundHandler((request, reply) => {
+    // RFC 9110 §15.5.6: an endpoint asked with a method it does not serve is 405, with Allow.
+    const allowed = methodsServed(app, request.url);
+    if (allowed.length > 0) {
+      void reply.status(405).headers(NO_STORE).header('allow', allowed.join(', '));
+      return reply.send({ error: 'invalid_request', error_description: `this endpoint is served with ${allowed.join(', ')} only` });
+    }
+    return reply.status(404).headers(NO_STORE).send({ error: 'not_found', error_description: 'no such endpoint' });
   });
 }

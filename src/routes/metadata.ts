@@ -22,8 +22,9 @@ function buildMetadata(issuer: string, signingAlg: string): Record<string, unkno
     // present a bearer token of ours with the sts:introspect scope (RFC 7662 §2.1 leaves the
     // method open); no registered auth-method name describes that, so none is advertised.
     revocation_endpoint_auth_methods_supported: ['none'],
-    // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
-    response_types_supported: [],
+    // No authorization endpoint, so no response type: response_types_supported is left out, as
+    // RFC 8414 §3.2 omits members with zero elements (the OAuth WG's reading for servers
+    // without an authorization endpoint, though §2 lists the member as required).
     subject_types_supported: ['public'],
     // RFC 9068 access tokens are signed with this algorithm.
     access_token_signing_alg_values_supported: [signingAlg],
@@ -39,4 +40,10 @@ export async function metadataRoutes(app: FastifyInstance, options: { issuer: st
     reply.header('cache-control', 'public, max-age=3600').send(document);
   app.get('/.well-known/oauth-authorization-server', handler);
   app.get('/.well-known/openid-configuration', handler);
+  // An issuer with a path sits behind a proxy that strips it (the routes are served at the root).
+  // RFC 8414 §3.1 puts its metadata at the well-known path followed by the issuer's path, a URL
+  // outside that prefix: served here too, for the proxy to route (OpenID discovery appends the
+  // well-known path to the issuer, which the proxy maps onto the root's).
+  const issuerPath = new URL(options.issuer).pathname.replace(/\/+$/, '');
+  if (issuerPath !== '') app.get(`/.well-known/oauth-authorization-server${issuerPath}`, handler);
 }

@@ -15,7 +15,9 @@ t.test('RFC 8414 metadata at both well-known paths', async (t) => {
     t.equal(doc.revocation_endpoint, `${STS}/oauth/revoke`);
     t.same(doc.grant_types_supported, ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
     t.same(doc.token_endpoint_auth_methods_supported, ['private_key_jwt', 'none']);
-    t.ok(Array.isArray(doc.response_types_supported));
+    // §3.2: members with zero elements are omitted (no authorization endpoint, no response type).
+    t.notOk('response_types_supported' in doc);
+    for (const [name, value] of Object.entries(doc)) t.notOk(Array.isArray(value) && value.length === 0, `${name} is not an empty array`);
     t.notOk(doc.token_endpoint_auth_signing_alg_values_supported.some((a: string) => a === 'none' || a.startsWith('HS')));
   }
 });
