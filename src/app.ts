@@ -113,7 +113,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   });
   await app.register(tokenRoute, { exchange });
   await app.register(introspectRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis, dpopNonces: deps.dpopNonces });
-  await app.register(revokeRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis });
+  await app.register(revokeRoute, { ctx, keyRing: deps.keyRing, rateLimitRedis: deps.rateLimitRedis, issuerKeys: deps.issuerKeys, verifiedTokens: deps.verifiedTokens });
   await app.register(jwksRoute, { keyRing: deps.keyRing });
   await app.register(metadataRoutes, { issuer: config.issuer, signingAlg: config.signingAlg });
   await app.register(healthRoutes, { ctx, keyRing: deps.keyRing, issuerKeyHealth: deps.issuerKeyHealth });

@@ -18,10 +18,12 @@ function buildMetadata(issuer: string, signingAlg: string): Record<string, unkno
     // Token exchange authenticates by its subject token, so it needs no client authentication.
     token_endpoint_auth_methods_supported: ['private_key_jwt', 'none'],
     token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
-    // RFC 7009 §2.1: presenting the token proves the right to revoke it. Introspection callers
-    // present a bearer token of ours with the sts:introspect scope (RFC 7662 §2.1 leaves the
-    // method open); no registered auth-method name describes that, so none is advertised.
-    revocation_endpoint_auth_methods_supported: ['none'],
+    // RFC 7009 §2.1: presenting the token proves the right to revoke it; a client may also
+    // authenticate, and then revokes only its own tokens. Introspection callers present a bearer
+    // token of ours with the sts:introspect scope (RFC 7662 §2.1 leaves the method open); no
+    // registered auth-method name describes that, so none is advertised.
+    revocation_endpoint_auth_methods_supported: ['private_key_jwt', 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
     // No authorization endpoint, so no response type: response_types_supported is left out, as
     // RFC 8414 §3.2 omits members with zero elements (the OAuth WG's reading for servers
     // without an authorization endpoint, though §2 lists the member as required).

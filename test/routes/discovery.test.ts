@@ -19,6 +19,9 @@ t.test('RFC 8414 metadata at both well-known paths', async (t) => {
     t.notOk('response_types_supported' in doc);
     for (const [name, value] of Object.entries(doc)) t.notOk(Array.isArray(value) && value.length === 0, `${name} is not an empty array`);
     t.notOk(doc.token_endpoint_auth_signing_alg_values_supported.some((a: string) => a === 'none' || a.startsWith('HS')));
+    // §2: an endpoint that accepts private_key_jwt lists the algorithms it verifies.
+    t.same(doc.revocation_endpoint_auth_methods_supported, ['private_key_jwt', 'none']);
+    t.same(doc.revocation_endpoint_auth_signing_alg_values_supported, doc.token_endpoint_auth_signing_alg_values_supported);
   }
 });
 
