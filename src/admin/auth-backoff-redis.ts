@@ -13,13 +13,21 @@ local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 `;
 
-/** ARGV[1]: the window; ARGV[2..]: the refusal after the 1st, 2nd... failure (the last one repeats). */
+/**
+ * ARGV[1]: the window; ARGV[2..]: the refusal after the 1st, 2nd... failure (the last one
+ * repeats). Returns { refused for (ms), 1 if the address was refused before this failure }.
+ */
 const RECORD_FAILURE = `${NOW_MS}
+local refusedBefore = tonumber(redis.call('HGET', KEYS[1], 'refused_until') or '0')
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local refusal = tonumber(ARGV[math.min(failures, #ARGV - 1) + 1])
-if refusal > 0 then redis.call('HSET', KEYS[1], 'refused_until', nowMs + refusal) end
+local refusedUntil = refusedBefore
+if refusal > 0 then
+  refusedUntil = nowMs + refusal
+  redis.call('HSET', KEYS[1], 'refused_until', refusedUntil)
+end
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[1]), refusal))
-return refusal
+return { math.max(0, refusedUntil - nowMs), refusedBefore > nowMs and 1 or 0 }
 `;
 
 const REFUSED_FOR = `${NOW_MS}
@@ -28,7 +36,7 @@ return math.max(0, refusedUntil - nowMs)
 `;
 
 type BackoffClient = (Redis | Cluster) & {
-  stsAuthBackoffFailure?: (key: string, ...args: number[]) => Promise<number>;
+  stsAuthBackoffFailure?: (key: string, ...args: number[]) => Promise<[number, number]>;
   stsAuthBackoffRefusal?: (key: string) => Promise<number>;
 };
 
@@ -47,6 +55,9 @@ export function createRedisAuthBackoff(redis: Redis | Cluster, schedule: Backoff
   };
   return {
     refusedForMs: (address) => call('read', () => client.stsAuthBackoffRefusal?.call(client, key(address))),
-    recordFailure: (address) => call('record', () => client.stsAuthBackoffFailure?.call(client, key(address), schedule.windowMs, ...table)),
+    recordFailure: async (address) => {
+      const [refusalMs, refusedBefore] = await call('record', () => client.stsAuthBackoffFailure?.call(client, key(address), schedule.windowMs, ...table));
+      return { refusalMs, alreadyRefused: refusedBefore === 1 };
+    },
   };
 }

@@ -11,8 +11,19 @@ import type { Clock } from '../clock.js';
 export interface AuthBackoff {
   /** How long attempts from `address` are refused now, in ms (0: not refused). */
   refusedForMs(address: string): Promise<number>;
-  /** Counts a failed authentication from `address`; resolves how long it is now refused for (0: not yet). */
-  recordFailure(address: string): Promise<number>;
+  /** Counts a failed authentication from `address`, in one atomic step. */
+  recordFailure(address: string): Promise<FailureOutcome>;
+}
+
+export interface FailureOutcome {
+  /** How long the address is refused for now (0: not yet). */
+  refusalMs: number;
+  /**
+   * The address was refused already when this failure was counted: attempts checked at the same
+   * time crossed the line first, so this one is answered as refused too (a burst of guesses gets
+   * no more answers than guesses sent one by one).
+   */
+  alreadyRefused: boolean;
 }
 
 export interface BackoffSchedule {
@@ -61,6 +72,7 @@ export function createMemoryAuthBackoff(clock: Clock, schedule: BackoffSchedule 
     async recordFailure(address) {
       const nowMs = clock();
       const entry = live(address, nowMs) ?? { failures: 0, refusedUntilMs: 0, forgetAtMs: 0 };
+      const alreadyRefused = entry.refusedUntilMs > nowMs;
       entry.failures += 1;
       const refusalMs = refusalAfter(entry.failures, schedule);
       if (refusalMs > 0) entry.refusedUntilMs = nowMs + refusalMs;
@@ -68,7 +80,7 @@ export function createMemoryAuthBackoff(clock: Clock, schedule: BackoffSchedule 
       entries.delete(address);
       entries.set(address, entry);
       if (entries.size > maxAddresses) entries.delete(entries.keys().next().value as string);
-      return refusalMs;
+      return { refusalMs: Math.max(0, entry.refusedUntilMs - nowMs), alreadyRefused };
     },
   };
 }

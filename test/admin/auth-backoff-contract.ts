@@ -15,10 +15,10 @@ export function runAuthBackoffContract(t: Test, name: string, backoff: AuthBacko
   t.test(`${name}: answered normally before the ${s.refuseFrom}rd failure, refused from it`, async (t) => {
     const a = address();
     t.equal(await backoff.refusedForMs(a), 0);
-    t.equal(await backoff.recordFailure(a), 0);
-    t.equal(await backoff.recordFailure(a), 0);
+    t.equal((await backoff.recordFailure(a)).refusalMs, 0);
+    t.equal((await backoff.recordFailure(a)).refusalMs, 0);
     t.equal(await backoff.refusedForMs(a), 0, 'two failures: not refused');
-    t.equal(await backoff.recordFailure(a), s.firstRefusalMs, 'the third starts the refusals');
+    t.same(await backoff.recordFailure(a), { refusalMs: s.firstRefusalMs, alreadyRefused: false }, 'the third starts the refusals');
     const left = await backoff.refusedForMs(a);
     t.ok(left > 0 && left <= s.firstRefusalMs, `refused for ${left} ms`);
     t.equal(await backoff.refusedForMs(address()), 0, 'another address is not');
@@ -27,7 +27,7 @@ export function runAuthBackoffContract(t: Test, name: string, backoff: AuthBacko
   t.test(`${name}: each further failure doubles the refusal, up to the bound`, async (t) => {
     const a = address();
     const refusals: number[] = [];
-    for (let i = 0; i < 6; i++) refusals.push(await backoff.recordFailure(a));
+    for (let i = 0; i < 6; i++) refusals.push((await backoff.recordFailure(a)).refusalMs);
     t.same(refusals, [0, 0, 150, 300, 600, 600]);
   });
 
@@ -36,9 +36,17 @@ export function runAuthBackoffContract(t: Test, name: string, backoff: AuthBacko
     for (let i = 0; i < 3; i++) await backoff.recordFailure(a);
     await advance(s.firstRefusalMs + 50);
     t.equal(await backoff.refusedForMs(a), 0, 'the refusal is over');
-    t.equal(await backoff.recordFailure(a), 2 * s.firstRefusalMs, 'the next failure doubles it: the count was kept');
+    t.same(await backoff.recordFailure(a), { refusalMs: 2 * s.firstRefusalMs, alreadyRefused: false }, 'the next failure doubles it: the count was kept');
     await advance(s.windowMs + 100);
     t.equal(await backoff.refusedForMs(a), 0);
-    t.equal(await backoff.recordFailure(a), 0, 'a window after the last failure, the address starts afresh');
+    t.equal((await backoff.recordFailure(a)).refusalMs, 0, 'a window after the last failure, the address starts afresh');
+  });
+
+  t.test(`${name}: failures counted at once: those after the line say the address was refused already`, async (t) => {
+    const a = address();
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => backoff.recordFailure(a)));
+    t.equal(outcomes.filter((o) => !o.alreadyRefused).length, s.refuseFrom, `exactly ${s.refuseFrom} answered as failures`);
+    t.ok(outcomes.every((o) => !o.alreadyRefused || o.refusalMs > 0), 'the others carry how long to wait');
+    t.ok((await backoff.refusedForMs(a)) > 0);
   });
 }

@@ -38,7 +38,7 @@ t.test('redis', async (t) => {
   t.test('redis: every instance counts the same failures under a readable key', async (t) => {
     await a.recordFailure('10.8.0.1');
     await b.recordFailure('10.8.0.1');
-    t.equal(await a.recordFailure('10.8.0.1'), CONTRACT_SCHEDULE.firstRefusalMs, 'the third failure, on either instance');
+    t.equal((await a.recordFailure('10.8.0.1')).refusalMs, CONTRACT_SCHEDULE.firstRefusalMs, 'the third failure, on either instance');
     t.ok((await b.refusedForMs('10.8.0.1')) > 0, 'refused on the other instance too');
     const record = await stores[0]!.redis.hgetall('sts:auth-backoff:10.8.0.1');
     t.equal(record.failures, '3');

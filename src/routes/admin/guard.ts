@@ -28,18 +28,32 @@ export function createOperatorGuard(ctx: BrokerContext, deps: OperatorGuardDeps)
   const operators = new WeakMap<FastifyRequest, OperatorIdentity & { role: Role }>();
   const where = (request: FastifyRequest) => ({ remote_address: request.ip, method: request.method, path: request.routeOptions.url });
 
+  const backingOff = (refusedForMs: number) => tooManyRequests(refusedForMs, 'too many failed operator authentications from this address; retry later');
+  /** Refused without the credential counting: not checked, or checked while the refusals began. */
+  const refused = (address: string, refusedForMs: number) => {
+    deps.failures.refused(address);
+    return backingOff(refusedForMs);
+  };
+
   const authenticate = async (request: FastifyRequest): Promise<OperatorIdentity> => {
     const address = clientBucket(request);
     const refusedForMs = await deps.backoff.refusedForMs(address);
-    if (refusedForMs > 0) {
-      deps.failures.refused(address);
-      throw tooManyRequests(refusedForMs, 'too many failed operator authentications from this address; retry later');
-    }
+    if (refusedForMs > 0) throw refused(address, refusedForMs);
     const result = await authenticateOperator(request.headers.authorization, ctx.policy.current(), deps.keySets, ctx.clock());
-    if (result.ok) return result.identity;
+    if (result.ok) {
+      // Guesses checked at the same time may have started the refusals meanwhile: a right guess
+      // among them is answered like the others, or a burst would test more keys than allowed.
+      const since = await deps.backoff.refusedForMs(address);
+      if (since > 0) throw refused(address, since);
+      return result.identity;
+    }
     deps.failures.failed(address, result.reason, where(request));
     // A request without any credential guesses nothing: it does not count towards the backoff.
-    if (result.reason !== 'no_credential') await deps.backoff.recordFailure(address);
+    if (result.reason !== 'no_credential') {
+      const outcome = await deps.backoff.recordFailure(address);
+      // Counted as the failure it is, but answered as refused (a concurrent guess crossed the line first).
+      if (outcome.alreadyRefused) throw backingOff(outcome.refusalMs);
+    }
     throw invalidToken(result.reason === 'no_credential' ? 'operator credential required' : 'invalid operator credential', result.reason);
   };
 

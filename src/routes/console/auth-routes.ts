@@ -37,13 +37,16 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     const jar = kit.jar(request);
     const nowMs = ctx.clock();
     const address = clientBucket(request);
+    const backingOff = (refusedForMs: number) => {
+      const wait = Math.ceil(refusedForMs / 1000);
+      void reply.header('retry-after', String(wait));
+      return form(request, reply, 429, { failed: `Too many failed sign-ins from your address: try again in ${wait} s.` });
+    };
     const refusedForMs = await defense.backoff.refusedForMs(address);
     if (refusedForMs > 0) {
       // As at the admin API: refused without looking at the credential.
       defense.failures.refused(address);
-      const wait = Math.ceil(refusedForMs / 1000);
-      void reply.header('retry-after', String(wait));
-      return form(request, reply, 429, { failed: `Too many failed sign-ins from your address: try again in ${wait} s.` });
+      return backingOff(refusedForMs);
     }
     const body = request.body as Record<string, unknown> | null;
     if (!sameOrigin(request.headers as Record<string, string>, request.protocol) || !tokensMatch(readCookie(request.headers.cookie, jar.preSession) ?? '', formField(body, '_csrf'))) {
@@ -55,9 +58,19 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     if (!result.ok || result.identity.role === null) {
       const reason = result.ok ? 'no_role' : result.reason;
       defense.failures.failed(address, reason, { channel: 'console', remote_address: request.ip });
-      // As at the admin API, only a credential that does not authenticate counts (an empty form guesses nothing).
-      if (!result.ok && result.reason !== 'no_credential') await defense.backoff.recordFailure(address);
+      // As at the admin API, only a credential that does not authenticate counts (an empty form guesses nothing),
+      // and a failure counted once a concurrent one started the refusals is answered as refused.
+      if (!result.ok && result.reason !== 'no_credential') {
+        const outcome = await defense.backoff.recordFailure(address);
+        if (outcome.alreadyRefused) return backingOff(outcome.refusalMs);
+      }
       return form(request, reply, 401, { failed: result.ok ? 'Signed in, but no role is mapped to you: ask an admin.' : 'Sign-in failed: unknown key or invalid token.' });
+    }
+    // As at the admin API: a right guess checked while the refusals began is answered like the others.
+    const since = await defense.backoff.refusedForMs(address);
+    if (since > 0) {
+      defense.failures.refused(address);
+      return backingOff(since);
     }
     const { identity } = result;
     // A sign-on token's session ends when the token would have (its exp, verified above).
