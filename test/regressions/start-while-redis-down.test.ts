@@ -35,6 +35,7 @@ t.test('the broker starts with Redis down, unready', async (t) => {
   const jwks = await broker.app.inject('/.well-known/jwks.json');
   t.equal(jwks.statusCode, 200, 'JWKS is served');
   t.same(jwks.json().keys, [], 'with the keys it has: none before the ring could be loaded');
+  t.equal(jwks.headers['cache-control'], 'no-store', 'an empty set is not cached (it would fail the tokens signed once ready)');
   const token = await clients.exchange(await clients.attest());
   t.equal(token.statusCode, 503, token.body);
   t.ok(Number(token.headers['retry-after']) >= 1, 'with Retry-After');
@@ -46,5 +47,7 @@ t.test('it becomes ready by itself when Redis comes', async (t) => {
   t.not(ready, null, 'ready once Redis answers');
   const token = await clients.exchange(await clients.attest());
   t.equal(token.statusCode, 200, token.body);
-  t.equal((await broker.app.inject('/.well-known/jwks.json')).json().keys.length >= 1, true, 'and publishes its keys');
+  const jwks = await broker.app.inject('/.well-known/jwks.json');
+  t.equal(jwks.json().keys.length >= 1, true, 'and publishes its keys');
+  t.match(jwks.headers['cache-control'], /^public, max-age=\d+$/, 'cacheable again');
 });
