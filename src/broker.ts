@@ -89,9 +89,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   const backingStore = overrides.store ?? (await createStore(config, clock, logger));
   const keeper = createControlKeeper({ store: backingStore, clock, logger, ...(config.stateFile ? { stateFile: config.stateFile } : {}) });
   await keeper.start();
-  if (backingStore.kind === 'memory' && !config.stateFile) {
-    logger.warn({}, 'suspensions are kept in this process only (embedded store): set STS_STATE_FILE to keep them across restarts');
-  }
+  if (!config.stateFile) logger.warn({ store: backingStore.kind }, unkeptSuspensionsWarning(backingStore.kind));
   // Every writer of control records (admin API, console, anomaly detector) goes through the
   // keeper, so none of them acknowledges a change before it is kept.
   const store = keeper.durableStore;
@@ -217,4 +215,11 @@ function issuerKeyResolvers(config: Readonly<Config>, overrides: BrokerOverrides
     operatorKeySets: createOperatorKeySets(fetching),
     probe: overrides.issuerKeys ? { stop: () => {} } : startJwksProbe({ policy: holder, prober: resolver }),
   };
+}
+
+/** Without a state file, a suspension outlives a store that lost its data only while some instance runs. */
+function unkeptSuspensionsWarning(kind: string): string {
+  return kind === 'memory'
+    ? 'suspensions are kept in this process only (embedded store): set STS_STATE_FILE to keep them across restarts'
+    : 'STS_STATE_FILE is not set: suspensions made at run time live in the store and in the running instances; if the store loses its data while every instance restarts, they are lost (set STS_STATE_FILE on a volume)';
 }
