@@ -6,8 +6,9 @@ import type { Caller, Grant, GrantRequest } from './grants/index.js';
 
 /**
  * TTL = the decision's (min of tier, intent and the hard cap), in whole seconds, and never past
- * the subject token's own expiry: a token exchanged from an attestation dies with it. A client
- * assertion authenticates only and does not cap the lifetime.
+ * the subject token's own expiry: a token exchanged from an attestation dies with it (and a
+ * delegated one with the actor's attestation too). A client assertion authenticates only and
+ * does not cap the lifetime.
  */
 export function lifetimeSeconds(ttlMs: number, caller: Caller, issuedAtMs: number, grant: Grant<GrantRequest>): number {
   const byPolicy = Math.max(1, Math.floor(ttlMs / 1000));

@@ -2,11 +2,14 @@
  * Regression (probe of the running broker): a token exchanged from an attestation with two
  * minutes left lived the tier's full fifteen. A minted token now never outlives its subject
  * token (RFC 8693 §2.1: the new token stands for the subject; it cannot be worth more than
- * it); a client assertion only authenticates and does not cap the lifetime.
+ * it); a client assertion only authenticates and does not cap the lifetime. Acting for a
+ * person, the token dies with the person's token and with the agent's own attestation
+ * (actor_token), whichever ends first.
  */
 import { decodeJwt } from 'jose';
 import t from 'tap';
 import { buildTestBroker, KB_AUDIENCE, SA } from '../helpers/broker.js';
+import { agentSubject, delegated, delegationPolicy, idpKey, MAIL, personToken } from '../helpers/delegation.js';
 
 const NAMESPACE = { 'kubernetes.io': { namespace: 'agents' } };
 
@@ -44,4 +47,22 @@ t.test('a client assertion does not cap the lifetime', async (t) => {
   });
   t.equal(alongside.statusCode, 200, alongside.body);
   t.equal(alongside.json().expires_in, 900, 'nor does one sent alongside a subject token');
+});
+
+t.test('delegated: exp is at most the person\'s token\'s and the actor attestation\'s', async (t) => {
+  const idp = await idpKey();
+  const broker = await buildTestBroker({ policy: delegationPolicy(), files: { 'idp.jwks.json': { keys: [idp.publicJwk] } } });
+  t.teardown(broker.close);
+  // read-mail: the tier's 10 minutes.
+  const shortActor = await broker.attest(agentSubject('mail-assistant'), NAMESPACE, { iatOffsetS: -300, ttlS: 330 });
+  const byActor = await delegated(broker, await personToken(broker, idp, 'alice', { ttlS: 3600 }), shortActor, { audience: MAIL });
+  t.equal(byActor.statusCode, 200, byActor.body);
+  t.equal(decodeJwt(byActor.json().access_token as string).exp, decodeJwt(shortActor).exp, 'dies with the actor\'s attestation');
+  t.equal(byActor.json().expires_in, 30);
+  const shortPerson = await personToken(broker, idp, 'alice', { ttlS: 45 });
+  const byPerson = await delegated(broker, shortPerson, await broker.attest(agentSubject('mail-assistant'), NAMESPACE, { ttlS: 3600 }), { audience: MAIL });
+  t.equal(byPerson.statusCode, 200, byPerson.body);
+  t.equal(byPerson.json().expires_in, 45, 'dies with the person\'s token');
+  const neither = await delegated(broker, await personToken(broker, idp, 'alice', { ttlS: 3600 }), await broker.attest(agentSubject('mail-assistant'), NAMESPACE, { ttlS: 3600 }), { audience: MAIL });
+  t.equal(neither.json().expires_in, 600, 'the tier\'s lifetime when both outlive it');
 });

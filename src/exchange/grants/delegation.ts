@@ -24,6 +24,10 @@ export function subjectKind(jws: DecodedJws | JwsFailure, ctx: AttestationContex
   return ctx.policy.userIssuersByIss.has(iss) ? 'person' : 'attestation';
 }
 
+/** The token dies with the subject token, and with the actor's attestation when that came first. */
+const earliest = (actorNotAfterMs: number | undefined, subjectExpMs: number): number =>
+  actorNotAfterMs === undefined ? subjectExpMs : Math.min(actorNotAfterMs, subjectExpMs);
+
 const refused = (check: string, internal: string): Authentication => ({ ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', internal, check) });
 
 /** The actor (already proven) acting for the subject token's person or chain. */
@@ -48,7 +52,7 @@ async function forPerson(actor: Caller, token: string, ctx: AttestationContext):
     ...(person.jti !== undefined ? { subjectTokenJti: person.jti } : {}),
   };
   // The new token dies with the person's token (RFC 8693 §2.1: it stands for the subject).
-  return { ok: true, caller: { ...actor, notAfterMs: person.expiresAtMs, delegation } };
+  return { ok: true, caller: { ...actor, notAfterMs: earliest(actor.notAfterMs, person.expiresAtMs), delegation } };
 }
 
 /**
@@ -93,7 +97,7 @@ async function forChain(actor: Caller, token: string, ctx: GrantContext): Promis
     subjectTokenJti: claims.jti,
   };
   // Each hop: never past the presented token's own expiry.
-  return { ok: true, caller: { ...actor, notAfterMs: claims.exp * 1000, delegation } };
+  return { ok: true, caller: { ...actor, notAfterMs: earliest(actor.notAfterMs, claims.exp * 1000), delegation } };
 }
 
 /** The agents a presented token stands on: its holder, its act chain, and the agent it acts for (if `sub` is one). */

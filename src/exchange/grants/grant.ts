@@ -62,7 +62,7 @@ export interface Caller {
   proof: AttestationSuccess;
   /** Every single-use proof of the request, claimed together in the store. */
   replay: ReplayClaim[];
-  /** The minted token may not outlive this instant (a subject token's own `exp`). */
+  /** The minted token may not outlive this instant (a subject token's `exp`, an actor attestation's). */
   notAfterMs?: number;
   delegation?: Delegation;
 }

@@ -99,7 +99,11 @@ async function authenticateAgent(request: TokenExchangeRequest, ctx: GrantContex
   const actorRefusals = request.actorToken === undefined ? CLIENT_REFUSALS : ACTOR_TOKEN_REFUSALS;
   const actor = toAuthentication(await verifySubjectToken(actorProof, ctx.attestation), actorRefusals);
   if (!actor.ok) return actor;
-  const authenticated = request.actorToken === undefined ? actor : await withClientAssertion(actor.caller, request.clientAssertion, ctx.attestation);
+  // The agent's own attestation caps the lifetime as when it is the subject token; a client
+  // assertion standing in for it authenticates only.
+  const authenticated = request.actorToken === undefined
+    ? actor
+    : await withClientAssertion({ ...actor.caller, notAfterMs: actor.caller.proof.expiresAtMs }, request.clientAssertion, ctx.attestation);
   if (!authenticated.ok) return authenticated;
   return delegate(authenticated.caller, request.subjectToken, kind, ctx);
 }
