@@ -16,9 +16,12 @@ local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 /**
  * ARGV[1]: the window; ARGV[2..]: the refusal after the 1st, 2nd... failure (the last one
  * repeats). Returns { refused for (ms), 1 if the address was refused before this failure }.
+ * A failure that comes in while the address is refused is not counted, as an attempt refused
+ * unchecked is not: a burst escalates no faster than the same guesses sent one by one.
  */
 const RECORD_FAILURE = `${NOW_MS}
 local refusedBefore = tonumber(redis.call('HGET', KEYS[1], 'refused_until') or '0')
+if refusedBefore > nowMs then return { refusedBefore - nowMs, 1 } end
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local refusal = tonumber(ARGV[math.min(failures, #ARGV - 1) + 1])
 local refusedUntil = refusedBefore
@@ -27,7 +30,7 @@ if refusal > 0 then
   redis.call('HSET', KEYS[1], 'refused_until', refusedUntil)
 end
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[1]), refusal))
-return { math.max(0, refusedUntil - nowMs), refusedBefore > nowMs and 1 or 0 }
+return { math.max(0, refusedUntil - nowMs), 0 }
 `;
 
 const REFUSED_FOR = `${NOW_MS}

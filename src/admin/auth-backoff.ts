@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 export interface AuthBackoff {
   /** How long attempts from `address` are refused now, in ms (0: not refused). */
   refusedForMs(address: string): Promise<number>;
-  /** Counts a failed authentication from `address`, in one atomic step. */
+  /** Counts a failed authentication from `address` unless it is refused already, in one atomic step. */
   recordFailure(address: string): Promise<FailureOutcome>;
 }
 
@@ -19,9 +19,10 @@ export interface FailureOutcome {
   /** How long the address is refused for now (0: not yet). */
   refusalMs: number;
   /**
-   * The address was refused already when this failure was counted: attempts checked at the same
-   * time crossed the line first, so this one is answered as refused too (a burst of guesses gets
-   * no more answers than guesses sent one by one).
+   * The address was refused already when this failure came in: attempts checked at the same
+   * time crossed the line first. It is not counted, and is answered as refused like the attempts
+   * refused unchecked: a burst of guesses gets no more answers, and no longer a refusal, than
+   * the same guesses sent one by one.
    */
   alreadyRefused: boolean;
 }
@@ -72,7 +73,8 @@ export function createMemoryAuthBackoff(clock: Clock, schedule: BackoffSchedule 
     async recordFailure(address) {
       const nowMs = clock();
       const entry = live(address, nowMs) ?? { failures: 0, refusedUntilMs: 0, forgetAtMs: 0 };
-      const alreadyRefused = entry.refusedUntilMs > nowMs;
+      // Not counted while refused, as an attempt refused unchecked is not (the Redis script alike).
+      if (entry.refusedUntilMs > nowMs) return { refusalMs: entry.refusedUntilMs - nowMs, alreadyRefused: true };
       entry.failures += 1;
       const refusalMs = refusalAfter(entry.failures, schedule);
       if (refusalMs > 0) entry.refusedUntilMs = nowMs + refusalMs;
@@ -80,7 +82,7 @@ export function createMemoryAuthBackoff(clock: Clock, schedule: BackoffSchedule 
       entries.delete(address);
       entries.set(address, entry);
       if (entries.size > maxAddresses) entries.delete(entries.keys().next().value as string);
-      return { refusalMs: Math.max(0, entry.refusedUntilMs - nowMs), alreadyRefused };
+      return { refusalMs: Math.max(0, entry.refusedUntilMs - nowMs), alreadyRefused: false };
     },
   };
 }

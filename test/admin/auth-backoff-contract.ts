@@ -27,8 +27,23 @@ export function runAuthBackoffContract(t: Test, name: string, backoff: AuthBacko
   t.test(`${name}: each further failure doubles the refusal, up to the bound`, async (t) => {
     const a = address();
     const refusals: number[] = [];
-    for (let i = 0; i < 6; i++) refusals.push((await backoff.recordFailure(a)).refusalMs);
+    for (let i = 0; i < 6; i++) {
+      const outcome = await backoff.recordFailure(a);
+      refusals.push(outcome.refusalMs);
+      // The next attempt comes once this refusal is over (until then it would not be checked).
+      if (outcome.refusalMs > 0) await advance(outcome.refusalMs + 20);
+    }
     t.same(refusals, [0, 0, 150, 300, 600, 600]);
+  });
+
+  t.test(`${name}: a failure that comes in while refused is not counted`, async (t) => {
+    const a = address();
+    for (let i = 0; i < 3; i++) await backoff.recordFailure(a);
+    const during = await backoff.recordFailure(a);
+    t.equal(during.alreadyRefused, true);
+    t.ok(during.refusalMs > 0 && during.refusalMs <= s.firstRefusalMs, 'told how long is left of the refusal, not a longer one');
+    await advance(s.firstRefusalMs + 20);
+    t.same(await backoff.recordFailure(a), { refusalMs: 2 * s.firstRefusalMs, alreadyRefused: false }, 'the next one is the fourth counted, not the fifth');
   });
 
   t.test(`${name}: the refusal ends, the count stays for the window, then is forgotten`, async (t) => {
@@ -47,6 +62,7 @@ export function runAuthBackoffContract(t: Test, name: string, backoff: AuthBacko
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => backoff.recordFailure(a)));
     t.equal(outcomes.filter((o) => !o.alreadyRefused).length, s.refuseFrom, `exactly ${s.refuseFrom} answered as failures`);
     t.ok(outcomes.every((o) => !o.alreadyRefused || o.refusalMs > 0), 'the others carry how long to wait');
+    t.ok(outcomes.every((o) => o.refusalMs <= s.firstRefusalMs), 'and are not counted: the refusal is the first one, not doubled');
     t.ok((await backoff.refusedForMs(a)) > 0);
   });
 }

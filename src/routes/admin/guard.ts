@@ -28,11 +28,10 @@ export function createOperatorGuard(ctx: BrokerContext, deps: OperatorGuardDeps)
   const operators = new WeakMap<FastifyRequest, OperatorIdentity & { role: Role }>();
   const where = (request: FastifyRequest) => ({ remote_address: request.ip, method: request.method, path: request.routeOptions.url });
 
-  const backingOff = (refusedForMs: number) => tooManyRequests(refusedForMs, 'too many failed operator authentications from this address; retry later');
   /** Refused without the credential counting: not checked, or checked while the refusals began. */
   const refused = (address: string, refusedForMs: number) => {
     deps.failures.refused(address);
-    return backingOff(refusedForMs);
+    return tooManyRequests(refusedForMs, 'too many failed operator authentications from this address; retry later');
   };
 
   const authenticate = async (request: FastifyRequest): Promise<OperatorIdentity> => {
@@ -47,13 +46,11 @@ export function createOperatorGuard(ctx: BrokerContext, deps: OperatorGuardDeps)
       if (since > 0) throw refused(address, since);
       return result.identity;
     }
-    deps.failures.failed(address, result.reason, where(request));
     // A request without any credential guesses nothing: it does not count towards the backoff.
-    if (result.reason !== 'no_credential') {
-      const outcome = await deps.backoff.recordFailure(address);
-      // Counted as the failure it is, but answered as refused (a concurrent guess crossed the line first).
-      if (outcome.alreadyRefused) throw backingOff(outcome.refusalMs);
-    }
+    const outcome = result.reason === 'no_credential' ? null : await deps.backoff.recordFailure(address);
+    // A concurrent guess crossed the line first: this one is refused like those never checked.
+    if (outcome?.alreadyRefused) throw refused(address, outcome.refusalMs);
+    deps.failures.failed(address, result.reason, where(request));
     throw invalidToken(result.reason === 'no_credential' ? 'operator credential required' : 'invalid operator credential', result.reason);
   };
 

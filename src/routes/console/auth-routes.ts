@@ -57,13 +57,14 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     const result = await authenticateOperator(`Bearer ${credential}`, ctx.policy.current(), keySets, nowMs);
     if (!result.ok || result.identity.role === null) {
       const reason = result.ok ? 'no_role' : result.reason;
-      defense.failures.failed(address, reason, { channel: 'console', remote_address: request.ip });
       // As at the admin API, only a credential that does not authenticate counts (an empty form guesses nothing),
-      // and a failure counted once a concurrent one started the refusals is answered as refused.
-      if (!result.ok && result.reason !== 'no_credential') {
-        const outcome = await defense.backoff.recordFailure(address);
-        if (outcome.alreadyRefused) return backingOff(outcome.refusalMs);
+      // and one that comes in once a concurrent one started the refusals is refused like those never checked.
+      const outcome = !result.ok && result.reason !== 'no_credential' ? await defense.backoff.recordFailure(address) : null;
+      if (outcome?.alreadyRefused) {
+        defense.failures.refused(address);
+        return backingOff(outcome.refusalMs);
       }
+      defense.failures.failed(address, reason, { channel: 'console', remote_address: request.ip });
       return form(request, reply, 401, { failed: result.ok ? 'Signed in, but no role is mapped to you: ask an admin.' : 'Sign-in failed: unknown key or invalid token.' });
     }
     // As at the admin API: a right guess checked while the refusals began is answered like the others.
