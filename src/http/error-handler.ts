@@ -67,7 +67,7 @@ export function oauthErrorHandler(error: unknown, request: FastifyRequest, reply
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** The methods a path is served with (none: no such endpoint). */
-function methodsServed(app: FastifyInstance, url: string): string[] {
+export function methodsServed(app: FastifyInstance, url: string): string[] {
   const path = url.split('?', 1)[0] as string;
   return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
 }

@@ -245,3 +245,23 @@ t.test('the keys page lists a key withdrawn as compromised while its tokens coul
   t.match(page, new RegExp(`${compromisedKid}</td><td></td><td><span[^>]*>compromised, withdrawn`), 'the withdrawn kid, flagged');
   t.match(page, new RegExp(`${activatedKid}</td><td>ES256</td>`), 'the new signing key');
 });
+
+t.test('RFC 9110 §15.5.6: a page asked with a method it does not serve is 405 with Allow, as an HTML page', async (t) => {
+  const b = await consoleBroker();
+  t.teardown(b.close);
+  const cases: Array<[string, string, string]> = [
+    ['PUT', '/console/sign-in', 'GET, HEAD, POST'],
+    ['POST', '/console/inventory', 'GET, HEAD'],
+    ['GET', '/console/sign-out', 'POST'],
+  ];
+  for (const [method, url, allow] of cases) {
+    const res = await b.app.inject({ method: method as 'GET', url });
+    t.equal(res.statusCode, 405, `${method} ${url}`);
+    t.equal(res.headers.allow, allow);
+    t.match(res.headers['content-type'], /^text\/html/);
+    t.equal(res.headers['content-security-policy'], CONSOLE_CSP, 'with the console\'s headers');
+  }
+  const missing = await b.app.inject({ url: '/console/no-such-page' });
+  t.equal(missing.statusCode, 404);
+  t.notOk(missing.headers.allow);
+});

@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createOperatorKeySets, type OperatorKeySets } from '../../admin/index.js';
 import type { OperatorAuthDefense } from '../admin/operator-auth-defense.js';
-import { toOAuthError } from '../../http/error-handler.js';
+import { methodsServed, toOAuthError } from '../../http/error-handler.js';
 import { loadConsoleAssets, sessionKey } from '../../console/index.js';
 import type { BrokerContext } from '../../context.js';
 import type { IssuerKeyHealth } from '../../credentials/index.js';
@@ -55,7 +55,13 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
     if (request.protocol === 'https') void reply.header('strict-transport-security', 'max-age=31536000');
   });
   app.setErrorHandler((error: FastifyError, request, reply) => consoleError(kit, error, request, reply));
-  app.setNotFoundHandler((request, reply) => kit.refuse(reply, request, 404, 'No such page.'));
+  app.setNotFoundHandler((request, reply) => {
+    // RFC 9110 §15.5.6, as on the API: a page asked with a method it does not serve is 405.
+    const allowed = methodsServed(app, request.url);
+    if (allowed.length === 0) return kit.refuse(reply, request, 404, 'No such page.');
+    void reply.header('allow', allowed.join(', '));
+    return kit.refuse(reply, request, 405, `This page is served with ${allowed.join(', ')} only.`);
+  });
 
   app.get('/assets/:name', async (request, reply) => {
     const asset = assets.byName.get((request.params as { name: string }).name);
