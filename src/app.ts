@@ -9,7 +9,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { AuditTrail, BrokerContext, OutcomeObserver, PolicyHolder, RevocationKind } from './context.js';
 import { createExchange } from './exchange/index.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { installErrorHandler, oauthErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-body.js';
 import { refuseWhileClosing } from './http/closing.js';
 import { listenerTimeouts } from './http/listener-timeouts.js';
@@ -67,6 +67,9 @@ function serverOptions(config: Readonly<Config>, logger: FastifyBaseLogger) {
     ...listenerTimeouts(config),
     // Our own 503 while closing carries Retry-After (fastify's does not).
     return503OnClosing: false,
+    // A URL the router cannot read (bad percent-encoding, a parameter over its length bound)
+    // is answered in the RFC 6749 §5.2 shape like every other error.
+    frameworkErrors: oauthErrorHandler,
   };
 }
 

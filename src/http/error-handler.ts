@@ -69,6 +69,10 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** The methods a path is served with (none: no such endpoint). */
 export function methodsServed(app: FastifyInstance, url: string): string[] {
   const path = url.split('?', 1)[0] as string;
+  // A segment over the router's parameter bound matches its length-refusal handler under every
+  // method with a route there, not a route: such a path is served by no method.
+  const maxParamLength = app.initialConfig.maxParamLength ?? 100;
+  if (path.split('/').some((segment) => segment.length > maxParamLength)) return [];
   return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
 }
 

@@ -27,3 +27,18 @@ t.test('RFC 9110 §15.5.6: a served path asked with another method is 405 with A
   t.notOk(unknown.headers.allow);
   t.equal(unknown.json().error, 'not_found');
 });
+
+t.test('a URL the router cannot read is answered in the RFC 6749 §5.2 shape, and allows no method', async (t) => {
+  const broker = await buildTestBroker();
+  t.teardown(broker.close);
+  const long = 'a'.repeat(300);
+  for (const url of [`/admin/agents/${long}`, '/oauth/%zz']) {
+    const res = await broker.app.inject({ url });
+    t.equal(res.statusCode, 400, url.slice(0, 40));
+    t.same(res.json(), { error: 'invalid_request', error_description: 'malformed request' });
+    t.equal(res.headers['cache-control'], 'no-store');
+  }
+  const other = await broker.app.inject({ method: 'PUT', url: `/admin/agents/${long}/suspend` });
+  t.equal(other.statusCode, 404, 'a parameter over its bound names no endpoint');
+  t.notOk(other.headers.allow, 'so no method is offered');
+});
