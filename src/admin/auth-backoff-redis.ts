@@ -24,13 +24,9 @@ local refusedBefore = tonumber(redis.call('HGET', KEYS[1], 'refused_until') or '
 if refusedBefore > nowMs then return { refusedBefore - nowMs, 1 } end
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local refusal = tonumber(ARGV[math.min(failures, #ARGV - 1) + 1])
-local refusedUntil = refusedBefore
-if refusal > 0 then
-  refusedUntil = nowMs + refusal
-  redis.call('HSET', KEYS[1], 'refused_until', refusedUntil)
-end
+if refusal > 0 then redis.call('HSET', KEYS[1], 'refused_until', nowMs + refusal) end
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[1]), refusal))
-return { math.max(0, refusedUntil - nowMs), 0 }
+return { refusal, 0 }
 `;
 
 const REFUSED_FOR = `${NOW_MS}

@@ -82,7 +82,23 @@ export function createMemoryAuthBackoff(clock: Clock, schedule: BackoffSchedule 
       entries.delete(address);
       entries.set(address, entry);
       if (entries.size > maxAddresses) entries.delete(entries.keys().next().value as string);
-      return { refusalMs: Math.max(0, entry.refusedUntilMs - nowMs), alreadyRefused: false };
+      return { refusalMs, alreadyRefused: false };
     },
   };
+}
+
+/** What the backoff makes of an attempt once its credential was checked. */
+export type CheckedAttempt = 'succeeded' | 'failed' | 'not_counted';
+
+/**
+ * How long an attempt whose credential was just checked must be answered as refused (0: answer
+ * it as checked). A failure is counted, and refused if concurrent attempts had already started
+ * the refusals; a success is refused if they started meanwhile, or a burst would learn the right
+ * key among its guesses.
+ */
+export async function refusalAfterCheck(backoff: AuthBackoff, address: string, attempt: CheckedAttempt): Promise<number> {
+  if (attempt === 'succeeded') return backoff.refusedForMs(address);
+  if (attempt === 'not_counted') return 0;
+  const outcome = await backoff.recordFailure(address);
+  return outcome.alreadyRefused ? outcome.refusalMs : 0;
 }

@@ -10,6 +10,6 @@ export {
 export { inventoryCsv } from './inventory-csv.js';
 export { findIssuedToken, type IssuedTokenLookup } from './issued-token.js';
 export { tokenStatus } from '../tokens/index.js';
-export { createMemoryAuthBackoff, OPERATOR_AUTH_BACKOFF, type AuthBackoff, type BackoffSchedule, type FailureOutcome } from './auth-backoff.js';
+export { createMemoryAuthBackoff, OPERATOR_AUTH_BACKOFF, refusalAfterCheck, type AuthBackoff, type BackoffSchedule } from './auth-backoff.js';
 export { createRedisAuthBackoff } from './auth-backoff-redis.js';
 export type { AdminKeyRing } from './key-ring.js';

@@ -6,7 +6,7 @@
  * failed authentications aggregated per address (auth-failure-audit.ts), role refusals each.
  */
 import type { FastifyRequest } from 'fastify';
-import { authenticateOperator, roleAllows, type AuthBackoff, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
+import { authenticateOperator, refusalAfterCheck, roleAllows, type AuthBackoff, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
 import type { BrokerContext } from '../../context.js';
 import { clientBucket, insufficientRole, invalidToken, tooManyRequests } from '../../http/index.js';
 import type { Role } from '../../policy/types.js';
@@ -39,17 +39,10 @@ export function createOperatorGuard(ctx: BrokerContext, deps: OperatorGuardDeps)
     const refusedForMs = await deps.backoff.refusedForMs(address);
     if (refusedForMs > 0) throw refused(address, refusedForMs);
     const result = await authenticateOperator(request.headers.authorization, ctx.policy.current(), deps.keySets, ctx.clock());
-    if (result.ok) {
-      // Guesses checked at the same time may have started the refusals meanwhile: a right guess
-      // among them is answered like the others, or a burst would test more keys than allowed.
-      const since = await deps.backoff.refusedForMs(address);
-      if (since > 0) throw refused(address, since);
-      return result.identity;
-    }
     // A request without any credential guesses nothing: it does not count towards the backoff.
-    const outcome = result.reason === 'no_credential' ? null : await deps.backoff.recordFailure(address);
-    // A concurrent guess crossed the line first: this one is refused like those never checked.
-    if (outcome?.alreadyRefused) throw refused(address, outcome.refusalMs);
+    const since = await refusalAfterCheck(deps.backoff, address, result.ok ? 'succeeded' : result.reason === 'no_credential' ? 'not_counted' : 'failed');
+    if (since > 0) throw refused(address, since);
+    if (result.ok) return result.identity;
     deps.failures.failed(address, result.reason, where(request));
     throw invalidToken(result.reason === 'no_credential' ? 'operator credential required' : 'invalid operator credential', result.reason);
   };

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
-import { authenticateOperator, type OperatorKeySets } from '../../admin/index.js';
+import { authenticateOperator, refusalAfterCheck, type OperatorKeySets } from '../../admin/index.js';
 import { clearCookie, newSession, readCookie, sameOrigin, setCookie, signInPage, tokensMatch } from '../../console/index.js';
 import { clientBucket } from '../../http/index.js';
 import type { OperatorAuthDefense } from '../admin/operator-auth-defense.js';
@@ -37,17 +37,16 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     const jar = kit.jar(request);
     const nowMs = ctx.clock();
     const address = clientBucket(request);
-    const backingOff = (refusedForMs: number) => {
+    /** Refused without the credential counting, as at the admin API. */
+    const refused = (refusedForMs: number) => {
+      defense.failures.refused(address);
       const wait = Math.ceil(refusedForMs / 1000);
       void reply.header('retry-after', String(wait));
       return form(request, reply, 429, { failed: `Too many failed sign-ins from your address: try again in ${wait} s.` });
     };
     const refusedForMs = await defense.backoff.refusedForMs(address);
-    if (refusedForMs > 0) {
-      // As at the admin API: refused without looking at the credential.
-      defense.failures.refused(address);
-      return backingOff(refusedForMs);
-    }
+    // As at the admin API: refused without looking at the credential.
+    if (refusedForMs > 0) return refused(refusedForMs);
     const body = request.body as Record<string, unknown> | null;
     if (!sameOrigin(request.headers as Record<string, string>, request.protocol) || !tokensMatch(readCookie(request.headers.cookie, jar.preSession) ?? '', formField(body, '_csrf'))) {
       audit(ctx, 'console_csrf_refused', { path: '/console/sign-in', remote_address: request.ip });
@@ -55,23 +54,13 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     }
     const credential = formField(body, 'credential')?.trim() ?? '';
     const result = await authenticateOperator(`Bearer ${credential}`, ctx.policy.current(), keySets, nowMs);
+    // As at the admin API, only a credential that does not authenticate counts (an empty form guesses nothing).
+    const attempt = result.ok ? (result.identity.role === null ? 'not_counted' : 'succeeded') : result.reason === 'no_credential' ? 'not_counted' : 'failed';
+    const since = await refusalAfterCheck(defense.backoff, address, attempt);
+    if (since > 0) return refused(since);
     if (!result.ok || result.identity.role === null) {
-      const reason = result.ok ? 'no_role' : result.reason;
-      // As at the admin API, only a credential that does not authenticate counts (an empty form guesses nothing),
-      // and one that comes in once a concurrent one started the refusals is refused like those never checked.
-      const outcome = !result.ok && result.reason !== 'no_credential' ? await defense.backoff.recordFailure(address) : null;
-      if (outcome?.alreadyRefused) {
-        defense.failures.refused(address);
-        return backingOff(outcome.refusalMs);
-      }
-      defense.failures.failed(address, reason, { channel: 'console', remote_address: request.ip });
+      defense.failures.failed(address, result.ok ? 'no_role' : result.reason, { channel: 'console', remote_address: request.ip });
       return form(request, reply, 401, { failed: result.ok ? 'Signed in, but no role is mapped to you: ask an admin.' : 'Sign-in failed: unknown key or invalid token.' });
-    }
-    // As at the admin API: a right guess checked while the refusals began is answered like the others.
-    const since = await defense.backoff.refusedForMs(address);
-    if (since > 0) {
-      defense.failures.refused(address);
-      return backingOff(since);
     }
     const { identity } = result;
     // A sign-on token's session ends when the token would have (its exp, verified above).
