@@ -25,7 +25,7 @@ import type { CompiledPolicy } from '../policy/types.js';
 import type { AddressLimiter } from '../rate-limit/index.js';
 import { mintAccessToken, verifyBrokerToken, type BrokerKeySource, type Signer } from '../signing/index.js';
 import type { ControlKeeper, Store } from '../store/index.js';
-import { grantFor, type Caller, type Grant, type GrantRequest } from './grants/index.js';
+import { grantFor, onBehalfOfClaims, type Caller, type Grant, type GrantRequest } from './grants/index.js';
 import { currentSigner, ensureAuditWritable, lifetimeSeconds } from './mint-rules.js';
 import { decide, delegationChecks, guardDelegation } from './decide.js';
 import { guardPossessionEpoch, possessionReplayed, readPossession, requirePossession } from './possession.js';
@@ -164,7 +164,7 @@ export function createExchange(deps: ExchangeDeps): Exchange {
           jti: randomUUID(),
           issuedAtMs,
           ttlSeconds: lifetimeSeconds(decision.ttlMs, caller, issuedAtMs, grant),
-          ...(caller.delegation ? { onBehalfOf: { subject: caller.delegation.subject, subjectIssuer: caller.delegation.subjectIssuer, act: caller.delegation.act } } : {}),
+          ...(caller.delegation ? { onBehalfOf: onBehalfOfClaims(caller.delegation) } : {}),
           ...(possession ? { boundToJkt: possession.jkt } : {}),
         },
         currentSigner(deps.signer),

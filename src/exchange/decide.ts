@@ -55,7 +55,7 @@ export function decide(caller: Caller, agent: Agent, tier: Tier, target: Target)
   }
   const delegated = decideDelegatedGrant({
     agent, tier, audience: target.audience, scopes: target.scopes, intent: target.intent,
-    delegable: d.delegable, source: d.kind === 'person' ? 'person' : 'presented_token', depth: d.depth,
+    delegable: d.delegable, source: d.kind === 'person' ? 'person' : 'presented_token', depth: d.depth, forPerson: d.person !== undefined,
   });
   if (!delegated.ok) {
     const audit = delegated.removed ? { requested_scopes: delegated.requested, removed_scopes: delegated.removed.map((r) => ({ scope: r.scope, by: r.by })) } : undefined;

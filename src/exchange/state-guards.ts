@@ -21,13 +21,15 @@ const MAX_WAIT_S = 60;
  * claims made before it, so every single-use proof of the request (the attestation, a client
  * assertion beside it, a DPoP proof) issued before the epoch's second is refused, each by its
  * own `iat`; a reusable one (a Kubernetes token the kubelet refreshes late) stays good: the
- * epoch is no reason to lock it out.
+ * epoch is no reason to lock it out. Each refusal names the parameter whose proof it was.
  */
 export function guardReplay(caller: Caller, state: MintCheckResult, refusals: Refusals): void {
-  if (!state.claimed) throw refusals.proof('replayed', 'single-use attestation presented again');
-  if (caller.replay.some((claim) => claimPredatesEpoch(claim, state.epochMs))) {
-    throw refusals.proof('attestation_invalid', 'single-use proof issued before the store epoch (its claim may have been lost)');
+  if (!state.claimed) {
+    const replayed = caller.replay[state.replayedIndex ?? 0];
+    throw (replayed?.refusals ?? refusals).proof('replayed', 'single-use proof presented again');
   }
+  const predating = caller.replay.find((claim) => claimPredatesEpoch(claim, state.epochMs));
+  if (predating) throw predating.refusals.proof('attestation_invalid', 'single-use proof issued before the store epoch (its claim may have been lost)');
 }
 
 /**

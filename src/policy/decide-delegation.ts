@@ -22,6 +22,8 @@ export interface DelegationInput {
   source: 'person' | 'presented_token';
   /** Agents in the new token's chain, the acting agent included (person -> agent is 1). */
   depth: number;
+  /** Whether a person stands at the chain's start; an agent acted for is not one (`on_behalf_of: required`). */
+  forPerson: boolean;
 }
 
 export type Remover = 'intent' | 'tier' | 'person' | 'presented_token';
@@ -44,7 +46,7 @@ export function decideDelegatedGrant(input: DelegationInput): DelegationDecision
   if (input.depth > maxDepth) {
     return deny('invalid_request', 'delegation', `the delegation chain would pass through ${input.depth} agents; tier ${tier.name} allows ${maxDepth}`, 'depth');
   }
-  const chosen = chooseIntent(agent, input.audience, input.intent);
+  const chosen = chooseIntent(agent, input.audience, input.intent, input.forPerson);
   if (!chosen.ok) return chosen;
   const { intent } = chosen;
   const requested = input.scopes === undefined ? [...intent.scopes] : [...new Set(input.scopes)];
@@ -79,20 +81,29 @@ function describeRemovals(removed: readonly Removal[], intent: Intent): string {
 
 type Chosen = { ok: true; intent: Intent } | GrantDenial;
 
-/** The intent, which must be one the agent may use on someone's behalf (on_behalf_of allowed or required). */
-function chooseIntent(agent: Agent, audience: string, name: string | undefined): Chosen {
+/**
+ * The intent, which must be one the agent may use on someone's behalf (on_behalf_of allowed or
+ * required); `required` means on a person's behalf, so acting for another agent does not meet it.
+ */
+function chooseIntent(agent: Agent, audience: string, name: string | undefined, forPerson: boolean): Chosen {
   const delegable = (i: Intent) => (i.onBehalfOf ?? 'forbidden') !== 'forbidden';
+  const usable = (i: Intent) => delegable(i) && (forPerson || i.onBehalfOf !== 'required');
   if (name !== undefined) {
     const named = agent.intents.find((i) => i.name === name);
     if (named === undefined) return deny('invalid_request', 'intent', `unknown intent ${quote(name)} for agent ${agent.id}; its intents: ${names(agent.intents)}`);
     if (!sameAudience(audience, named.audience)) return deny('invalid_target', 'audience', `intent ${named.name} does not grant audience ${quote(audience)}; it grants ${named.audience}`);
     if (!delegable(named)) return deny('invalid_request', 'delegation', `intent ${named.name} may not be used on behalf of someone (on_behalf_of: forbidden)`, 'intent_forbidden');
+    if (!usable(named)) return deny('invalid_request', 'delegation', personOnly(named), 'person_required');
     return { ok: true, intent: named };
   }
   const forAudience = agent.intents.filter((i) => sameAudience(audience, i.audience));
   if (forAudience.length === 0) return deny('invalid_target', 'audience', `no intent of agent ${agent.id} grants audience ${quote(audience)}`);
-  const candidates = forAudience.filter(delegable);
+  const candidates = forAudience.filter(usable);
   if (candidates.length === 1) return { ok: true, intent: candidates[0] as Intent };
+  const forPersonOnly = forAudience.find((i) => delegable(i) && !usable(i));
+  if (candidates.length === 0 && forPersonOnly) return deny('invalid_request', 'delegation', personOnly(forPersonOnly), 'person_required');
   if (candidates.length === 0) return deny('invalid_request', 'delegation', `no intent of agent ${agent.id} for this audience may be used on behalf of someone`, 'intent_forbidden');
   return deny('invalid_request', 'intent', `several intents match (${names(candidates)}): name one with the intent parameter`);
 }
+
+const personOnly = (intent: Intent) => `intent ${intent.name} is used only on behalf of a person (on_behalf_of: required), and this chain starts with an agent`;

@@ -86,7 +86,7 @@ export function explainDecision(compiled: CompiledPolicy, input: ExplainInput): 
   };
   const person = input.onBehalfOf;
   const decision: GrantDecision | DelegationDecision = person
-    ? decideDelegatedGrant({ ...request, delegable: person.scopes, source: 'person', depth: person.depth ?? 1 })
+    ? decideDelegatedGrant({ ...request, delegable: person.scopes, source: 'person', depth: person.depth ?? 1, forPerson: true })
     : decideGrant(request);
   if (person) steps.push(delegationStep(tier, person.scopes, person.depth ?? 1));
   const intent = decision.intent ?? agent.intents.find((i) => i.name === input.intent);

@@ -11,6 +11,15 @@ export interface ActClaim {
   act?: ActClaim;
 }
 
+/**
+ * RFC 8693 §4.4: the one party the person allowed to act for them, carried from their token
+ * into every token built on it, so that no later hop admits another actor.
+ */
+export interface MayActClaim {
+  sub: string;
+  iss?: string;
+}
+
 /** RFC 9068 §2.2 claims, plus the broker's own intent, tier and owner. */
 export interface AccessTokenClaims {
   iss: string;
@@ -32,6 +41,8 @@ export interface AccessTokenClaims {
    * subjects are never confused (the broker's own issuer when `sub` is an agent).
    */
   subject_issuer?: string;
+  /** Delegation from a person's token that named its actor (RFC 8693 §4.4). */
+  may_act?: MayActClaim;
   /** RFC 9449 §6.1: the token is bound to the key with this RFC 7638 thumbprint (DPoP). */
   cnf?: { jkt: string };
 }
@@ -56,7 +67,7 @@ export interface AccessTokenInput {
   /** Lifetime in whole seconds; the ring's maxTokenTtlMs must cover it. */
   ttlSeconds: number;
   /** Delegation: whom the token acts for, and the actor chain. */
-  onBehalfOf?: { subject: string; subjectIssuer: string; act: ActClaim };
+  onBehalfOf?: { subject: string; subjectIssuer: string; act: ActClaim; mayAct?: MayActClaim };
   /** DPoP: the thumbprint of the key the token is bound to. */
   boundToJkt?: string;
 }
@@ -83,6 +94,7 @@ export function buildAccessTokenClaims(input: AccessTokenInput): AccessTokenClai
   };
   if (!input.onBehalfOf && input.boundToJkt === undefined) return base;
   const claims: AccessTokenClaims = input.onBehalfOf ? { ...base, act: input.onBehalfOf.act, subject_issuer: input.onBehalfOf.subjectIssuer } : base;
+  if (input.onBehalfOf?.mayAct) claims.may_act = { ...input.onBehalfOf.mayAct };
   if (input.boundToJkt !== undefined) claims.cnf = { jkt: input.boundToJkt };
   return claims;
 }

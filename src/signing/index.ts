@@ -4,7 +4,7 @@ export { createLocalSigner, type Signer } from './signer.js';
 export { signJwt } from './sign-jwt.js';
 export {
   buildAccessTokenClaims, accessTokenHeader, mintAccessToken,
-  type AccessTokenClaims, type AccessTokenInput, type ActClaim,
+  type AccessTokenClaims, type AccessTokenInput, type ActClaim, type MayActClaim,
 } from './access-token-claims.js';
 export { KeyRing, createKeyRing, type KeyFacts } from './key-ring.js';
 export type { KeyRingOptions, KeyRingStore } from './ring-options.js';

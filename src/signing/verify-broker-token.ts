@@ -76,7 +76,14 @@ function isAccessTokenClaims(c: Record<string, unknown>): c is Record<string, un
   // Delegated: both or neither, the chain well formed. Bound (RFC 9449 §6.1): a thumbprint.
   if ((c.act === undefined) !== (c.subject_issuer === undefined)) return false;
   if (c.cnf !== undefined && !isJktConfirmation(c.cnf)) return false;
+  if (c.may_act !== undefined && (c.act === undefined || !isMayAct(c.may_act))) return false;
   return c.act === undefined || (typeof c.subject_issuer === 'string' && actChain(c.act) !== null);
+}
+
+function isMayAct(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { sub, iss } = value as Record<string, unknown>;
+  return typeof sub === 'string' && sub.length > 0 && (iss === undefined || typeof iss === 'string');
 }
 
 function isJktConfirmation(cnf: unknown): boolean {

@@ -5,9 +5,9 @@
  * assertion. Every problem with the subject or actor token gets one answer (RFC 8693 §2.2.2
  * invalid_request); the reason goes to the log and the audit trail.
  */
-import { sha256Hex, verifyPersonToken, type AttestationContext, type PersonProof } from '../../attestation/index.js';
+import { sha256Hex, verifyPersonToken, type AttestationContext } from '../../attestation/index.js';
 import type { DecodedJws, JwsFailure } from '../../jws/index.js';
-import { actChain, type AccessTokenClaims, type ActClaim } from '../../signing/index.js';
+import { actChain, type AccessTokenClaims, type AccessTokenInput, type ActClaim, type MayActClaim } from '../../signing/index.js';
 import { SUBJECT_TOKEN_REFUSALS } from '../refusals.js';
 import type { Authentication, Caller, Delegation, GrantContext } from './grant.js';
 
@@ -38,7 +38,7 @@ export async function delegate(actor: Caller, subjectToken: string, kind: 'perso
 async function forPerson(actor: Caller, token: string, ctx: AttestationContext): Promise<Authentication> {
   const person = await verifyPersonToken(token, ctx);
   if (!person.ok) return refused('person_token', `person token: ${person.reason}: ${person.detail}`);
-  if (person.mayAct && !mayActAllows(person, actor, ctx.stsIssuer)) return refused('may_act', 'may_act names another actor');
+  if (person.mayAct && !mayActAllows(person.mayAct, actor, ctx.stsIssuer)) return refused('may_act', 'may_act names another actor');
   const delegation: Delegation = {
     kind: 'person',
     subject: person.subject,
@@ -46,6 +46,7 @@ async function forPerson(actor: Caller, token: string, ctx: AttestationContext):
     delegable: person.scopes,
     act: { sub: actor.agent.id },
     depth: 1,
+    ...(person.mayAct ? { mayAct: person.mayAct } : {}),
     person: { issuer: person.issuer, subject: person.subject },
     subjectIssuedAtMs: person.issuedAtMs,
     subjectTokenSha256: person.tokenHash,
@@ -58,11 +59,10 @@ async function forPerson(actor: Caller, token: string, ctx: AttestationContext):
 /**
  * RFC 8693 §4.4: when the person's token says who may act for them, the actor must be that
  * one: named by its agent id (with `iss`, if given, the broker's own), or by the identity its
- * attestation proved (`iss` and `sub` of the platform token).
+ * attestation proved (`iss` and `sub` of the platform token). Tokens built on such a token
+ * carry the same `may_act`, so every later hop is held to it too.
  */
-function mayActAllows(person: PersonProof, actor: Caller, stsIssuer: string): boolean {
-  const allowed = person.mayAct;
-  if (!allowed) return true;
+function mayActAllows(allowed: MayActClaim, actor: Caller, stsIssuer: string): boolean {
   const byAgentId = allowed.sub === actor.agent.id && (allowed.iss === undefined || allowed.iss === stsIssuer);
   const byAttestation = allowed.iss !== undefined && allowed.iss === actor.proof.issuer && allowed.sub === actor.proof.subject;
   return byAgentId || byAttestation;
@@ -80,6 +80,7 @@ async function forChain(actor: Caller, token: string, ctx: GrantContext): Promis
   if (!(actor.agent.serves ?? []).includes(claims.aud)) return refused('not_served', `the actor does not serve the presented token's audience`);
   const chain = claims.act ? actChain(claims.act) : [];
   if (chain === null) return refused('presented_token', 'the presented token has a malformed act chain');
+  if (claims.may_act && !mayActAllows(claims.may_act, actor, ctx.attestation.stsIssuer)) return refused('may_act', 'the person\'s may_act names another actor');
   const agents = presentedAgents(claims, chain, ctx.attestation.stsIssuer);
   if (agents.includes(actor.agent.id)) return refused('actor_in_chain', 'the actor is already part of the chain');
   const subjectIssuer = claims.subject_issuer ?? ctx.attestation.stsIssuer;
@@ -89,7 +90,9 @@ async function forChain(actor: Caller, token: string, ctx: GrantContext): Promis
     subjectIssuer,
     delegable: claims.scope.split(' ').filter((s) => s !== ''),
     act: nest(actor.agent.id, claims),
-    depth: chain.length + 1,
+    // Every agent the new token stands on counts, an agent acted for as much as an actor.
+    depth: agents.length + 1,
+    ...(claims.may_act ? { mayAct: claims.may_act } : {}),
     ...(subjectIssuer !== ctx.attestation.stsIssuer ? { person: { issuer: subjectIssuer, subject: claims.sub } } : {}),
     subjectIssuedAtMs: claims.iat * 1000,
     presented: { jti: claims.jti, agents },
@@ -105,6 +108,11 @@ function presentedAgents(claims: AccessTokenClaims, chain: string[], stsIssuer: 
   const agents = new Set([claims.client_id, ...chain]);
   if ((claims.subject_issuer ?? stsIssuer) === stsIssuer) agents.add(claims.sub);
   return [...agents];
+}
+
+/** What the minted token says about whom it acts for, and by whose leave. */
+export function onBehalfOfClaims(d: Delegation): NonNullable<AccessTokenInput['onBehalfOf']> {
+  return { subject: d.subject, subjectIssuer: d.subjectIssuer, act: d.act, ...(d.mayAct ? { mayAct: d.mayAct } : {}) };
 }
 
 /** RFC 8693 §4.1: the current actor outermost, the earlier ones nested. */

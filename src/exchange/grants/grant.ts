@@ -4,7 +4,7 @@
  * agent state, limits, decision, minting, audit) in create-exchange.ts.
  */
 import type { AttestationContext, AttestationSuccess, ReplayClaim, ShadowIdentity } from '../../attestation/index.js';
-import type { ActClaim, BrokerTokenResult } from '../../signing/index.js';
+import type { ActClaim, BrokerTokenResult, MayActClaim } from '../../signing/index.js';
 import type { PersonRef } from '../../store/index.js';
 import type { DenialReason, GrantName } from '../../context.js';
 import type { OAuthError } from '../../errors.js';
@@ -42,8 +42,10 @@ export interface Delegation {
   delegable: string[];
   /** The new token's `act`: the caller outermost, the earlier actors nested. */
   act: ActClaim;
-  /** Agents in the new token's chain, the caller included. */
+  /** Agents in the new token's chain, the caller and an agent acted for included. */
   depth: number;
+  /** RFC 8693 §4.4: the only actor the person admitted, carried into the new token. */
+  mayAct?: MayActClaim;
   /** The person whose revocation refuses this (and ends the new token). */
   person?: PersonRef;
   /** When the person's token, or the presented token, was issued (a person revoked since refuses it). */
@@ -55,13 +57,18 @@ export interface Delegation {
   subjectTokenJti?: string;
 }
 
+/** A single-use proof's claim, with the answer its refusal gets (it names the parameter that carried the proof). */
+export interface ProofClaim extends ReplayClaim {
+  refusals: Refusals;
+}
+
 /** Who is calling, once proven. */
 export interface Caller {
   agent: Agent;
   /** The proof that names the agent (subject token, assertion or client assertion). */
   proof: AttestationSuccess;
   /** Every single-use proof of the request, claimed together in the store. */
-  replay: ReplayClaim[];
+  replay: ProofClaim[];
   /** The minted token may not outlive this instant (a subject token's `exp`, an actor attestation's). */
   notAfterMs?: number;
   delegation?: Delegation;

@@ -33,3 +33,4 @@ export function grantFor(params: FormParams): Grant<GrantRequest> {
 export type { Authentication, Caller, Delegation, Grant, GrantContext, GrantRequest, Refusals, RequestHeaders } from './grant.js';
 export { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_TOKEN_EXCHANGE };
 export { TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT } from './token-exchange.js';
+export { onBehalfOfClaims } from './delegation.js';

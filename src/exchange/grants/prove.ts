@@ -8,7 +8,7 @@ import { CLIENT_REFUSALS } from '../refusals.js';
 import type { Authentication, Caller, Refusals } from './grant.js';
 
 export function toAuthentication(result: AttestationResult, refusals: Refusals): Authentication {
-  if (result.ok) return { ok: true, caller: { agent: result.agent, proof: result, replay: result.replay ? [result.replay] : [] } };
+  if (result.ok) return { ok: true, caller: { agent: result.agent, proof: result, replay: result.replay ? [{ ...result.replay, refusals }] : [] } };
   const claimed = result.agentId ? { claimedAgentId: result.agentId } : {};
   if (result.reason === 'keys_unavailable') {
     // The only failure that says something about the issuer rather than the token: retry later.
@@ -52,5 +52,5 @@ export async function withClientAssertion(caller: Caller, clientAssertion: strin
       error: new OAuthError('invalid_request', 'the authenticated client must be the agent the presented token names', { reason: 'client_mismatch' }),
     };
   }
-  return { ok: true, caller: { ...caller, replay: client.replay ? [...caller.replay, client.replay] : caller.replay } };
+  return { ok: true, caller: { ...caller, replay: client.replay ? [...caller.replay, { ...client.replay, refusals: CLIENT_REFUSALS }] : caller.replay } };
 }

@@ -4,7 +4,7 @@
  * same agent alongside. With an actor (actor_token, or the client assertion), the agent acts
  * for the subject: a person's token, or a token of ours it received (delegation.ts).
  */
-import { verifySubjectToken } from '../../attestation/index.js';
+import { verifyAgentAssertion, verifySubjectToken } from '../../attestation/index.js';
 import { OAuthError } from '../../errors.js';
 import { decodeJws } from '../../jws/index.js';
 import { refuseRepeats, single, type FormParams } from '../../http/form-body.js';
@@ -61,8 +61,11 @@ function readActorToken(params: FormParams): string | undefined {
     if (actorTokenType !== undefined) throw new OAuthError('invalid_request', 'actor_token_type without an actor_token', { reason: 'bad_request' });
     return undefined;
   }
-  if (actorTokenType !== TOKEN_TYPE_JWT) {
+  if (actorTokenType === undefined) {
     throw new OAuthError('invalid_request', `actor_token_type is required with an actor_token; use ${TOKEN_TYPE_JWT} (the agent's own attestation)`, { reason: 'bad_request' });
+  }
+  if (actorTokenType !== TOKEN_TYPE_JWT) {
+    throw new OAuthError('invalid_request', `unsupported actor_token_type; use ${TOKEN_TYPE_JWT} (the agent's own attestation)`, { reason: 'bad_request' });
   }
   return boundedToken(actorToken, 'actor_token', 'invalid_request');
 }
@@ -95,9 +98,12 @@ async function authenticateAgent(request: TokenExchangeRequest, ctx: GrantContex
   if (kind === 'attestation') {
     return { ok: false, error: SUBJECT_TOKEN_REFUSALS.proof('delegation', 'an agent attestation is not a token to act on', 'not_actable') };
   }
-  // A failed actor proof is answered for the parameter that carried it.
-  const actorRefusals = request.actorToken === undefined ? CLIENT_REFUSALS : ACTOR_TOKEN_REFUSALS;
-  const actor = toAuthentication(await verifySubjectToken(actorProof, ctx.attestation), actorRefusals);
+  // A failed actor proof is answered for the parameter that carried it. A client assertion is
+  // RFC 7523 §2.2 client authentication whatever it stands in for: the agent's own key, the
+  // issuer as its audience, single-use; a platform attestation is an actor_token.
+  const actor = request.actorToken === undefined
+    ? toAuthentication(await verifyAgentAssertion(actorProof, ctx.attestation), CLIENT_REFUSALS)
+    : toAuthentication(await verifySubjectToken(actorProof, ctx.attestation), ACTOR_TOKEN_REFUSALS);
   if (!actor.ok) return actor;
   // The agent's own attestation caps the lifetime as when it is the subject token; a client
   // assertion standing in for it authenticates only.
