@@ -29,7 +29,9 @@ async function discover() {
   const challenge = parseBearerChallenge(unauthenticated.headers.get('www-authenticate'));
   const metadataUrl = challenge?.resource_metadata;
   if (!metadataUrl) return { status: unauthenticated.status };
-  const metadata = (await (await fetch(metadataUrl)).json()) as { authorization_servers?: string[] };
+  const metadata = (await (await fetch(metadataUrl)).json()) as { resource?: string; authorization_servers?: string[] };
+  // RFC 9728 §3.3: metadata for another resource than the one called is not this tool's: unused.
+  if (metadata.resource !== toolUrl) return { status: unauthenticated.status, metadataUrl };
   const issuer = metadata.authorization_servers?.[0];
   if (!issuer) return { status: unauthenticated.status, metadataUrl };
   client = createTokenClient({ issuer, attestation: agentKeyAttestation({ agentId, privateKey }) });

@@ -5,6 +5,8 @@
  * challenge says `invalid_token` (RFC 6750 §3.1: expired, revoked, signed by a key the server
  * no longer trusts) drops the cached token and tries once more with a fresh one. Only once
  * each: a second refusal is the answer. A request whose body is a stream cannot be sent twice.
+ * A redirect is returned, never followed: following it would carry the token (and a proof made
+ * for another URL) to wherever the server points, past the resource check.
  */
 import type { AccessToken } from './access-token.js';
 import { requestMethod, type DpopProofs } from './dpop-proofs.js';
@@ -34,7 +36,7 @@ export async function authorizedFetch(deps: AuthorizedFetchDeps, input: string |
       if (!deps.dpop) throw new TypeError('a DPoP token without the key it is bound to');
       headers.set('dpop', deps.dpop.proof(method, url, token.value));
     }
-    const response = await deps.fetch(url, { ...init, headers });
+    const response = await deps.fetch(url, { ...init, headers, redirect: init.redirect === 'error' ? 'error' : 'manual' });
     return { response, newNonce: deps.dpop?.remember(url, response) ?? false };
   };
   const send = async (token: AccessToken): Promise<Response> => {

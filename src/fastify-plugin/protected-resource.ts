@@ -17,10 +17,14 @@ export interface ProtectedResourceInput {
   resourceDocumentation?: string | undefined;
 }
 
-/** §3.1: the well-known segment goes between the host and the resource's path. */
+/**
+ * §3.1: the well-known segment goes between the host and the resource's path. Only a slash
+ * that ends the host (a root path) is dropped; the path itself is kept as spelled, a trailing
+ * slash included (`/mcp/` and `/mcp` are two resources).
+ */
 export function metadataPath(resource: string): string {
   const { pathname } = new URL(resource);
-  return pathname === '/' ? WELL_KNOWN : `${WELL_KNOWN}${pathname.replace(/\/$/, '')}`;
+  return pathname === '/' ? WELL_KNOWN : `${WELL_KNOWN}${pathname}`;
 }
 
 export function metadataUrl(resource: string): string {

@@ -14,3 +14,9 @@ const ROOT_WITH_SLASH = /^https?:\/\/[^/?#]+\/$/i;
 function withoutRootSlash(value: string): string {
   return ROOT_WITH_SLASH.test(value) ? value.slice(0, -1) : value;
 }
+
+/** An audience as the policy may spell it, and its other spelling when that differs by a root slash. */
+export function spellingsOf(audience: string): string[] {
+  if (ROOT_WITH_SLASH.test(audience)) return [audience, audience.slice(0, -1)];
+  return ROOT_WITH_SLASH.test(`${audience}/`) ? [audience, `${audience}/`] : [audience];
+}

@@ -4,6 +4,7 @@
  * exactly this API (one audience, not one among several), `exp`/`nbf`/`iat` within the leeway.
  */
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { sameAudience, spellingsOf } from '../policy/audience.js';
 import { invalidToken, unavailable, VerifyError } from './errors.js';
 
 /** Larger tokens are refused unread (the broker's own limit). */
@@ -24,7 +25,7 @@ export async function verifyAccessJwt(token: string, getKey: JWTVerifyGetKey, ru
   try {
     ({ payload } = await jwtVerify(token, getKey, {
       issuer: rules.issuer,
-      audience: rules.audience,
+      audience: spellingsOf(rules.audience),
       typ: 'at+jwt', // RFC 9068 §4: the token is an access token, not an ID token or an attestation
       algorithms: [...rules.algorithms],
       clockTolerance: rules.toleranceS,
@@ -35,8 +36,9 @@ export async function verifyAccessJwt(token: string, getKey: JWTVerifyGetKey, ru
     throw verifyFailure(error);
   }
   // jose accepts an aud list that contains us; a token valid at several APIs is replayable at each.
-  const aud = payload.aud;
-  if (Array.isArray(aud) ? aud.length !== 1 || aud[0] !== rules.audience : aud !== rules.audience) {
+  // The broker forgives a root slash in the resource it was asked for, and so must the API.
+  const aud = Array.isArray(payload.aud) && payload.aud.length === 1 ? payload.aud[0] : payload.aud;
+  if (typeof aud !== 'string' || !sameAudience(aud, rules.audience)) {
     throw invalidToken('wrong_audience', 'the access token is for another audience');
   }
   if (typeof payload.iat !== 'number' || payload.iat * 1000 > rules.nowMs + rules.toleranceS * 1000) {

@@ -31,6 +31,12 @@ t.test('fetch with the token; one renewal on invalid_token', async (t) => {
   tool.addHook('onRequest', async () => { hits++; });
   tool.get('/tickets', { config: { agent: { scopes: ['tickets:read'] } } }, async (request) => ({ for: request.agent.agent }));
   tool.post('/tickets', { config: { agent: { scopes: ['tickets:write'] } } }, async () => ({}));
+  let leaked = 0;
+  tool.get('/moved', async (_request, reply) => reply.redirect('/outside', 307));
+  tool.get('/outside', async () => ({}));
+  tool.addHook('onRequest', async (request) => {
+    if (request.url === '/outside' && (request.headers.authorization || request.headers.dpop)) leaked++;
+  });
   await tool.listen({ host: '127.0.0.1', port: toolPort });
 
   const { client, tokenRequests } = await agentClient(broker);
@@ -59,6 +65,12 @@ t.test('fetch with the token; one renewal on invalid_token', async (t) => {
   const wrongAudience = await client.fetch(`${resource}/tickets`, {}, { audience: 'https://kb.test' });
   t.equal(wrongAudience.status, 401, 'still refused after the one renewal: the answer is returned');
   t.equal(hits, 2, 'exactly one retry');
+
+  const moved = await client.fetch(`${resource}/moved`, {}, target);
+  t.equal(leaked, 0, 'a redirect never carries the token or its proof on');
+  t.equal(moved.status, 307, 'the redirect is returned to the caller');
+  await t.rejects(client.fetch(`${resource}/moved`, { redirect: 'error' }, target), TypeError, 'or is an error when asked');
+  t.equal(leaked, 0);
 
   await t.rejects(client.fetch('http://127.0.0.1:1/tickets', {}, target), TypeError, 'a token for a resource never goes to another server');
   await t.rejects(client.fetch(`${resource}/tickets-admin`, {}, { resource: `${resource}/tickets` }), /refusing to send a token for the resource/, 'nor outside its path');

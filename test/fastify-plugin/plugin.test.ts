@@ -108,6 +108,15 @@ t.test('RFC 9728 protected resource metadata', async (t) => {
   const challenge = await mcp.inject({ method: 'POST', url: '/mcp' });
   t.equal(challenge.headers['www-authenticate'], `Bearer realm="https://tools.test/mcp", resource_metadata="https://tools.test/.well-known/oauth-protected-resource/mcp", DPoP realm="https://tools.test/mcp", algs="${ALGS}", resource_metadata="https://tools.test/.well-known/oauth-protected-resource/mcp"`);
   t.equal(mcp.agentSts.resourceMetadataUrl, 'https://tools.test/.well-known/oauth-protected-resource/mcp');
+
+  // Only a slash ending the host is dropped: `/mcp/` is its own resource, and its path is kept.
+  const slashed = Fastify();
+  t.teardown(() => slashed.close());
+  await slashed.register(agentStsPlugin, { issuer: broker.issuer, resource: 'https://tools.test/mcp/' });
+  const kept = await slashed.inject('/.well-known/oauth-protected-resource/mcp/');
+  t.equal(kept.statusCode, 200, 'RFC 9728 §3.1: the trailing slash of the path stays');
+  t.equal(kept.json().resource, 'https://tools.test/mcp/');
+  t.equal(slashed.agentSts.resourceMetadataUrl, 'https://tools.test/.well-known/oauth-protected-resource/mcp/');
 });
 
 t.test('the broker out of reach: 503, no challenge, never a pass', async (t) => {

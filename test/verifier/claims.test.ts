@@ -70,6 +70,13 @@ t.test('tokens the broker never mints', async (t) => {
   const noTyp = await new SignJWT(good()).setProtectedHeader({ alg: 'ES256', kid: 'local-1' }).sign(key.privateKey);
   await refusal(t, verifier.verify(noTyp), 'invalid_token', 'wrong_type');
   await refusal(t, verifier.verify(await sign({ ...good(), aud: [AUD, 'https://other.test'] })), 'invalid_token', 'wrong_audience');
+  // RFC 3986 §6.2.3, as the broker compares a resource with the policy: a root slash is no other audience.
+  const slashed = createVerifier({ issuer: server.url, audience: `${AUD}/` });
+  t.ok(await slashed.verify(await sign(good())), 'an API configured with a root slash accepts the token the broker minted without it');
+  t.ok(await verifier.verify(await sign({ ...good(), aud: `${AUD}/` })), 'and the other way round');
+  await refusal(t, verifier.verify(await sign({ ...good(), aud: `${AUD}/v1` })), 'invalid_token', 'wrong_audience');
+  await refusal(t, verifier.verify(await sign({ ...good(), aud: `${AUD}//` })), 'invalid_token', 'wrong_audience');
+  await refusal(t, createVerifier({ issuer: server.url, audience: `${AUD}/mcp/` }).verify(await sign({ ...good(), aud: `${AUD}/mcp` })), 'invalid_token', 'wrong_audience');
   await refusal(t, verifier.verify(await sign({ ...good(), iss: 'https://sts.other' })), 'invalid_token', 'wrong_issuer');
   await refusal(t, verifier.verify(await sign({ ...good(), nbf: nowS + 60 })), 'invalid_token', 'not_yet_valid');
   await refusal(t, verifier.verify(await sign({ ...good(), iat: nowS + 60 })), 'invalid_token', 'issued_in_future');
