@@ -12,6 +12,7 @@ import { createExchange } from './exchange/index.js';
 import { installErrorHandler, oauthErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-body.js';
 import { refuseWhileClosing } from './http/closing.js';
+import { refuseRepeatedAuthorization } from './http/raw-headers.js';
 import { listenerTimeouts } from './http/listener-timeouts.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { OperatorKeySets } from './admin/index.js';
@@ -92,6 +93,7 @@ function baseApp(config: Readonly<Config>, deps: AppDeps): FastifyInstance {
   installErrorHandler(app);
   registerFormParser(app);
   refuseWhileClosing(app);
+  refuseRepeatedAuthorization(app);
   return app;
 }
 
