@@ -56,6 +56,11 @@ t.test('htm and htu are the request\'s (htu without query and fragment, normaliz
   t.equal(reason(signRawJws(header(), claims({ htu: 'https://evil.test/oauth/token' }), key.privateKey)), 'htu');
   t.equal(reason(signRawJws(header(), claims({ htu: 'https://STS.test:443/oauth/token?x=1#f' }), key.privateKey)), 'ok', 'case, default port, query and fragment do not matter');
   t.equal(reason(signRawJws(header(), claims(), key.privateKey), { ...expect, htu: `${URL_}?a=b` }), 'ok', 'nor the request\'s query');
+  // RFC 3986 §6.2.2: percent-encoding case, and an encoded unreserved character, name the same path.
+  t.equal(reason(signRawJws(header(), claims({ htu: 'https://sts.test/oauth/%74oken' }), key.privateKey)), 'ok', '%74 is t');
+  t.equal(reason(signRawJws(header(), claims({ htu: 'https://sts.test/a%2fb' }), key.privateKey), { ...expect, htu: 'https://sts.test/a%2Fb' }), 'ok', '%2f is %2F');
+  t.equal(reason(signRawJws(header(), claims({ htu: 'https://sts.test/a%2Fb' }), key.privateKey), { ...expect, htu: 'https://sts.test/a/b' }), 'htu', 'an encoded slash is not a slash (reserved)');
+  t.equal(reason(signRawJws(header(), claims({ htu: 'https://sts.test/oauth/%7Etoken' }), key.privateKey), { ...expect, htu: 'https://sts.test/oauth/~token' }), 'ok', '%7E is ~');
 });
 
 t.test('iat within the window', async (t) => {
