@@ -11,7 +11,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { tokenStatus } from '../admin/index.js';
+import { revocableNow, tokenStatus } from '../tokens/index.js';
 import { MAX_TOKEN_BYTES, type IssuerKeyResolver, type VerifiedTokenCache } from '../attestation/index.js';
 import { OAuthError } from '../errors.js';
 import type { FormParams } from '../http/form-body.js';
@@ -50,7 +50,7 @@ export async function revokeRoute(plugin: FastifyInstance, options: RevokeOption
       keys: options.issuerKeys, cache: options.verifiedTokens,
     }, ctx.store);
     const status = await tokenStatus(token, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs: ctx.clock() });
-    if (status.active) {
+    if (revocableNow(status)) {
       const { jti, client_id: agent, exp } = status.claims;
       // §2.1: a client revokes only the tokens issued to it.
       if (client.clientId !== undefined && client.clientId !== agent) {

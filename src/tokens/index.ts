@@ -1,3 +1,3 @@
 /** The broker's own access tokens after minting: whether one is still good (signature, revocation). */
-export { tokenStatus, revocationByTime, delegationEnded, type TokenStatus, type TokenStatusDeps } from './token-status.js';
+export { tokenStatus, revocableNow, revocationByTime, delegationEnded, type TokenStatus, type TokenStatusDeps } from './token-status.js';
 export { authenticateOwnToken, type OwnTokenDeps, type OwnTokenRequest } from './own-token-caller.js';

@@ -2,7 +2,7 @@
  * Is a token of ours still good? Shared by introspection (RFC 7662), revocation (RFC 7009), the
  * admin token revocation and the exchange's born-revoked guard. verifyBrokerToken checks the signature against our own ring,
  * the issuer, exp/nbf and compromised keys; then the store: revoked by jti, by its agent's
- * revocation, or issued before the store's epoch (the store lost its state).
+ * revocation or suspension, or issued before the store's epoch (the store lost its state).
  */
 import { actChain, verifyBrokerToken, type AccessTokenClaims, type BrokerKeySource } from '../signing/index.js';
 import type { AgentControl, PartiesState, Store, TokenParties } from '../store/types.js';
@@ -18,6 +18,14 @@ export interface TokenStatusDeps {
   nowMs: number;
 }
 
+/**
+ * Inactive only while an agent stays suspended: a resume brings the token back, so a holder
+ * revoking it meanwhile must still have it revoked for good.
+ */
+export function revocableNow(status: TokenStatus): status is TokenStatus & { claims: AccessTokenClaims } {
+  return status.active || (status.claims !== undefined && (status.reason === 'agent_suspended' || status.reason === 'chain_agent_suspended'));
+}
+
 /** Store failures (StoreUnavailableError) propagate: the caller answers 503, never "active". */
 export async function tokenStatus(token: string, deps: TokenStatusDeps): Promise<TokenStatus> {
   const verified = await verifyBrokerToken(token, { ring: deps.ring, issuer: deps.issuer, now: deps.nowMs });
@@ -28,6 +36,9 @@ export async function tokenStatus(token: string, deps: TokenStatusDeps): Promise
   if (state.revoked) return { active: false, reason: 'revoked', claims };
   const byTime = revocationByTime(claims.iat, state.control.revokedBeforeMs, state.epochMs);
   if (byTime) return { active: false, reason: byTime, claims };
+  // A suspended agent acts for nobody, itself included: its tokens are inactive while it lasts,
+  // as verifiers told of the suspension by Shared Signals refuse them.
+  if (state.control.suspended) return { active: false, reason: 'agent_suspended', claims };
   const delegated = parties ? delegationEnded(claims.iat, state.control, state.parties) : null;
   if (delegated) return { active: false, reason: delegated, claims };
   return { active: true, kid: header.kid, claims };
