@@ -37,7 +37,7 @@ function hereCounter() {
 
 t.test('the thread decides like node:crypto: a genuine signature matches, a changed input, a foreign key or garbage does not', async (t) => {
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify);
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false });
   t.teardown(() => thread.close());
   const { job } = es256Job('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0');
   const other = es256Job('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0').job;
@@ -61,7 +61,7 @@ t.test('verifications started in one turn of the event loop travel to the thread
       parentPort.postMessage({ first: batch.first, results });
     });`;
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { source });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source });
   t.teardown(() => thread.close());
   const { job } = es256Job('a.b');
   const together = await Promise.all(Array.from({ length: 50 }, () => thread.verify(job)));
@@ -72,7 +72,7 @@ t.test('verifications started in one turn of the event loop travel to the thread
 
 t.test('a thread that dies: what it held is verified on the calling thread, and the next use starts a new thread', async (t) => {
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { source: DIES_ON_FIRST_MESSAGE, restartDelayMs: 0 });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source: DIES_ON_FIRST_MESSAGE, restartDelayMs: 0 });
   t.teardown(() => thread.close());
   const genuine = es256Job('x.y').job;
   const forged = { ...genuine, signingInput: 'x.z' };
@@ -87,7 +87,7 @@ t.test('a thread that dies: what it held is verified on the calling thread, and 
 
 t.test('a thread that dies holding many checks: every one is answered by the calling thread', async (t) => {
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { source: DIES_ON_FIRST_MESSAGE });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source: DIES_ON_FIRST_MESSAGE });
   t.teardown(() => thread.close());
   const genuine = es256Job('many.checks').job;
   const forged = { ...genuine, signingInput: 'many.forged' };
@@ -98,7 +98,7 @@ t.test('a thread that dies holding many checks: every one is answered by the cal
 
 t.test('a thread that keeps dying is not restarted on every check: the calling thread verifies meanwhile', async (t) => {
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { source: DIES_ON_FIRST_MESSAGE, restartDelayMs: 60_000 });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source: DIES_ON_FIRST_MESSAGE, restartDelayMs: 60_000 });
   t.teardown(() => thread.close());
   const { job } = es256Job('s.t');
   t.equal(await thread.verify(job), true);
@@ -115,7 +115,7 @@ t.test('a thread that does not know the key has the calling thread verify, never
       parentPort.postMessage({ first: batch.first, results: new Uint8Array(batch.jobs.length).fill(2) });
     });`;
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { source });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source });
   t.teardown(() => thread.close());
   const genuine = es256Job('k.l').job;
   t.same(await Promise.all([thread.verify(genuine), thread.verify({ ...genuine, signature: genuine.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) })]), [true, false]);
@@ -124,7 +124,7 @@ t.test('a thread that does not know the key has the calling thread verify, never
 
 t.test('beyond the waiting bound, callers verify on their own thread', async (t) => {
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { maxWaiting: 3 });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, maxWaiting: 3 });
   t.teardown(() => thread.close());
   const { job } = es256Job('m.n');
   const answers = await Promise.all(Array.from({ length: 10 }, () => thread.verify(job)));
@@ -134,7 +134,7 @@ t.test('beyond the waiting bound, callers verify on their own thread', async (t)
 
 t.test('the thread holds a bounded number of keys; a dropped key is sent again when used again', async (t) => {
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { maxKeys: 2 });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, maxKeys: 2 });
   t.teardown(() => thread.close());
   const jobs = ['a.1', 'b.2', 'c.3'].map((input) => es256Job(input).job);
   for (let round = 0; round < 3; round++) {
@@ -149,7 +149,7 @@ t.test('the thread holds a bounded number of keys; a dropped key is sent again w
 
 t.test('after close, verification goes on, on the calling thread', async (t) => {
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify);
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false });
   const { job } = es256Job('o.p');
   t.equal(await thread.verify(job), true);
   t.equal(here.calls, 0);
@@ -175,7 +175,7 @@ t.test('the thread forgets the keys the calling side dropped: its key map stays 
       parentPort.postMessage({ first: batch.first, results });
     });`;
   const here = hereCounter();
-  const thread = createVerificationThread(here.verify, { source, maxKeys: 2 });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source, maxKeys: 2 });
   t.teardown(() => thread.close());
   for (let i = 0; i < 6; i++) t.equal(await thread.verify(es256Job(`${i}.k`).job), true, `key ${i}`);
   t.equal(here.calls, 0);
@@ -190,7 +190,7 @@ t.test('a batch leaves as soon as it holds its bound of bytes, so the thread nev
     });`;
   const here = hereCounter();
   const { job } = es256Job('u.v');
-  const thread = createVerificationThread(here.verify, { source, maxBatchBytes: 3 * (job.signingInput.length + job.signature.length) });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source, maxBatchBytes: 3 * (job.signingInput.length + job.signature.length) });
   t.teardown(() => thread.close());
   const answers = await Promise.all(Array.from({ length: 10 }, () => thread.verify(job)));
   t.ok(answers.every(Boolean), 'ten checks in one turn went as batches of at most three');
@@ -199,11 +199,27 @@ t.test('a batch leaves as soon as it holds its bound of bytes, so the thread nev
 t.test('a thread that cannot be created: the calling thread verifies, and the check is answered, not rejected', async (t) => {
   const here = hereCounter();
   // Not a program: the Worker constructor throws.
-  const thread = createVerificationThread(here.verify, { source: 42 as unknown as string });
+  const thread = createVerificationThread(here.verify, { verifyAloneHere: false, source: 42 as unknown as string });
   t.teardown(() => thread.close());
   const genuine = es256Job('w.x').job;
   t.same(await Promise.all([thread.verify(genuine), thread.verify({ ...genuine, signingInput: 'w.y' })]), [true, false]);
   t.equal(here.calls, 2);
+});
+
+t.test('a check alone in its turn is verified on the calling thread; checks that come together go to the thread', async (t) => {
+  const here = hereCounter();
+  const thread = createVerificationThread(here.verify);
+  t.teardown(() => thread.close());
+  const genuine = es256Job('alone.here').job;
+  t.same([await thread.verify(genuine), await thread.verify({ ...genuine, signingInput: 'alone.forged' })], [true, false], 'one at a time, decided like node:crypto');
+  t.equal(here.calls, 2, 'each was verified here: a hand-over for one check costs more than the check');
+  const together = await Promise.all(Array.from({ length: 8 }, (_, i) => thread.verify(i % 2 === 0 ? genuine : { ...genuine, signingInput: 'alone.forged' })));
+  t.same(together, Array.from({ length: 8 }, (_, i) => i % 2 === 0));
+  t.equal(here.calls, 2, 'eight in one turn went to the thread');
+  const other = es256Job('alone.other').job;
+  t.equal(await thread.verify(other), true, 'a key first seen alone');
+  t.same(await Promise.all([thread.verify(other), thread.verify(other)]), [true, true], 'is sent to the thread the first time it goes there');
+  t.equal(here.calls, 3, 'the thread knew the key: nothing fell back to the calling thread');
 });
 
 t.test('bounds below one are refused when the thread is made', async (t) => {
@@ -219,7 +235,7 @@ t.test('an idle thread does not keep a finished process alive, a busy one keeps 
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const input = 'q.r';
     const signature = sign('sha256', Buffer.from(input), { key: pair.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-    const thread = createVerificationThread(() => { throw new Error('not on the thread'); });
+    const thread = createVerificationThread(() => { throw new Error('not on the thread'); }, { verifyAloneHere: false });
     // Nothing else holds the event loop open: only the thread can bring the answer.
     thread.verify({ hash: 'sha256', key: pair.publicKey, options: { dsaEncoding: 'ieee-p1363' }, signingInput: input, signature })
       .then((matches) => process.stdout.write(matches ? 'verified' : 'refused'));
