@@ -1,6 +1,6 @@
 /** The operator plane: operator authentication, the live inventory, token status. */
 export { authenticateOperator } from './authenticate.js';
-export { createOperatorKeySets, verifyOperatorJwt, mapRole, OperatorJwtError, type OperatorKeySets } from './operator-jwt.js';
+export { createOperatorKeySets, verifyOperatorJwt, mapRole, MAX_ROLE_VALUES, OperatorJwtError, type OperatorKeySets } from './operator-jwt.js';
 export { matchStaticKey } from './static-key.js';
 export { roleAllows, type OperatorIdentity } from './roles.js';
 export {

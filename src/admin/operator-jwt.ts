@@ -9,7 +9,8 @@ import type { OperatorIssuer, Role } from '../policy/types.js';
 import { highestRole, type OperatorIdentity } from './roles.js';
 
 const MAX_REMOTE_SETS = 32;
-const MAX_ROLE_VALUES = 256;
+/** Values of the role claim read (an SSO may send hundreds of groups). */
+export const MAX_ROLE_VALUES = 256;
 
 /**
  * RFC 8725 §3.11: an ID token is a plain JWT (identity providers send `JWT` or no `typ`); an

@@ -1,6 +1,7 @@
 /** The web console's core: escaped HTML pages, sealed sessions, CSRF checks, the live chart and the static assets. */
 export { html, Html } from './html.js';
 export { createSessionSealer, newSession, sessionKey, SESSION_IDLE_MS, type Session, type SessionSealer, type ConsoleOperator } from './session.js';
+export { keyProof, signOnProof, roleUnderPolicy, type SignInProof } from './sign-in-proof.js';
 export { tokensMatch, sameOrigin } from './csrf.js';
 export { cookieJar, setCookie, clearCookie, readCookie, isLoopbackAddress, type CookieJar } from './cookies.js';
 export { loadConsoleAssets, type ConsoleAssets, type Asset } from './assets.js';

@@ -8,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Role } from '../policy/index.js';
+import type { SignInProof } from './sign-in-proof.js';
 
 export interface ConsoleOperator {
   id: string;
@@ -18,10 +19,13 @@ export interface ConsoleOperator {
 }
 
 export interface Session {
-  v: 1;
+  /** 2: with `proof`. A session sealed before it carries nothing to re-check, so it is refused. */
+  v: 2;
   /** Random id: what a sign-out revokes. */
   sid: string;
+  /** Who signed in; `role` is what the last request derived from `proof`, shown on the pages. */
   operator: ConsoleOperator;
+  proof: SignInProof;
   /** Issued, last seen and absolute expiry (ms). */
   iat: number;
   seen: number;
@@ -67,7 +71,7 @@ export function createSessionSealer(key: Buffer, cookieName: string): SessionSea
         decipher.setAuthTag(raw.subarray(raw.length - 16));
         const text = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
         const session = JSON.parse(text) as Session;
-        if (session.v !== 1 || nowMs >= session.exp || nowMs - session.seen >= SESSION_IDLE_MS) return null;
+        if (session.v !== 2 || nowMs >= session.exp || nowMs - session.seen >= SESSION_IDLE_MS) return null;
         return session;
       } catch {
         return null; // forged, garbled or sealed under another key
@@ -76,7 +80,7 @@ export function createSessionSealer(key: Buffer, cookieName: string): SessionSea
   };
 }
 
-export function newSession(operator: ConsoleOperator, nowMs: number, notAfterMs?: number): Session {
+export function newSession(operator: ConsoleOperator, proof: SignInProof, nowMs: number, notAfterMs?: number): Session {
   const exp = Math.min(nowMs + SESSION_MAX_MS, notAfterMs ?? Number.POSITIVE_INFINITY);
-  return { v: 1, sid: randomBytes(16).toString('base64url'), operator, iat: nowMs, seen: nowMs, exp, csrf: randomBytes(24).toString('base64url') };
+  return { v: 2, sid: randomBytes(16).toString('base64url'), operator, proof, iat: nowMs, seen: nowMs, exp, csrf: randomBytes(24).toString('base64url') };
 }

@@ -1,6 +1,6 @@
 /** The console's pure parts: escaping, sealed sessions, the activity buckets. */
 import t from 'tap';
-import { bucketActivity, createSessionSealer, html, isLoopbackAddress, newSession, SESSION_IDLE_MS, sessionKey } from '../../src/console/index.js';
+import { bucketActivity, createSessionSealer, html, isLoopbackAddress, keyProof, newSession, SESSION_IDLE_MS, sessionKey } from '../../src/console/index.js';
 
 t.test('html escapes every interpolated value, once', async (t) => {
   const evil = `<a href="x" onclick='y'>&\``;
@@ -13,7 +13,7 @@ t.test('sealed sessions: opened only with the same key and cookie name, within i
   const key = sessionKey(Buffer.alloc(32, 1));
   const sealer = createSessionSealer(key, 'c');
   const now = 1_000_000;
-  const s = newSession({ id: 'ann', role: 'auditor', method: 'key' }, now);
+  const s = newSession({ id: 'ann', role: 'auditor', method: 'key' }, keyProof('k'), now);
   const cookie = sealer.seal(s);
   t.same(sealer.open(cookie, now + 1000), s);
   t.notMatch(cookie, /ann|auditor/, 'the content is encrypted');
@@ -23,7 +23,8 @@ t.test('sealed sessions: opened only with the same key and cookie name, within i
   t.equal(sealer.open(sealer.seal({ ...s, seen: s.exp - 1 }), s.exp), null, 'past its absolute expiry');
   t.equal(sealer.open('v1.' + 'A'.repeat(5000), now), null, 'oversized');
   t.equal(sealer.open(undefined, now), null);
-  t.ok(newSession({ id: 'x', role: 'admin', method: 'oidc', issuer: 'i' }, now, now + 60_000).exp === now + 60_000, 'capped by the sign-on token');
+  t.equal(sealer.open(sealer.seal({ ...s, v: 1 } as unknown as typeof s), now), null, 'sealed before sessions carried their proof');
+  t.ok(newSession({ id: 'x', role: 'admin', method: 'oidc', issuer: 'i' }, { method: 'oidc', issuer: 'i', roleClaim: 'groups', values: ['g'] }, now, now + 60_000).exp === now + 60_000, 'capped by the sign-on token');
   t.not(sessionKey(undefined).toString('hex'), sessionKey(undefined).toString('hex'), 'without a secret: a random key');
 });
 
@@ -41,4 +42,24 @@ t.test('activity buckets: per minute over 30 minutes; older records are outside'
 t.test('loopback addresses', async (t) => {
   for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) t.ok(isLoopbackAddress(a), a);
   for (const a of ['10.0.0.1', '::', '0.0.0.0', '', undefined, '::ffff:10.0.0.1']) t.notOk(isLoopbackAddress(a), String(a));
+});
+
+t.test('a sign-in proof earns under a policy what its credential would at the admin API, never more', async (t) => {
+  const { keyProof: proofOfKey, roleUnderPolicy, signOnProof } = await import('../../src/console/index.js');
+  const { mapRole } = await import('../../src/admin/index.js');
+  const issuer = { issuer: 'https://sso.test', audience: 'a', algorithms: ['ES256'], roleClaim: 'groups', roles: { admins: 'admin', ops: 'operator' } as const };
+  const policy = (roles: Record<string, 'admin' | 'operator' | 'auditor'>, roleClaim = 'groups') => ({ operators: [], operatorIssuers: [{ ...issuer, roles, roleClaim }] });
+  const groups = [...Array.from({ length: 300 }, (_, i) => `g${i}`), 'admins'];
+  const proof = signOnProof(issuer, ['ops', ...groups]);
+  t.same(proof, { method: 'oidc', issuer: 'https://sso.test', roleClaim: 'groups', values: ['ops'] }, 'only mapped values, and only those mapRole reads');
+  t.equal(roleUnderPolicy(policy(issuer.roles), 'dana', proof), mapRole(['ops', ...groups], issuer.roles));
+  t.equal(roleUnderPolicy(policy({ ops: 'auditor' }), 'dana', proof), 'auditor', 'lowered');
+  t.equal(roleUnderPolicy(policy({ admins: 'admin' }), 'dana', proof), null, 'no longer mapped');
+  t.equal(roleUnderPolicy(policy(issuer.roles, 'roles'), 'dana', proof), null, 'another claim: the proof says nothing about it');
+  const sha = proofOfKey('k');
+  t.same(Object.keys(sha), ['method', 'keySha256']);
+  const operators = [{ id: 'carol', role: 'operator' as const, keySha256: (sha as { keySha256: string }).keySha256 }];
+  t.equal(roleUnderPolicy({ operators, operatorIssuers: [] }, 'carol', sha), 'operator');
+  t.equal(roleUnderPolicy({ operators, operatorIssuers: [] }, 'carol', proofOfKey('other')), null, 'another key');
+  t.equal(roleUnderPolicy({ operators, operatorIssuers: [] }, 'mallory', sha), null, 'another operator');
 });

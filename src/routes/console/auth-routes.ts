@@ -7,10 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
-import { authenticateOperator, refusalAfterCheck, type OperatorKeySets } from '../../admin/index.js';
-import { clearCookie, newSession, readCookie, sameOrigin, setCookie, signInPage, tokensMatch } from '../../console/index.js';
+import { decodeJwt, type JWTPayload } from 'jose';
+import { authenticateOperator, refusalAfterCheck, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
+import { clearCookie, keyProof, newSession, readCookie, sameOrigin, setCookie, signInPage, signOnProof, tokensMatch, type SignInProof } from '../../console/index.js';
 import { clientBucket } from '../../http/index.js';
+import type { Policy } from '../../policy/index.js';
 import type { OperatorAuthDefense } from '../admin/operator-auth-defense.js';
 import { audit, revokedSessionKey, type ConsoleKit } from './kit.js';
 import { formField } from './form.js';
@@ -53,7 +54,9 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
       return form(request, reply, 403, { failed: 'The sign-in form expired or came from another site: try again.' });
     }
     const credential = formField(body, 'credential')?.trim() ?? '';
-    const result = await authenticateOperator(`Bearer ${credential}`, ctx.policy.current(), keySets, nowMs);
+    // One policy for the check and the proof, even if a reload lands while the key set is fetched.
+    const compiled = ctx.policy.current();
+    const result = await authenticateOperator(`Bearer ${credential}`, compiled, keySets, nowMs);
     // As at the admin API, only a credential that does not authenticate counts (an empty form guesses nothing).
     const attempt = result.ok ? (result.identity.role === null ? 'not_counted' : 'succeeded') : result.reason === 'no_credential' ? 'not_counted' : 'failed';
     const since = await refusalAfterCheck(defense.backoff, address, attempt);
@@ -63,9 +66,12 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
       return form(request, reply, 401, { failed: result.ok ? 'Signed in, but no role is mapped to you: ask an admin.' : 'Sign-in failed: unknown key or invalid token.' });
     }
     const { identity } = result;
+    const claims = identity.method === 'oidc' ? decodeJwt(credential) : undefined;
+    const proof = proofOf(identity, credential, claims, compiled.policy);
+    if (!proof) throw new Error('sign-on identity without its issuer in the policy');
     // A sign-on token's session ends when the token would have (its exp, verified above).
-    const tokenExpMs = identity.method === 'oidc' ? expiryOf(credential) : undefined;
-    const session = newSession({ id: identity.id, role: identity.role as NonNullable<typeof identity.role>, method: identity.method, ...(identity.issuer ? { issuer: identity.issuer } : {}), ...(identity.email ? { email: identity.email } : {}) }, nowMs, tokenExpMs);
+    const tokenExpMs = typeof claims?.exp === 'number' ? claims.exp * 1000 : undefined;
+    const session = newSession({ id: identity.id, role: identity.role as NonNullable<typeof identity.role>, method: identity.method, ...(identity.issuer ? { issuer: identity.issuer } : {}), ...(identity.email ? { email: identity.email } : {}) }, proof, nowMs, tokenExpMs);
     audit(ctx, 'operator_signed_in', { operator: identity.id, operator_role: identity.role, operator_auth: identity.method, channel: 'console', session_expires_at: new Date(session.exp).toISOString(), remote_address: request.ip });
     kit.writeSession(request, reply, session);
     void reply.header('set-cookie', clearCookie(jar, jar.preSession));
@@ -83,8 +89,12 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
   });
 }
 
-/** The `exp` of a JWT already verified by authenticateOperator (so reading it unverified here is safe). */
-function expiryOf(jwt: string): number | undefined {
-  const { exp } = decodeJwt(jwt);
-  return typeof exp === 'number' ? exp * 1000 : undefined;
+/**
+ * What the session keeps to derive the role again on each request (never the credential). A
+ * sign-on token was verified by authenticateOperator, so reading its claims unverified here is safe.
+ */
+function proofOf(identity: OperatorIdentity, credential: string, claims: JWTPayload | undefined, policy: Policy): SignInProof | null {
+  if (identity.method === 'key') return keyProof(credential);
+  const issuer = policy.operatorIssuers.find((i) => i.issuer === identity.issuer);
+  return issuer && claims ? signOnProof(issuer, claims[issuer.roleClaim]) : null;
 }

@@ -1,13 +1,15 @@
 /**
  * What every console route shares: reading and renewing the session cookie, the role and
  * CSRF guards, and rendering a page. A session is re-checked against the policy in force on
- * every request (an operator removed from the policy, or whose role was lowered, loses it
- * at once) and against the store's revocations (a sign-out ends it on every instance).
+ * every request: the role is derived again from what the operator proved at sign-in (a
+ * lowered role is lowered at once; a removed operator, a changed key or a sign-on issuer or
+ * mapping that no longer grants a role ends the session), and against the store's
+ * revocations (a sign-out ends it on every instance).
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { roleAllows } from '../../admin/index.js';
 import {
-  cookieJar, createSessionSealer, errorPage, layout, readCookie, sameOrigin, setCookie, tokensMatch,
+  cookieJar, createSessionSealer, errorPage, layout, readCookie, roleUnderPolicy, sameOrigin, setCookie, tokensMatch,
   type ConsoleAssets, type CookieJar, type Html, type Section, type Session, type SessionSealer,
 } from '../../console/index.js';
 import type { BrokerContext } from '../../context.js';
@@ -103,11 +105,12 @@ export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key:
   return kit;
 }
 
-/** The operator's role under the policy in force, or null when the sign-in no longer holds. */
+/**
+ * The operator's role under the policy in force, from what they proved at sign-in, or null
+ * when that credential would no longer be accepted (the same answer the admin API gives it).
+ */
 function currentRole(ctx: BrokerContext, session: Session): Role | null {
-  const { policy } = ctx.policy.current();
-  if (session.operator.method === 'key') return policy.operators.find((o) => o.id === session.operator.id)?.role ?? null;
-  return policy.operatorIssuers.some((i) => i.issuer === session.operator.issuer) ? session.operator.role : null;
+  return roleUnderPolicy(ctx.policy.current().policy, session.operator.id, session.proof);
 }
 
 /** Console events go to the audit trail; if it cannot be written, to the service log (refusing does not wait on it). */
