@@ -26,6 +26,11 @@ export interface Session {
   /** Who signed in; `role` is what the last request derived from `proof`, shown on the pages. */
   operator: ConsoleOperator;
   proof: SignInProof;
+  /**
+   * The store's epoch at sign-in. Sign-outs live in the store: one that lost its data (a new
+   * epoch) lost them too, so a session from another epoch is refused (fail closed).
+   */
+  epochMs: number;
   /** Issued, last seen and absolute expiry (ms). */
   iat: number;
   seen: number;
@@ -80,7 +85,10 @@ export function createSessionSealer(key: Buffer, cookieName: string): SessionSea
   };
 }
 
-export function newSession(operator: ConsoleOperator, proof: SignInProof, nowMs: number, notAfterMs?: number): Session {
+/** What a new session is issued for: who, what they proved and the store epoch it belongs to. */
+export type SessionGrant = Pick<Session, 'operator' | 'proof' | 'epochMs'>;
+
+export function newSession(grant: SessionGrant, nowMs: number, notAfterMs?: number): Session {
   const exp = Math.min(nowMs + SESSION_MAX_MS, notAfterMs ?? Number.POSITIVE_INFINITY);
-  return { v: 2, sid: randomBytes(16).toString('base64url'), operator, proof, iat: nowMs, seen: nowMs, exp, csrf: randomBytes(24).toString('base64url') };
+  return { v: 2, sid: randomBytes(16).toString('base64url'), ...grant, iat: nowMs, seen: nowMs, exp, csrf: randomBytes(24).toString('base64url') };
 }

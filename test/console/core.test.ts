@@ -13,7 +13,7 @@ t.test('sealed sessions: opened only with the same key and cookie name, within i
   const key = sessionKey(Buffer.alloc(32, 1));
   const sealer = createSessionSealer(key, 'c');
   const now = 1_000_000;
-  const s = newSession({ id: 'ann', role: 'auditor', method: 'key' }, keyProof('k'), now);
+  const s = newSession({ operator: { id: 'ann', role: 'auditor', method: 'key' }, proof: keyProof('k'), epochMs: 0 }, now);
   const cookie = sealer.seal(s);
   t.same(sealer.open(cookie, now + 1000), s);
   t.notMatch(cookie, /ann|auditor/, 'the content is encrypted');
@@ -24,7 +24,7 @@ t.test('sealed sessions: opened only with the same key and cookie name, within i
   t.equal(sealer.open('v1.' + 'A'.repeat(5000), now), null, 'oversized');
   t.equal(sealer.open(undefined, now), null);
   t.equal(sealer.open(sealer.seal({ ...s, v: 1 } as unknown as typeof s), now), null, 'sealed before sessions carried their proof');
-  t.ok(newSession({ id: 'x', role: 'admin', method: 'oidc', issuer: 'i' }, { method: 'oidc', issuer: 'i', roleClaim: 'groups', values: ['g'] }, now, now + 60_000).exp === now + 60_000, 'capped by the sign-on token');
+  t.ok(newSession({ operator: { id: 'x', role: 'admin', method: 'oidc', issuer: 'i' }, proof: { method: 'oidc', issuer: 'i', roleClaim: 'groups', values: ['g'] }, epochMs: 0 }, now, now + 60_000).exp === now + 60_000, 'capped by the sign-on token');
   t.not(sessionKey(undefined).toString('hex'), sessionKey(undefined).toString('hex'), 'without a secret: a random key');
 });
 

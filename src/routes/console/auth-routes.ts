@@ -71,7 +71,8 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     if (!proof) throw new Error('sign-on identity without its issuer in the policy');
     // A sign-on token's session ends when the token would have (its exp, verified above).
     const tokenExpMs = typeof claims?.exp === 'number' ? claims.exp * 1000 : undefined;
-    const session = newSession({ id: identity.id, role: identity.role as NonNullable<typeof identity.role>, method: identity.method, ...(identity.issuer ? { issuer: identity.issuer } : {}), ...(identity.email ? { email: identity.email } : {}) }, proof, nowMs, tokenExpMs);
+    const operator = { id: identity.id, role: identity.role as NonNullable<typeof identity.role>, method: identity.method, ...(identity.issuer ? { issuer: identity.issuer } : {}), ...(identity.email ? { email: identity.email } : {}) };
+    const session = newSession({ operator, proof, epochMs: await ctx.store.epoch() }, nowMs, tokenExpMs);
     audit(ctx, 'operator_signed_in', { operator: identity.id, operator_role: identity.role, operator_auth: identity.method, channel: 'console', session_expires_at: new Date(session.exp).toISOString(), remote_address: request.ip });
     kit.writeSession(request, reply, session);
     void reply.header('set-cookie', clearCookie(jar, jar.preSession));

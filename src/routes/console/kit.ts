@@ -4,7 +4,8 @@
  * every request: the role is derived again from what the operator proved at sign-in (a
  * lowered role is lowered at once; a removed operator, a changed key or a sign-on issuer or
  * mapping that no longer grants a role ends the session), and against the store's
- * revocations (a sign-out ends it on every instance).
+ * revocations (a sign-out ends it on every instance) and epoch (a store that lost its data
+ * lost the sign-outs too: every session from before it ends).
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { roleAllows } from '../../admin/index.js';
@@ -57,7 +58,7 @@ export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key:
       const j = jar(request);
       const nowMs = ctx.clock();
       const session = sealer(j).open(readCookie(request.headers.cookie, j.session), nowMs);
-      if (!session || (await ctx.store.isTokenRevoked(revokedSessionKey(session.sid)))) return null;
+      if (!session || !(await stillIssued(ctx, session))) return null;
       const role = currentRole(ctx, session);
       if (role === null) return null;
       const current: Session = { ...session, operator: { ...session.operator, role } };
@@ -111,6 +112,16 @@ export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key:
  */
 function currentRole(ctx: BrokerContext, session: Session): Role | null {
   return roleUnderPolicy(ctx.policy.current().policy, session.operator.id, session.proof);
+}
+
+/**
+ * Not signed out, and from the store's current epoch: a store that lost its data lost the
+ * sign-outs recorded in it, so any session from before may have been signed out (fail
+ * closed: the operator signs in again, as tokens issued before the epoch are refused).
+ */
+async function stillIssued(ctx: BrokerContext, session: Session): Promise<boolean> {
+  const [revoked, epochMs] = await Promise.all([ctx.store.isTokenRevoked(revokedSessionKey(session.sid)), ctx.store.epoch()]);
+  return !revoked && session.epochMs === epochMs;
 }
 
 /** Console events go to the audit trail; if it cannot be written, to the service log (refusing does not wait on it). */
