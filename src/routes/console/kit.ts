@@ -20,6 +20,17 @@ import type { Role } from '../../policy/index.js';
 export const revokedSessionKey = (sid: string) => `console-session:${sid}`;
 const RENEW_AFTER_MS = 60_000;
 
+/**
+ * How a route uses the session. `background`: a page's script asks it on a timer, not the
+ * operator, so it reads with a valid session but does not renew the idle clock (OWASP Session
+ * Management Cheat Sheet, "Idle Timeout": an open page polling must not keep an unattended
+ * session alive), and without a session it answers 401 rather than sending a script to the
+ * sign-in page.
+ */
+export interface SessionUse {
+  background?: boolean;
+}
+
 export interface ConsoleKit {
   ctx: BrokerContext;
   assets: ConsoleAssets;
@@ -28,8 +39,8 @@ export interface ConsoleKit {
   /** The session of a request that passed `require`. */
   session(request: FastifyRequest): Session;
   /** The valid session of a request, or null (no guard: the sign-in page uses it). */
-  readSession(request: FastifyRequest, reply: FastifyReply): Promise<Session | null>;
-  require(role: Role): preHandlerAsyncHookHandler;
+  readSession(request: FastifyRequest, reply: FastifyReply, use?: SessionUse): Promise<Session | null>;
+  require(role: Role, use?: SessionUse): preHandlerAsyncHookHandler;
   /** After `require`: the form's token must be the session's, from this site. */
   requireCsrf: preHandlerAsyncHookHandler;
   writeSession(request: FastifyRequest, reply: FastifyReply, session: Session): void;
@@ -54,7 +65,7 @@ export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key:
       if (!s) throw new Error('console route without the session guard');
       return s;
     },
-    async readSession(request, reply) {
+    async readSession(request, reply, use = {}) {
       const j = jar(request);
       const nowMs = ctx.clock();
       const session = sealer(j).open(readCookie(request.headers.cookie, j.session), nowMs);
@@ -62,14 +73,14 @@ export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key:
       const role = currentRole(ctx, session);
       if (role === null) return null;
       const current: Session = { ...session, operator: { ...session.operator, role } };
-      if (nowMs - session.seen >= RENEW_AFTER_MS) kit.writeSession(request, reply, { ...current, seen: nowMs });
+      if (!use.background && nowMs - session.seen >= RENEW_AFTER_MS) kit.writeSession(request, reply, { ...current, seen: nowMs });
       return current;
     },
-    require(role) {
+    require(role, use = {}) {
       return async (request, reply) => {
-        const session = await kit.readSession(request, reply);
+        const session = await kit.readSession(request, reply, use);
         if (!session) {
-          if (request.method === 'GET') return reply.redirect('/console/sign-in', 303);
+          if (request.method === 'GET' && !use.background) return reply.redirect('/console/sign-in', 303);
           return kit.refuse(reply, request, 401, 'Your session has ended: sign in again.');
         }
         sessions.set(request, session);

@@ -46,7 +46,8 @@ export function registerPageRoutes(app: FastifyInstance, kit: ConsoleKit, keys: 
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="agents.csv"').send(csv);
   });
 
-  app.get('/api/activity', auditor, async (_request, reply) => reply.type('text/html; charset=utf-8').send((await chart()).toString()));
+  // Polled by the inventory page's script: not operator activity (see SessionUse).
+  app.get('/api/activity', { preHandler: kit.require('auditor', { background: true }) }, async (_request, reply) => reply.type('text/html; charset=utf-8').send((await chart()).toString()));
 
   app.get('/agents/:id', auditor, async (request, reply) => {
     const { id } = request.params as { id: string };
