@@ -133,7 +133,7 @@ async function registerOperatorPlane(app: FastifyInstance, config: Readonly<Conf
   app.addHook('onClose', async () => authDefense.close());
   const shared = { ctx, keyRing: deps.keyRing, operatorKeySets: deps.operatorKeySets, issuerKeyHealth: deps.issuerKeyHealth, authDefense };
   await app.register(adminRoutes, { prefix: '/admin', ...shared, rateLimitRedis: deps.rateLimitRedis });
-  await app.register(consoleRoutes, { prefix: '/console', ...shared, sessionSecret: config.keyEncryptionKey });
+  await app.register(consoleRoutes, { prefix: '/console', ...shared, sessionSecret: config.keyEncryptionKey, rateLimitRedis: deps.rateLimitRedis });
 }
 
 /** The admin API on its own listener (STS_ADMIN_HOST/STS_ADMIN_PORT), reachable from the operators' network only. */

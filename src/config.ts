@@ -26,10 +26,11 @@ export interface Config {
   keyRotationMs: number;
   keyPublishAheadMs: number;
   rateLimitAddress: Rate;
-  /** Per client address on the introspection, revocation and admin endpoints. */
+  /** Per client address on the introspection, revocation and admin endpoints, and the console. */
   rateLimitIntrospect: Rate;
   rateLimitRevoke: Rate;
   rateLimitAdmin: Rate;
+  rateLimitConsole: Rate;
   /** Require a server nonce in DPoP proofs (RFC 9449 §8): proofs made in advance stop working. */
   dpopNonce: boolean;
   trustProxy: string[];
@@ -65,7 +66,7 @@ export class ConfigError extends Error {
 const KNOWN = new Set([
   'STS_ISSUER', 'STS_HOST', 'STS_PORT', 'STS_POLICY', 'STS_LOG_LEVEL', 'REDIS_URL', 'STS_REDIS_ALLOW_EVICTION',
   'STS_KEY_ENCRYPTION_KEY', 'STS_SIGNING_ALG', 'STS_KEY_ROTATION', 'STS_KEY_PUBLISH_AHEAD', 'STS_RATE_LIMIT_ADDRESS',
-  'STS_RATE_LIMIT_INTROSPECT', 'STS_RATE_LIMIT_REVOKE', 'STS_RATE_LIMIT_ADMIN', 'STS_DPOP_NONCE',
+  'STS_RATE_LIMIT_INTROSPECT', 'STS_RATE_LIMIT_REVOKE', 'STS_RATE_LIMIT_ADMIN', 'STS_RATE_LIMIT_CONSOLE', 'STS_DPOP_NONCE',
   'STS_TRUST_PROXY', 'STS_ADMIN_HOST', 'STS_ADMIN_PORT', 'STS_METRICS_HOST', 'STS_METRICS_PORT', 'STS_AUDIT_LOG',
   'STS_ALERT_WEBHOOKS', 'STS_ALERT_WEBHOOK_SECRET', 'STS_CONNECTION_TIMEOUT', 'STS_REQUEST_TIMEOUT', 'STS_KEEP_ALIVE_TIMEOUT',
   'STS_STATE_FILE', 'STS_LOG_FORMAT', 'STS_ISSUER_CA_FILE', ...SSF_SETTING_NAMES,
@@ -143,6 +144,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     rateLimitIntrospect: check('STS_RATE_LIMIT_INTROSPECT', () => parseRate(s.STS_RATE_LIMIT_INTROSPECT ?? '1000/10s'), { max: 1000, windowMs: 10_000 }),
     rateLimitRevoke: check('STS_RATE_LIMIT_REVOKE', () => parseRate(s.STS_RATE_LIMIT_REVOKE ?? '100/10s'), { max: 100, windowMs: 10_000 }),
     rateLimitAdmin: check('STS_RATE_LIMIT_ADMIN', () => parseRate(s.STS_RATE_LIMIT_ADMIN ?? '100/10s'), { max: 100, windowMs: 10_000 }),
+    rateLimitConsole: check('STS_RATE_LIMIT_CONSOLE', () => parseRate(s.STS_RATE_LIMIT_CONSOLE ?? '100/10s'), { max: 100, windowMs: 10_000 }),
     dpopNonce: check('STS_DPOP_NONCE', () => parseBool(s.STS_DPOP_NONCE ?? 'false'), false),
     trustProxy: splitList(s.STS_TRUST_PROXY),
     adminHost: s.STS_ADMIN_HOST || '127.0.0.1',

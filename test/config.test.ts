@@ -16,6 +16,7 @@ t.test('defaults follow the issue', async (t) => {
   t.same(c.rateLimitIntrospect, { max: 1000, windowMs: 10_000 });
   t.same(c.rateLimitRevoke, { max: 100, windowMs: 10_000 });
   t.same(c.rateLimitAdmin, { max: 100, windowMs: 10_000 });
+  t.same(c.rateLimitConsole, { max: 100, windowMs: 10_000 });
   t.equal(c.metricsPort, 9464);
   t.ok(Object.isFrozen(c));
 });
@@ -25,10 +26,11 @@ t.test('every bad value is reported at once, each naming its setting', async (t)
     loadConfig({
       STS_ISSUER: 'ftp://x', STS_PORT: '99999', STS_LOG_LEVEL: 'loud', STS_KEY_ROTATION: 'soon', STS_RATE_LIMIT_ADDRESS: 'lots', STS_SIGNING_ALG: 'HS256',
       STS_RATE_LIMIT_INTROSPECT: '0/1s', STS_RATE_LIMIT_REVOKE: '10', STS_RATE_LIMIT_ADMIN: '10/1w',
+      STS_RATE_LIMIT_CONSOLE: 'many',
     }),
   ) as unknown as ConfigError;
   t.type(error, ConfigError);
-  const names = ['STS_ISSUER', 'STS_PORT', 'STS_LOG_LEVEL', 'STS_KEY_ROTATION', 'STS_RATE_LIMIT_ADDRESS', 'STS_SIGNING_ALG', 'STS_RATE_LIMIT_INTROSPECT', 'STS_RATE_LIMIT_REVOKE', 'STS_RATE_LIMIT_ADMIN'];
+  const names = ['STS_ISSUER', 'STS_PORT', 'STS_LOG_LEVEL', 'STS_KEY_ROTATION', 'STS_RATE_LIMIT_ADDRESS', 'STS_SIGNING_ALG', 'STS_RATE_LIMIT_INTROSPECT', 'STS_RATE_LIMIT_REVOKE', 'STS_RATE_LIMIT_ADMIN', 'STS_RATE_LIMIT_CONSOLE'];
   for (const name of names) {
     t.ok(error.problems.some((p) => p.startsWith(`${name}:`)), `${name} is named`);
   }
@@ -69,9 +71,9 @@ t.test('each listener has its own port: a clash is a bad setting, not an EADDRIN
   t.throws(() => loadConfig({ STS_HOST: '::', STS_ADMIN_PORT: '8080' }), /STS_ADMIN_PORT/, ':: takes every address');
 });
 
-t.test('the limits of introspection, revocation and the admin API are settings', async (t) => {
-  const c = loadConfig({ STS_RATE_LIMIT_INTROSPECT: '5000/1m', STS_RATE_LIMIT_REVOKE: '10/10s', STS_RATE_LIMIT_ADMIN: '30/1m' });
-  t.same([c.rateLimitIntrospect, c.rateLimitRevoke, c.rateLimitAdmin], [{ max: 5000, windowMs: 60_000 }, { max: 10, windowMs: 10_000 }, { max: 30, windowMs: 60_000 }]);
+t.test('the limits of introspection, revocation, the admin API and the console are settings', async (t) => {
+  const c = loadConfig({ STS_RATE_LIMIT_INTROSPECT: '5000/1m', STS_RATE_LIMIT_REVOKE: '10/10s', STS_RATE_LIMIT_ADMIN: '30/1m', STS_RATE_LIMIT_CONSOLE: '50/1m' });
+  t.same([c.rateLimitIntrospect, c.rateLimitRevoke, c.rateLimitAdmin, c.rateLimitConsole], [{ max: 5000, windowMs: 60_000 }, { max: 10, windowMs: 10_000 }, { max: 30, windowMs: 60_000 }, { max: 50, windowMs: 60_000 }]);
   t.equal(loadConfig({ STS_CONFIG: '/etc/sts.yaml' }, () => 'STS_RATE_LIMIT_ADMIN: 7/1m\n').rateLimitAdmin.max, 7, 'known in the config file too');
 });
 

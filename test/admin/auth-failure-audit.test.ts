@@ -9,7 +9,7 @@ function setup(maxAddresses?: number) {
   const clock = manualClock(Date.parse('2026-11-01T12:00:00Z'));
   const lines: Array<Record<string, unknown>> = [];
   const audit = createAuditTrail({ destination: { write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>), close: () => {} }, clock, logger: { warn: () => {}, error: () => {} } });
-  return { clock, lines, failures: createAuthFailureAudit(audit, clock, WINDOW, maxAddresses) };
+  return { clock, lines, failures: createAuthFailureAudit(audit, clock, WINDOW, maxAddresses === undefined ? {} : { maxAddresses }) };
 }
 
 t.test('the first failure of a window is recorded at once, the rest summarized when the window ends', async (t) => {

@@ -74,6 +74,7 @@ async function buildInstance(name: string, prepared: PreparedPolicy, o: RedisBro
     STS_RATE_LIMIT_INTROSPECT: '100000/10s',
     STS_RATE_LIMIT_REVOKE: '100000/10s',
     STS_RATE_LIMIT_ADMIN: '100000/10s',
+    STS_RATE_LIMIT_CONSOLE: '100000/10s',
     ...o.env,
   });
   const auditLines: Record<string, unknown>[] = [];

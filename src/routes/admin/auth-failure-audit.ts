@@ -4,7 +4,8 @@
  * reason), the rest are counted, and when the window ends one `operator_auth_failures`
  * summary gives the counts (failures by reason, attempts refused by the backoff). A flood of
  * wrong keys costs a few lines, not one per attempt. Per instance (each writes its own trail);
- * bounded: past `maxAddresses` the oldest window is summarized early.
+ * bounded: past `maxAddresses` the oldest window is summarized early. The console's CSRF
+ * refusals are summarized the same way under their own event names: anyone can send them.
  */
 import type { Clock } from '../../clock.js';
 import type { AuditTrail } from '../../context.js';
@@ -24,7 +25,21 @@ export interface AuthFailureAudit {
   sweep(all?: boolean): void;
 }
 
-export function createAuthFailureAudit(audit: Pick<AuditTrail, 'tryRecord'>, clock: Clock, windowMs: number, maxAddresses = 10_000): AuthFailureAudit {
+/** The audit events: the first failure of a window, and its summary. */
+export interface FailureEvents {
+  first: string;
+  summary: string;
+}
+
+export const OPERATOR_AUTH_EVENTS: FailureEvents = { first: 'operator_auth_failed', summary: 'operator_auth_failures' };
+
+export interface AuthFailureAuditOptions {
+  maxAddresses?: number;
+  events?: FailureEvents;
+}
+
+export function createAuthFailureAudit(audit: Pick<AuditTrail, 'tryRecord'>, clock: Clock, windowMs: number, options: AuthFailureAuditOptions = {}): AuthFailureAudit {
+  const { maxAddresses = 10_000, events = OPERATOR_AUTH_EVENTS } = options;
   // Insertion order is start order, so the windows that end first come first.
   const windows = new Map<string, Window>();
 
@@ -33,7 +48,7 @@ export function createAuthFailureAudit(audit: Pick<AuditTrail, 'tryRecord'>, clo
     const failures = Object.values(w.failures).reduce((a, b) => a + b, 0);
     // The first failure is on record already: a window with nothing more needs no summary.
     if (failures <= 1 && w.refused === 0) return;
-    audit.tryRecord('operator_auth_failures', {
+    audit.tryRecord(events.summary, {
       remote_address: address,
       failures,
       failures_by_reason: w.failures,
@@ -70,7 +85,7 @@ export function createAuthFailureAudit(audit: Pick<AuditTrail, 'tryRecord'>, clo
       const { window, opened } = windowOf(address);
       window.failures[reason] = (window.failures[reason] ?? 0) + 1;
       window.lastAtMs = clock();
-      if (opened) audit.tryRecord('operator_auth_failed', { reason, remote_address: address, ...fields });
+      if (opened) audit.tryRecord(events.first, { reason, remote_address: address, ...fields });
     },
     refused(address) {
       const { window } = windowOf(address);

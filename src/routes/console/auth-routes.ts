@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, type JWTPayload } from 'jose';
 import { authenticateOperator, refusalAfterCheck, type OperatorIdentity, type OperatorKeySets } from '../../admin/index.js';
-import { clearCookie, keyProof, newSession, readCookie, sameOrigin, setCookie, signInPage, signOnProof, tokensMatch, type SignInProof } from '../../console/index.js';
+import { clearCookie, keyProof, newSession, readCookie, setCookie, signInPage, signOnProof, type SignInProof } from '../../console/index.js';
 import { clientBucket } from '../../http/index.js';
 import type { Policy } from '../../policy/index.js';
 import type { OperatorAuthDefense } from '../admin/operator-auth-defense.js';
@@ -49,8 +49,7 @@ export function registerAuthRoutes(app: FastifyInstance, kit: ConsoleKit, keySet
     // As at the admin API: refused without looking at the credential.
     if (refusedForMs > 0) return refused(refusedForMs);
     const body = request.body as Record<string, unknown> | null;
-    if (!sameOrigin(request.headers as Record<string, string>, request.protocol) || !tokensMatch(readCookie(request.headers.cookie, jar.preSession) ?? '', formField(body, '_csrf'))) {
-      audit(ctx, 'console_csrf_refused', { path: '/console/sign-in', remote_address: request.ip });
+    if (kit.rejectsForm(request, readCookie(request.headers.cookie, jar.preSession) ?? '', {})) {
       return form(request, reply, 403, { failed: 'The sign-in form expired or came from another site: try again.' });
     }
     const credential = formField(body, 'credential')?.trim() ?? '';

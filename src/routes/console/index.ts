@@ -5,9 +5,11 @@
  * confirmations. Registered next to the admin API (src/app.ts).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Cluster, Redis } from 'ioredis';
 import { createOperatorKeySets, type OperatorKeySets } from '../../admin/index.js';
 import type { OperatorAuthDefense } from '../admin/operator-auth-defense.js';
 import { methodsServed, toOAuthError } from '../../http/error-handler.js';
+import { limitByAddress } from '../../http/index.js';
 import { loadConsoleAssets, sessionKey } from '../../console/index.js';
 import type { BrokerContext } from '../../context.js';
 import type { IssuerKeyHealth } from '../../credentials/index.js';
@@ -25,6 +27,8 @@ export interface ConsoleRoutesOptions {
   issuerKeyHealth?: IssuerKeyHealth;
   /** The admin API's backoff and audit of failed operator authentication: one budget for both. */
   authDefense: OperatorAuthDefense;
+  /** Shares the address limit across instances (absent: in-process). */
+  rateLimitRedis?: Redis | Cluster | undefined;
 }
 
 /** No inline script or style, nothing from elsewhere, no framing, forms post here only. */
@@ -33,7 +37,9 @@ const CONSOLE_BODY_LIMIT = 16 * 1024;
 
 export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutesOptions): Promise<void> {
   const assets = loadConsoleAssets();
-  const kit = createConsoleKit(options.ctx, assets, sessionKey(options.sessionSecret));
+  const kit = createConsoleKit(options.ctx, assets, sessionKey(options.sessionSecret), options.authDefense.csrfRefusals);
+  // Per client address before anything else, as on the admin API: the sign-in form takes no credential to post.
+  await limitByAddress(app, { scope: 'console', rate: options.ctx.config.rateLimitConsole, redis: options.rateLimitRedis });
   // Without Redis there is one instance and no key encryption key: a per-process key is enough.
   if (!options.sessionSecret) options.ctx.logger.info('console sessions are sealed under a per-process key (one instance; they end at restart)');
 

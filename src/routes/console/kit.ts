@@ -14,7 +14,10 @@ import {
   type ConsoleAssets, type CookieJar, type Html, type Section, type Session, type SessionSealer,
 } from '../../console/index.js';
 import type { BrokerContext } from '../../context.js';
+import { clientBucket } from '../../http/index.js';
 import type { Role } from '../../policy/index.js';
+import type { AuthFailureAudit } from '../admin/auth-failure-audit.js';
+import { formField } from './form.js';
 
 /** The store key under which a signed-out session's id is revoked. */
 export const revokedSessionKey = (sid: string) => `console-session:${sid}`;
@@ -43,12 +46,18 @@ export interface ConsoleKit {
   require(role: Role, use?: SessionUse): preHandlerAsyncHookHandler;
   /** After `require`: the form's token must be the session's, from this site. */
   requireCsrf: preHandlerAsyncHookHandler;
+  /**
+   * True (and audited) when a form does not come from this site with the `expected` token.
+   * Audited like failed sign-ins, the first per address and window then a summary: anyone
+   * can send such forms, so one record each would let them flood the audit trail.
+   */
+  rejectsForm(request: FastifyRequest, expected: string, fields: Record<string, unknown>): boolean;
   writeSession(request: FastifyRequest, reply: FastifyReply, session: Session): void;
   page(reply: FastifyReply, request: FastifyRequest, title: string, body: Html, current?: Section, status?: number): FastifyReply;
   refuse(reply: FastifyReply, request: FastifyRequest, status: number, message: string): FastifyReply;
 }
 
-export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key: Buffer): ConsoleKit {
+export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key: Buffer, csrfRefusals: AuthFailureAudit): ConsoleKit {
   const sealers = new Map<string, SessionSealer>();
   const sessions = new WeakMap<FastifyRequest, Session>();
   const sealer = (jar: CookieJar) => {
@@ -93,12 +102,17 @@ export function createConsoleKit(ctx: BrokerContext, assets: ConsoleAssets, key:
     },
     async requireCsrf(request, reply) {
       const session = kit.session(request);
-      const presented = (request.body as Record<string, unknown> | null)?._csrf;
-      if (!sameOrigin(request.headers as Record<string, string>, request.protocol) || !tokensMatch(session.csrf, presented)) {
-        audit(ctx, 'console_csrf_refused', { operator: session.operator.id, path: request.routeOptions.url, remote_address: request.ip });
+      if (kit.rejectsForm(request, session.csrf, { operator: session.operator.id })) {
         return kit.refuse(reply, request, 403, 'The form was not sent from this console page (cross-site request refused). Reload the page and try again.');
       }
       return undefined;
+    },
+    rejectsForm(request, expected, fields) {
+      const reason = !sameOrigin(request.headers as Record<string, string>, request.protocol)
+        ? 'cross_site'
+        : tokensMatch(expected, formField(request.body, '_csrf')) ? null : 'bad_token';
+      if (reason) csrfRefusals.failed(clientBucket(request), reason, { ...fields, path: request.routeOptions.url, remote_address: request.ip });
+      return reason !== null;
     },
     writeSession(request, reply, session) {
       const j = jar(request);
