@@ -103,14 +103,40 @@ export function readIssuers(ctx: ValidateContext, raw: unknown): { issuers: Trus
     });
   }
   // Declared = named anywhere in the list, so a malformed entry is not also reported as undeclared.
-  const declared = new Set<string>();
-  if (Array.isArray(raw)) {
-    for (const item of raw) if (isRecord(item) && typeof item.issuer === 'string') declared.add(item.issuer);
-  }
-  return { issuers, declared };
+  return { issuers, declared: declaredIssuerNames(raw) };
 }
 
-export function readOperatorIssuers(ctx: ValidateContext, raw: unknown): OperatorIssuer[] {
+/** Every issuer a list names, well-formed entry or not. */
+export function declaredIssuerNames(list: unknown): Set<string> {
+  const names = new Set<string>();
+  if (Array.isArray(list)) for (const item of list) if (isRecord(item) && typeof item.issuer === 'string') names.add(item.issuer);
+  return names;
+}
+
+/**
+ * Operator sign-on must not share an issuer with the tokens agents hand over. A person's token
+ * (user_issuers) is given to an agent as a delegation subject_token, and an attestation token
+ * is held by a workload: if its issuer also signed operators in, the agent holding it could
+ * replay it unchanged as an admin credential. Distinct audiences do not separate them: both
+ * checks accept an `aud` that contains theirs (OpenID Connect Core §3.1.3.7 item 3), so one
+ * token naming both audiences would pass both.
+ */
+function checkSeparateFromAgentTokens(ctx: ValidateContext, path: string, issuer: string, others: AgentTokenIssuers): void {
+  if (others.user.has(issuer)) {
+    ctx.problems.error(`${path}.issuer`, "is also a people's identity provider (user_issuers): a person's token handed to an agent for delegation must never pass as an operator's sign-on; use a separate issuer (tenant or authorization server) for operators");
+  }
+  if (others.attestation.has(issuer)) {
+    ctx.problems.error(`${path}.issuer`, "is also an attestation issuer (issuers): an agent's attestation must never pass as an operator's sign-on");
+  }
+}
+
+/** The issuers whose tokens agents hold: attestation issuers and people's identity providers. */
+export interface AgentTokenIssuers {
+  attestation: ReadonlySet<string>;
+  user: ReadonlySet<string>;
+}
+
+export function readOperatorIssuers(ctx: ValidateContext, raw: unknown, agentTokenIssuers: AgentTokenIssuers): OperatorIssuer[] {
   const entries = wellFormed<RawOperatorIssuer>(raw, validators.operatorIssuer);
   const dup = duplicates(entries.map((e) => e.item.issuer));
   const out: OperatorIssuer[] = [];
@@ -122,6 +148,7 @@ export function readOperatorIssuers(ctx: ValidateContext, raw: unknown): Operato
       ctx.problems.error(`${path}.issuer`, 'duplicate operator issuer');
     }
     if (Object.keys(item.roles).length === 0) ctx.problems.error(`${path}.roles`, 'must map at least one claim value to a role');
+    checkSeparateFromAgentTokens(ctx, path, item.issuer, agentTokenIssuers);
     const common = readCommon(ctx, path, item);
     if (common === null) continue;
     const roles = Object.assign(Object.create(null) as Record<string, OperatorIssuer['roles'][string]>, item.roles);
