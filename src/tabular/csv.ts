@@ -3,18 +3,28 @@
  * broker and the CLI produce (the inventory, the live inventory, the credential audit).
  */
 
+/** OWASP "CSV Injection": a cell starting with one of these is read as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /**
- * A cell a spreadsheet would read as a formula (=, +, -, @, or a leading tab/CR) is
- * prefixed with a quote so it stays text (OWASP "CSV injection"); then RFC 4180 §2
- * quoting: fields with a comma, quote or line break are enclosed in double quotes and
- * inner quotes doubled.
+ * Characters that end or split a cell somewhere: RFC 4180 §2 names the comma, the quote and
+ * line breaks, but spreadsheets in many locales split on `;` (and a paste splits on tabs), so
+ * an unquoted `x;-2+3` would become a second cell starting with `-`, a formula. OWASP "CSV
+ * Injection" asks for every such cell to be quoted.
+ */
+const NEEDS_QUOTES = /[",;\t\r\n]/;
+
+/**
+ * A cell a spreadsheet would read as a formula is prefixed with a quote so it stays text; then
+ * a cell holding a separator, quote or line break is enclosed in double quotes, inner quotes
+ * doubled (RFC 4180 §2).
  */
 export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** A value as one CSV cell: empty for null, `a;b` for a list, JSON for an object. */
+/** A value as one CSV cell: empty for null, `a;b` for a list (quoted by csvField), JSON for an object. */
 export function csvText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return value.map(csvText).join(';');
