@@ -25,6 +25,7 @@ import { KeyRing, type KeyRingOptions } from './signing/index.js';
 import { createControlKeeper, createStore, type ControlKeeper, type RedisStore, type Store } from './store/index.js';
 import { createTransmitter, type Transmitter } from './ssf/index.js';
 import { startKeyRing } from './broker-key-ring.js';
+import { listenAll } from './broker-listen.js';
 import { warnAboutListeners } from './broker-warnings.js';
 
 export interface BrokerOverrides {
@@ -69,7 +70,7 @@ export interface Broker {
   ssf: Transmitter;
   /** Writes what is batched (activity, audit copies, anomaly counts) now. */
   flush(): Promise<void>;
-  /** Listens on every configured listener. */
+  /** Listens on every configured listener; a ListenError names the one that could not bind. */
   listen(): Promise<void>;
   close(): Promise<void>;
 }
@@ -139,9 +140,11 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
       await ssf.events.flush();
     },
     async listen() {
-      await app.listen({ host: config.host, port: config.port });
-      if (adminApp) await adminApp.listen({ host: config.adminHost, port: config.adminPort ?? 0 });
-      await metricsApp.listen({ host: config.metricsHost, port: config.metricsPort });
+      await listenAll([
+        { setting: 'STS_PORT', app, host: config.host, port: config.port },
+        ...(adminApp ? [{ setting: 'STS_ADMIN_PORT', app: adminApp, host: config.adminHost, port: config.adminPort ?? 0 }] : []),
+        { setting: 'STS_METRICS_PORT', app: metricsApp, host: config.metricsHost, port: config.metricsPort },
+      ]);
       warnAboutListeners(config, app, logger);
       logger.info({ issuer: config.issuer, store: store.kind, policy_version: holder.current().version }, 'agent-sts ready');
     },

@@ -5,24 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { stringify } from 'yaml';
-import { basePolicy } from '../helpers/broker.js';
 import { freePort, startRedis } from '../helpers/redis.js';
+import { writePolicy } from '../helpers/serve-process.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const JWK = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' };
-
-function writePolicy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-kek-'));
-  for (const name of ['k8s.jwks.json', 'ticket-summarizer.jwks.json']) writeFileSync(join(dir, name), JSON.stringify({ keys: [JWK] }));
-  writeFileSync(join(dir, 'policy.yaml'), stringify(basePolicy()));
-  return join(dir, 'policy.yaml');
-}
 
 /** Runs `agent-sts serve`; resolves with its exit code, or 'running' once /healthz answers. */
 async function serve(env: Record<string, string>, timeoutMs = 30_000): Promise<{ outcome: number | 'running'; stderr: string; stop(): void }> {
