@@ -177,7 +177,7 @@ function nonceSecret(config: Readonly<Config>): Buffer {
 
 async function loadPolicy(config: Readonly<Config>, overrides: BrokerOverrides, clock: Clock, logger: FastifyBaseLogger) {
   if (overrides.policy) return { holder: createPolicyHolder(overrides.policy), load: undefined };
-  const load: PolicyLoad = () => loadPolicyFile(config.policyPath, { nowMs: clock(), stsIssuer: config.issuer });
+  const load: PolicyLoad = () => loadPolicyFile(config.policyPath, { nowMs: clock(), stsIssuer: config.issuer, production: config.production });
   const initial = await load();
   if (!initial.compiled) throw new PolicyLoadError(config.policyPath, formatProblems(initial.problems));
   if (initial.problems.length > 0) logger.warn({ report: formatProblems(initial.problems) }, 'policy loaded with governance findings');

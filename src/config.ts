@@ -52,6 +52,8 @@ export interface Config {
   issuerCaBundle: string | undefined;
   /** The Shared Signals transmitter (STS_SSF_*). */
   ssf: SsfSettings;
+  /** Not a developer's own machine (see isProductionDeployment): development credentials are refused. */
+  production: boolean;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +163,7 @@ export function loadConfig(env: Source = process.env, readFile?: (path: string) 
     logFormat: check('STS_LOG_FORMAT', () => oneOf(s.STS_LOG_FORMAT ?? 'json', ['json', 'pretty'] as const), 'json'),
     issuerCaBundle: check('STS_ISSUER_CA_FILE', () => (s.STS_ISSUER_CA_FILE ? readCaBundle(s.STS_ISSUER_CA_FILE, readFile) : undefined), undefined),
     ssf: parseSsfSettings(s, check, connectionTimeoutMs),
+    production: isProductionDeployment(issuer, env.NODE_ENV),
   };
   if (config.keyPublishAheadMs >= config.keyRotationMs) {
     problems.push('STS_KEY_PUBLISH_AHEAD: must be shorter than STS_KEY_ROTATION');
@@ -218,7 +221,19 @@ function parseIssuer(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-function isLoopback(hostname: string): boolean {
+/**
+ * A broker is a developer's own only when its issuer is plain http on loopback (RFC 8414 §2
+ * wants https everywhere else) and NODE_ENV does not say production. Anywhere else clients
+ * reach it over a network, and credentials anyone can read in the sample (its operator key,
+ * its development issuers) must not be trusted there.
+ */
+export function isProductionDeployment(issuer: string, nodeEnv: string | undefined): boolean {
+  if (nodeEnv === 'production') return true;
+  const url = new URL(issuer);
+  return !(url.protocol === 'http:' && isLoopback(url.hostname));
+}
+
+export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
 }
 

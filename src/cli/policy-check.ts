@@ -5,7 +5,7 @@
  * reported as warnings.
  */
 import { createIssuerKeyResolver } from '../attestation/index.js';
-import { loadConfig } from '../config.js';
+import { isProductionDeployment, loadConfig } from '../config.js';
 import { auditCredentials, createCaFetch, probeJwksUris } from '../credentials/index.js';
 import { formatProblems, loadPolicyFile, parseIsoDate, type CompiledPolicy, type PolicyProblem } from '../policy/index.js';
 import { instantFlag, stringFlag, type CliCommand } from './command.js';
@@ -15,7 +15,9 @@ export const policyCheckCommand: CliCommand = {
   summary: 'Validate a policy for CI: exit 1 on errors, governance violations or (with --online) unfetchable issuer keys.',
   usage: 'FILE [--now ISO8601] [--issuer URL] [--online] [--json]',
   help: `  --now ISO8601   evaluate governance (reviews due, ...) at this instant instead of now
-  --issuer URL    the broker's own issuer (STS_ISSUER), which no attestation issuer may equal
+  --issuer URL    the broker's own issuer (STS_ISSUER), which no attestation issuer may equal; an https
+                  or non-loopback one (or NODE_ENV=production) makes the sample's development
+                  credentials errors, as the broker would refuse them
   --online        also fetch every jwks_uri the policy names (with STS_ISSUER_CA_FILE if set)
   --json          the problems as JSON`,
   options: { now: { type: 'string' }, issuer: { type: 'string' }, online: { type: 'boolean' } },
@@ -25,7 +27,8 @@ export const policyCheckCommand: CliCommand = {
     const file = positionals[0] as string;
     const now = instantFlag(values, 'now', parseIsoDate) ?? nowMs;
     const issuer = stringFlag(values, 'issuer') ?? env.STS_ISSUER ?? 'http://localhost:8080';
-    const { compiled, problems } = await loadPolicyFile(file, { nowMs: now, stsIssuer: issuer });
+    const production = isProductionDeployment(issuer, env.NODE_ENV);
+    const { compiled, problems } = await loadPolicyFile(file, { nowMs: now, stsIssuer: issuer, production });
     const all = [...problems, ...(compiled ? credentialProblems(compiled, now) : [])];
     if (compiled && values.online) all.push(...(await unreachableIssuers(compiled, env)));
     const count = (s: PolicyProblem['severity']) => all.filter((p) => p.severity === s).length;

@@ -18,7 +18,7 @@ interface PolicyLoadResult {
 
 export async function loadPolicyFile(
   path: string,
-  options: { nowMs: number; stsIssuer?: string },
+  options: { nowMs: number; stsIssuer?: string; production?: boolean },
 ): Promise<PolicyLoadResult> {
   const source = resolve(path);
   let bytes: Buffer;
@@ -37,6 +37,7 @@ export async function loadPolicyFile(
     baseDir: dirname(source),
     nowMs: options.nowMs,
     ...(options.stsIssuer !== undefined && { stsIssuer: options.stsIssuer }),
+    ...(options.production !== undefined && { production: options.production }),
   });
   if (policy === null) return { compiled: null, problems };
   // The key sets loaded from jwks_file count too: a key removed from one is a new policy.

@@ -9,6 +9,11 @@ export interface ValidateOptions {
   nowMs: number;
   /** The STS's own issuer: trusting it as an attestation issuer would accept its own tokens. */
   stsIssuer?: string;
+  /**
+   * For a broker others can reach (an https or non-loopback issuer, or NODE_ENV=production):
+   * the sample's development credentials are then errors, not warnings.
+   */
+  production?: boolean;
   /** Reads a jwks file (bounded in size); defaults to a bounded synchronous read. */
   readFile?: (path: string) => string;
 }

@@ -10,6 +10,7 @@ import { checkShape } from './shape.js';
 import type { Policy, PolicyProblem } from './types.js';
 import { readAgents } from './validate-agents.js';
 import type { ValidateContext, ValidateOptions } from './validate-common.js';
+import { checkDevelopmentCredentials } from './validate-dev-credentials.js';
 import { declaredIssuerNames, readIssuers, readOperatorIssuers, readUserIssuers } from './validate-issuers.js';
 import { readOperators } from './validate-operators.js';
 import { readOwners, readTiers } from './validate-tiers.js';
@@ -40,6 +41,8 @@ export function validatePolicyDocument(
   const agents = readAgents(ctx, raw.agents, { owners: ownersById, declaredOwners, tiers, declaredTiers, ceilings, declaredIssuers });
   const operators = readOperators(ctx, raw.operators);
   const operatorIssuers = readOperatorIssuers(ctx, raw.operator_issuers, { attestation: declaredIssuers, user: declaredIssuerNames(raw.user_issuers) });
+
+  checkDevelopmentCredentials(ctx, { operators, issuers, userIssuers });
 
   if (problems.hasErrors) return { policy: null, problems: problems.items };
   return { policy: { owners, tiers, issuers, userIssuers, agents, operators, operatorIssuers }, problems: problems.items };

@@ -36,10 +36,12 @@ agents:
     intents: [{ name: i1, audience: https://x, scopes: [x:read] }]
 `;
 
-t.test('the sample policy loads cleanly and compiles', async (t) => {
+t.test('the sample policy loads and compiles', async (t) => {
   const dir = sampleDir(t);
   const { compiled, problems } = await loadPolicyFile(join(dir, 'policy.yaml'), { nowMs: NOW, stsIssuer: 'http://localhost:8080' });
-  t.same(problems, []);
+  // Only the warnings that its development credentials are for a developer's machine
+  // (test/regressions/sample-credentials-refused-in-production.test.ts).
+  t.same(problems.map((p) => p.severity), ['warning', 'warning', 'warning']);
   if (compiled === null) return t.fail('not compiled');
   t.match(compiled.version, /^[0-9a-f]{64}$/, 'SHA-256 of the file and the key sets it loaded');
   t.equal(compiled.source, join(dir, 'policy.yaml'));
