@@ -12,7 +12,11 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:26-trixie-slim
-ENV NODE_ENV=production STS_HOST=0.0.0.0 STS_PORT=8080 STS_METRICS_HOST=0.0.0.0 STS_POLICY=/etc/agent-sts/policy.yaml
+# Production: the sample policy's well-known development credentials are refused (run the
+# sample with -e NODE_ENV=development, published on loopback only). The agents' port listens on
+# every address, as a container must; metrics, unauthenticated, stay on loopback unless
+# STS_METRICS_HOST says otherwise (deploy/kubernetes sets it, with a NetworkPolicy for Prometheus).
+ENV NODE_ENV=production STS_HOST=0.0.0.0 STS_PORT=8080 STS_POLICY=/etc/agent-sts/policy.yaml
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -26,7 +26,7 @@ import { createControlKeeper, createStore, type ControlKeeper, type RedisStore, 
 import { createTransmitter, type Transmitter } from './ssf/index.js';
 import { startKeyRing } from './broker-key-ring.js';
 import { listenAll } from './broker-listen.js';
-import { warnAboutListeners } from './broker-warnings.js';
+import { warnAboutExposure, warnAboutListeners } from './broker-warnings.js';
 
 export interface BrokerOverrides {
   clock?: Clock;
@@ -146,6 +146,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
         { setting: 'STS_METRICS_PORT', app: metricsApp, host: config.metricsHost, port: config.metricsPort },
       ]);
       warnAboutListeners(config, app, logger);
+      warnAboutExposure(config, logger);
       logger.info({ issuer: config.issuer, store: store.kind, policy_version: holder.current().version }, 'agent-sts ready');
     },
     close: () =>
