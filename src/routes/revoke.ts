@@ -13,7 +13,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { revocableNow, tokenStatus } from '../tokens/index.js';
 import { MAX_TOKEN_BYTES, type IssuerKeyResolver, type VerifiedTokenCache } from '../attestation/index.js';
-import { OAuthError } from '../errors.js';
+import { OAuthError, StoreUnavailableError } from '../errors.js';
 import type { FormParams } from '../http/form-body.js';
 import { limitByAddress, oauthErrorHandler } from '../http/index.js';
 import { identifyRevokingClient } from '../tokens/revoking-client.js';
@@ -56,9 +56,15 @@ export async function revokeRoute(plugin: FastifyInstance, options: RevokeOption
       if (client.clientId !== undefined && client.clientId !== agent) {
         throw new OAuthError('invalid_request', 'the token was not issued to this client', { reason: 'bad_request' });
       }
-      await ctx.store.revokeToken(jti, exp * 1000);
+      const announce = () => ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: ctx.clock(), initiator: 'user' });
+      await ctx.store.revokeToken(jti, exp * 1000).catch((error: unknown) => {
+        // A write the store did not confirm may still land: the receivers are told anyway
+        // (refusing a token the broker accepts is the safe side; its holder gets a new one).
+        if (error instanceof StoreUnavailableError) announce();
+        throw error;
+      });
       ctx.onRevoked('token');
-      ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: ctx.clock(), initiator: 'user' });
+      announce();
       ctx.audit.tryRecord('token_revoked', { jti, agent, revoked_until: exp * 1000, by: client.authenticated ? 'client' : 'holder', remote_address: request.ip });
     }
     return reply.code(200).header('cache-control', 'no-store').send();

@@ -54,8 +54,8 @@ export async function runAgentOperation(ctx: BrokerContext, operation: AgentOper
   let audited: boolean;
   if (operation === 'suspend') {
     const suspension = { atMs: ctx.clock(), by: operator.id, reason: input.reason as string };
-    ({ audited } = await applyAction(ctx, request, operator, 'agent_suspended', fields, () => kept(ctx.store.suspendAgent(id, suspension))));
-    ctx.securityEvents.emit({ kind: 'agent_suspended', agentId: id, atMs: suspension.atMs, initiator: 'admin' });
+    ({ audited } = await applyAction(ctx, request, operator, 'agent_suspended', fields, () => kept(ctx.store.suspendAgent(id, suspension)),
+      () => ctx.securityEvents.emit({ kind: 'agent_suspended', agentId: id, atMs: suspension.atMs, initiator: 'admin' })));
   } else if (operation === 'resume') {
     requireAuditTrail(ctx); // resuming restores access: not without a record
     ({ audited } = await applyAction(ctx, request, operator, 'agent_resumed', fields, () => kept(ctx.store.resumeAgent(id))));
@@ -72,8 +72,7 @@ export async function runAgentOperation(ctx: BrokerContext, operation: AgentOper
       fields.tokens_revoked_before = revokedBeforeMs;
       await kept(ctx.store.revokeAgentTokens(id, revokedBeforeMs));
       ctx.onRevoked('agent');
-    }));
-    ctx.securityEvents.emit({ kind: 'agent_revoked', agentId: id, atMs, initiator: 'admin' });
+    }, () => ctx.securityEvents.emit({ kind: 'agent_revoked', agentId: id, atMs, initiator: 'admin' })));
   }
   keeping.confirm(operation);
   return actionResult(ctx, id, await ctx.store.getAgentControl(id), audited);

@@ -49,8 +49,7 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
     }, async () => {
       await ctx.store.revokeToken(jti, untilMs);
       ctx.onRevoked('token');
-    });
-    ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: nowMs, initiator: 'admin' });
+    }, () => ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: nowMs, initiator: 'admin' }));
     return { jti, revoked_until: new Date(untilMs).toISOString(), agent, known, audited };
   });
 
@@ -62,13 +61,17 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
     const body = request.body ?? {};
     const compromised = body.compromised === true;
     const fields: Record<string, unknown> = { compromised, reason: body.reason ?? null };
+    // Named before the write: if the store does not confirm it, the key it withdrew is this one.
+    const signingKid = compromised ? currentKid(keyRing) : null;
     const { result, audited } = await applyAction(ctx, request, operator, 'keys_rotated', fields, async () => {
       const rotated = await keyRing.rotateNow({ compromised });
       Object.assign(fields, { activated_kid: rotated.activatedKid, retired_kid: rotated.retiredKid, compromised_kid: rotated.compromisedKid });
       if (rotated.compromisedKid) ctx.onRevoked('key');
       return rotated;
+    }, (rotated) => {
+      const kid = rotated ? rotated.compromisedKid : signingKid;
+      if (kid) ctx.securityEvents.emit({ kind: 'key_compromised', kid, atMs: ctx.clock(), initiator: 'admin' });
     });
-    if (result.compromisedKid) ctx.securityEvents.emit({ kind: 'key_compromised', kid: result.compromisedKid, atMs: ctx.clock(), initiator: 'admin' });
     return {
       activated_kid: result.activatedKid,
       retired_kid: result.retiredKid,
@@ -76,4 +79,13 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
       audited,
     };
   });
+}
+
+/** The kid signing now, or null while the ring has no signing key. */
+function currentKid(keyRing: AdminKeyRing): string | null {
+  try {
+    return keyRing.currentSigner().kid;
+  } catch {
+    return null;
+  }
 }

@@ -41,9 +41,9 @@ export function registerPersonActions(app: FastifyInstance, ctx: BrokerContext, 
     const atMs = ctx.clock();
     const beforeMs = atMs + REVOCATION_SKEW_MS;
     const { audited } = await applyAction(ctx, request, operator, 'person_tokens_revoked', { person_issuer: issuer, person: subject, reason, tokens_revoked_before: beforeMs },
-      () => ctx.store.revokePersonTokens({ issuer, subject }, beforeMs));
+      () => ctx.store.revokePersonTokens({ issuer, subject }, beforeMs),
+      () => ctx.securityEvents.emit({ kind: 'person_revoked', issuer, subject, atMs, initiator: 'admin' }));
     ctx.onRevoked('person');
-    ctx.securityEvents.emit({ kind: 'person_revoked', issuer, subject, atMs, initiator: 'admin' });
     return { issuer, subject, tokens_revoked_before: new Date(beforeMs).toISOString(), audited };
   });
 }

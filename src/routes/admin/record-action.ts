@@ -33,6 +33,13 @@ function recordAction(
  * a lost connection) may still be in flight and land once the store answers, so the attempt is
  * audited too, as `outcome: unconfirmed` with who and why, and the operator is told to check
  * the state before retrying instead of being told plainly that nothing happened.
+ *
+ * `announce` tells the receivers (a security event) about an action that ends trust in tokens.
+ * It runs once the write is applied, and also when its outcome is unknown: the write may land
+ * later, and a change in force at the broker but never sent would leave the verifiers accepting
+ * tokens the broker refuses. Announcing a change that did not land only makes verifiers refuse
+ * tokens the broker would have accepted (fail-closed; the agents get new ones). Actions that
+ * restore access pass no `announce`: nothing about them is ever sent on a guess.
  */
 export async function applyAction<T>(
   ctx: BrokerContext,
@@ -41,6 +48,7 @@ export async function applyAction<T>(
   event: string,
   fields: Record<string, unknown>,
   write: () => Promise<T>,
+  announce?: (result: T | undefined) => void,
 ): Promise<{ result: T; audited: boolean }> {
   let result: T;
   try {
@@ -50,12 +58,14 @@ export async function applyAction<T>(
     const unconfirmed = error instanceof StoreUnavailableError;
     recordAction(ctx, request, operator, event, { ...fields, outcome: unconfirmed ? 'unconfirmed' : 'failed' });
     if (!unconfirmed) throw error;
+    announce?.(undefined);
     throw new OAuthError(
       'temporarily_unavailable',
       'the store did not confirm the change; it may still take effect when the store answers: check the current state before retrying',
       { reason: 'unavailable', internal: error.message },
     );
   }
+  announce?.(result);
   return { result, audited: recordAction(ctx, request, operator, event, { ...fields, outcome: 'applied' }) };
 }
 
