@@ -9,9 +9,9 @@
 import { createHash } from 'node:crypto';
 import { CLOCK_TOLERANCE_MS } from '../jws/index.js';
 import { HARD_MAX_TTL_MS } from '../policy/index.js';
-import { gapRecord, type EventRecord } from './event-record.js';
+import { gapRecord, streamCopy, type EventRecord } from './event-record.js';
 import type { SsfState, StreamRecord } from './state.js';
-import { streamAccepts } from './stream-config.js';
+import { streamTakes } from './stream-config.js';
 
 /** How long an event matters to a receiver: a token issued before it lives at most this long. */
 export const RECENT_EVENTS_MS = HARD_MAX_TTL_MS + CLOCK_TOLERANCE_MS;
@@ -38,9 +38,10 @@ export async function catchUp(stream: StreamRecord, nowMs: number, deps: CatchUp
   }
   for (const { record } of records) {
     const event = JSON.parse(record) as Omit<EventRecord, 'jti'>;
-    if (!streamAccepts(stream, event.type, event.subId, deps.issuer)) continue;
     const jti = streamJti(event.txn, stream.id);
-    await deps.state.append(stream.id, jti, JSON.stringify({ ...event, jti }), event.atMs, deps.maxBacklog);
+    const copy = streamCopy(event, stream.id, jti, deps.issuer);
+    if (!streamTakes(stream, copy, deps.issuer)) continue;
+    await deps.state.append(stream.id, jti, JSON.stringify(copy), event.atMs, deps.maxBacklog);
     queued++;
   }
   return queued;

@@ -71,6 +71,24 @@ export function gapRecord(issuer: string, streamId: string, jti: string, gap: { 
   };
 }
 
+/**
+ * Events the broker could not queue at all (its state unreachable, its queue full), as one gap
+ * event to be copied to every stream: each copy names its own stream (streamCopy).
+ */
+export function lostEventsRecord(issuer: string, txn: string, lost: { count: number; untilMs: number }): Omit<EventRecord, 'jti'> {
+  return {
+    txn, iat: seconds(lost.untilMs), atMs: lost.untilMs, type: gapEventType(issuer),
+    subId: { format: 'opaque', id: '' },
+    event: { event_timestamp: seconds(lost.untilMs), dropped: lost.count },
+  };
+}
+
+/** One stream's copy of a stored event, under its own jti; a gap event is about the stream itself. */
+export function streamCopy(record: Omit<EventRecord, 'jti'>, streamId: string, jti: string, issuer: string): EventRecord {
+  if (record.type !== gapEventType(issuer)) return { ...record, jti };
+  return { ...record, jti, subId: { format: 'opaque', id: streamId } };
+}
+
 /** SSF §8.1.4.1: the verification event names the stream; `state` is echoed when the receiver gave one. */
 export function verificationRecord(streamId: string, jti: string, atMs: number, state: string | undefined): EventRecord {
   return { jti, txn: jti, iat: seconds(atMs), atMs, type: VERIFICATION, subId: { format: 'opaque', id: streamId }, event: state === undefined ? {} : { state } };

@@ -7,7 +7,7 @@ import { OAuthError } from '../errors.js';
 import { checkAuthorizationHeader, checkPushEndpoint } from './push-endpoint.js';
 import type { SsfSettings } from './settings.js';
 import type { StreamDelivery, StreamRecord } from './state.js';
-import { POLL_METHOD, PUSH_METHOD, revocationEventTypes, subjectKey, VERIFICATION, type SubjectId } from './vocabulary.js';
+import { gapEventType, POLL_METHOD, PUSH_METHOD, revocationEventTypes, subjectKey, VERIFICATION, type SubjectId } from './vocabulary.js';
 
 /** What a receiver may send (SSF §8.1.1.1); transmitter-supplied members may be repeated but must match. */
 export interface StreamConfigInput {
@@ -38,6 +38,16 @@ export function streamAccepts(stream: StreamRecord, type: string, subject: Subje
   if (stream.status === 'disabled') return false;
   if (type !== VERIFICATION && !eventsDelivered(stream, issuer).includes(type)) return false;
   return !stream.excludedSubjects.includes(subjectKey(subject));
+}
+
+/**
+ * Whether a stream takes an event record. A gap event (events were lost) goes to every stream
+ * that holds events at all, whatever it asked for, as the gap of a full backlog does: without
+ * it a receiver would never learn that it must distrust what it may have missed.
+ */
+export function streamTakes(stream: StreamRecord, record: { type: string; subId: SubjectId }, issuer: string): boolean {
+  if (record.type === gapEventType(issuer)) return stream.status !== 'disabled';
+  return streamAccepts(stream, record.type, record.subId, issuer);
 }
 
 /** SSF §8.1.1: the configuration the receiver sees. */

@@ -80,6 +80,7 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     metrics,
     async close() {
       await Promise.race([events.flush(), new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS).unref())]);
+      events.close();
       wakeups.close();
       await push.close();
     },
