@@ -11,7 +11,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { checkPushAuthorization } from './push-authorization.js';
 import { createRevocationState, type RevocationState } from './revocation-state.js';
 import { createSetIntake, type IntakeResult } from './set-intake.js';
-import { createStream, deleteStream, discoverTransmitter, requestVerification, type StreamCalls, type StreamHandle, type TransmitterEndpoints } from './ssf-transmitter.js';
+import {
+  createStream, deleteStream, discoverTransmitter, enableStream, readStreamStatus, requestVerification,
+  type StreamCalls, type StreamHandle, type TransmitterEndpoints,
+} from './ssf-transmitter.js';
 import type { RevocationFeedDeps, RevocationOptions } from './revocation-types.js';
 import { runPollLoop } from './revocation-poller.js';
 
@@ -80,6 +83,28 @@ export function createRevocationFeed(options: RevocationOptions, deps: Revocatio
     return stream;
   };
 
+  /**
+   * SSF §8.1.2: only an enabled stream delivers. A paused one holds its events and a disabled
+   * one drops them, and both answer polls with nothing, which must not pass for "nothing was
+   * revoked": the stream counts as heard from only while its status reads enabled. This API
+   * wants its revocations, so it enables the stream again; after a disabled spell (its events
+   * lost) every token issued until then is refused, as for a stream that vanished.
+   */
+  const confirmEnabled = async (): Promise<boolean> => {
+    const current = stream;
+    if (!current || !endpoints) return false;
+    const status = await readStreamStatus(calls, endpoints, current.id);
+    if (status === 'enabled') return true;
+    if (status === 'gone') {
+      await resubscribe();
+      return false;
+    }
+    deps.logger?.warn?.({ stream: current.id, status }, 'agent-sts: the revocation stream is not enabled; enabling it again');
+    await enableStream(calls, endpoints, current.id);
+    if (status === 'disabled') state.revokeAllBefore(Math.floor(deps.now() / 1000));
+    return false;
+  };
+
   /** Verification `state`s this API asked for (SSF §8.1.4.1: a stranger's is invalid_state). */
   const asked: string[] = [];
   const heard = (result: IntakeResult): IntakeResult => {
@@ -99,6 +124,8 @@ export function createRevocationFeed(options: RevocationOptions, deps: Revocatio
       await delay(options.heartbeatMs ?? 60_000, undefined, { signal: closing.signal });
       const current = stream;
       if (!current || !endpoints) continue;
+      // A stream found paused or disabled is enabled again; the failure to is retried next beat.
+      await confirmEnabled().catch(() => false);
       const state = randomBytes(12).toString('base64url');
       asked.push(state);
       if (asked.length > 8) asked.shift();
@@ -114,7 +141,7 @@ export function createRevocationFeed(options: RevocationOptions, deps: Revocatio
     })();
     running ??= connected.then(() => (options.push
       ? heartbeat()
-      : runPollLoop({ calls, retry, closing: closing.signal, intake: async (set, jti) => heard(await intake(set, (stream as StreamHandle).audience, jti)), current: () => stream as StreamHandle, resubscribe, onContact: () => { lastContact = deps.now(); }, logger: deps.logger })))
+      : runPollLoop({ calls, retry, closing: closing.signal, intake: async (set, jti) => heard(await intake(set, (stream as StreamHandle).audience, jti)), current: () => stream as StreamHandle, resubscribe, confirmEnabled, onContact: () => { lastContact = deps.now(); }, logger: deps.logger })))
       .catch((error: unknown) => {
         if (!closing.signal.aborted) deps.logger?.warn?.({ err: (error as Error).message }, 'agent-sts: revocation feed stopped');
       });

@@ -3,7 +3,8 @@
  * acknowledging the SETs taken in since the last and reporting those refused (`setErrs`), so a
  * SET is acknowledged only once it was applied. A SET whose key could not be confirmed yet is
  * neither: it comes back on a later poll. Failures back off; a stream that is gone (404) is
- * subscribed to again. Closing ends the poll under way; the stream is then deleted.
+ * subscribed to again; an empty answer from a stream that is not enabled is no contact.
+ * Closing ends the poll under way; the stream is then deleted.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FeedLogger } from './revocation-types.js';
@@ -22,6 +23,8 @@ export interface PollLoopDeps {
   intake(set: string, jti: string): Promise<IntakeResult>;
   current(): StreamHandle;
   resubscribe(): Promise<StreamHandle>;
+  /** Whether the stream is enabled (SSF §8.1.2), making it so when it is not. */
+  confirmEnabled(): Promise<boolean>;
   onContact(): void;
   logger: FeedLogger | undefined;
 }
@@ -44,7 +47,6 @@ export async function runPollLoop(deps: PollLoopDeps): Promise<void> {
       if (answer.status !== 200) throw new Error(`the poll answered ${answer.status}`);
       ack = [];
       setErrs = {};
-      deps.onContact();
       let retrying = 0;
       for (const [jti, set] of Object.entries(answer.sets)) {
         const result = typeof set === 'string' ? await deps.intake(set, jti) : { result: 'error' as const, err: 'invalid_request', description: 'not a SET' };
@@ -52,6 +54,9 @@ export async function runPollLoop(deps: PollLoopDeps): Promise<void> {
         else if (result.result === 'error') setErrs[jti] = { err: result.err, description: result.description };
         else retrying++;
       }
+      // SETs come only from an enabled stream; an empty answer may come from a paused or
+      // disabled one, and counts as contact only once the stream's status says enabled.
+      if (Object.keys(answer.sets).length > 0 || await deps.confirmEnabled()) deps.onContact();
       failures = retrying > 0 && ack.length === 0 ? failures + 1 : 0;
     } catch (error) {
       if (deps.closing.aborted) break;

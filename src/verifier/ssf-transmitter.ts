@@ -14,7 +14,11 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 export interface TransmitterEndpoints {
   configurationEndpoint: string;
   verificationEndpoint: string | undefined;
+  statusEndpoint: string | undefined;
 }
+
+/** SSF §8.1.2: a stream's status as its receiver reads it; `gone` when the transmitter no longer has it. */
+export type StreamStatus = 'enabled' | 'paused' | 'disabled' | 'gone';
 
 export interface StreamHandle {
   id: string;
@@ -49,7 +53,11 @@ export async function discoverTransmitter(issuer: string, limits: CallLimits): P
   if (response.status !== 200 || !isJsonObject(document)) throw new BrokerCallError('http_status', `the SSF configuration answered ${response.status}`, { status: response.status });
   if (document.issuer !== issuer) throw new BrokerCallError('invalid_response', 'the SSF configuration names another issuer');
   if (!safeUrl(document.configuration_endpoint)) throw new BrokerCallError('invalid_response', 'the SSF configuration has no usable configuration_endpoint');
-  return { configurationEndpoint: document.configuration_endpoint, verificationEndpoint: safeUrl(document.verification_endpoint) ? document.verification_endpoint : undefined };
+  return {
+    configurationEndpoint: document.configuration_endpoint,
+    verificationEndpoint: safeUrl(document.verification_endpoint) ? document.verification_endpoint : undefined,
+    statusEndpoint: safeUrl(document.status_endpoint) ? document.status_endpoint : undefined,
+  };
 }
 
 async function send(calls: StreamCalls, url: string, method: string, body?: object): Promise<Response> {
@@ -91,6 +99,28 @@ export async function requestVerification(calls: StreamCalls, endpoints: Transmi
   const response = await send(calls, endpoints.verificationEndpoint, 'POST', { stream_id: id, state });
   await response.body?.cancel().catch(() => undefined);
   return response.status;
+}
+
+/**
+ * SSF §8.1.2.1: the stream's status. A transmitter without a status endpoint cannot say, and
+ * its streams are taken as enabled (the events, or their absence, are all there is to go by).
+ */
+export async function readStreamStatus(calls: StreamCalls, endpoints: TransmitterEndpoints, id: string): Promise<StreamStatus> {
+  if (!endpoints.statusEndpoint) return 'enabled';
+  const response = await send(calls, `${endpoints.statusEndpoint}?stream_id=${encodeURIComponent(id)}`, 'GET');
+  const answer = await readJson(response, MAX_ANSWER_BYTES);
+  if (response.status === 404) return 'gone';
+  if (response.status !== 200 || !isJsonObject(answer)) throw new BrokerCallError('http_status', `reading the stream status answered ${response.status}`, { status: response.status });
+  if (answer.status === 'enabled' || answer.status === 'paused' || answer.status === 'disabled') return answer.status;
+  throw new BrokerCallError('invalid_response', 'the stream status is not one SSF defines');
+}
+
+/** SSF §8.1.2.2: asks the transmitter to deliver on the stream again. */
+export async function enableStream(calls: StreamCalls, endpoints: TransmitterEndpoints, id: string): Promise<void> {
+  if (!endpoints.statusEndpoint) return;
+  const response = await send(calls, endpoints.statusEndpoint, 'POST', { stream_id: id, status: 'enabled' });
+  await response.body?.cancel().catch(() => undefined);
+  if (response.status !== 200) throw new BrokerCallError('http_status', `enabling the stream answered ${response.status}`, { status: response.status });
 }
 
 /** RFC 8936 §2.4: acknowledge, report errors, and wait for the next SETs. */

@@ -55,6 +55,23 @@ t.test('push: a suspended agent\'s token is refused within 2 s of the suspension
   t.match(response.headers.get('www-authenticate'), /error="invalid_token"/);
 });
 
+t.test('push: a stream disabled behind the API\'s back is enabled again at the next heartbeat; earlier tokens are refused', async (t) => {
+  const { broker, app, url } = await setup(t, { heartbeatMs: 100 });
+  const token = await mint(broker);
+  const call = () => fetch(`${url}/tickets`, { headers: { authorization: `Bearer ${token}` } });
+  t.equal((await call()).status, 200);
+  const id = app.agentSts.verifier.revocations?.streamId();
+  const asReceiver = async () => ({ authorization: `Bearer ${await receiverToken(broker, RECEIVER, broker.issuer)}` });
+  const disabled = await broker.app.inject({ method: 'POST', url: '/ssf/status', headers: await asReceiver(), payload: { stream_id: id, status: 'disabled' } });
+  t.equal(disabled.statusCode, 200);
+  t.equal((await fetch(`${broker.issuer}/admin/agents/ticket-summarizer/suspend`, {
+    method: 'POST', headers: { authorization: `Bearer ${SSF_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'while disabled' }),
+  })).status, 200);
+  t.not(await pollUntil(async () => (await call()).status === 401, 3_000, 20), null, 'refused: the suspension was dropped by the disabled stream');
+  const status = await broker.app.inject({ method: 'GET', url: `/ssf/status?stream_id=${id}`, headers: await asReceiver() });
+  t.equal(status.json().status, 'enabled');
+});
+
 t.test('the receiver route takes only the broker\'s SETs for this stream', async (t) => {
   const { broker, app } = await setup(t);
   const feed = app.agentSts.verifier.revocations;

@@ -115,6 +115,47 @@ t.test('failClosedAfterMs: a silent stream makes every token 503, not a pass', a
   t.match(await verifier.verify(token).catch((e: unknown) => e), { code: 'temporarily_unavailable', reason: 'revocations_unavailable', status: 503 });
 });
 
+/** Sets the verifier's stream status at the broker, as its receiver (POST /ssf/status). */
+const setStatus = async (broker: ListeningBroker, streamId: string | undefined, status: string) =>
+  broker.app.inject({ method: 'POST', url: '/ssf/status', headers: { authorization: `Bearer ${await receiverToken(broker, RECEIVER, broker.issuer)}` }, payload: { stream_id: streamId, status } });
+
+t.test('poll: a stream disabled behind the verifier\'s back is enabled again; tokens issued before are refused', async (t) => {
+  const broker = await revocationBroker(t);
+  const verifier = await subscribed(t, broker);
+  const token = await mint(broker);
+  t.ok(await verifier.verify(token));
+  const id = verifier.revocations?.streamId();
+  t.equal((await setStatus(broker, id, 'disabled')).statusCode, 200);
+  // A suspension while disabled is never delivered (SSF §8.1.2: nothing is held for the receiver).
+  t.equal((await adminCall(broker, '/agents/ticket-summarizer/suspend', { reason: 'test' })).status, 200);
+  t.not(await refusedWithin(verifier, token, 4_000), null, 'refused: what the disabled stream dropped is unknown');
+  const status = await broker.app.inject({ method: 'GET', url: `/ssf/status?stream_id=${id}`, headers: { authorization: `Bearer ${await receiverToken(broker, RECEIVER, broker.issuer)}` } });
+  t.equal(status.json().status, 'enabled', 'the verifier enabled its stream again');
+});
+
+t.test('failClosedAfterMs: empty polls of a stream that is not enabled are no contact', async (t) => {
+  const broker = await revocationBroker(t);
+  const started = performance.now();
+  const now = () => broker.clock() + (performance.now() - started);
+  const { client } = await agentClient(broker, { agentId: RECEIVER });
+  // A transmitter that will not enable the stream again: the verifier cannot resync.
+  const refusing = {
+    fetch: (input: string | URL, init: RequestInit | undefined, target: { audience: string; scope?: string; intent?: string }) =>
+      String(input).endsWith('/ssf/status') && init?.method === 'POST' ? Promise.resolve(new Response('{}', { status: 403 })) : client.fetch(input, init, target),
+  };
+  const verifier = createVerifier({ issuer: broker.issuer, audience: TICKETS, now, revocations: { client: refusing, failClosedAfterMs: 1_500, retry: { baseMs: 50, maxMs: 200 } } });
+  t.teardown(async () => {
+    await broker.close();
+    await verifier.close();
+  });
+  await verifier.revocations?.start();
+  const token = await mint(broker);
+  t.ok(await verifier.verify(token), 'accepted while the stream is enabled');
+  t.equal((await setStatus(broker, verifier.revocations?.streamId(), 'disabled')).statusCode, 200);
+  t.not(await refusedWithin(verifier, token, 4_000), null, 'the polls still answer 200, yet the stream is silent');
+  t.match(await verifier.verify(token).catch((e: unknown) => e), { code: 'temporarily_unavailable', reason: 'revocations_unavailable', status: 503 });
+});
+
 t.test('close deletes the stream at the broker', async (t) => {
   const broker = await revocationBroker(t);
   const verifier = await subscribed(t, broker);
