@@ -14,3 +14,10 @@ export function parseRate(value: string): Rate {
   }
   return { max: Number(count), windowMs: parseDuration(window, { minMs: 100 }) };
 }
+
+/** `true`/`1` or `false`/`0`. */
+export function parseBool(value: string): boolean {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`expected true or false, got ${value}`);
+}

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { parseRate, type Rate } from './config-values.js';
+import { parseBool, parseRate, type Rate } from './config-values.js';
 import { parseDuration } from './duration.js';
 import { parseRedisUrl } from './store/index.js';
 import { parseSsfSettings, SSF_SETTING_NAMES, type SsfSettings } from './ssf/index.js';
@@ -261,12 +261,6 @@ function parsePort(value: string, allowZero = false): number {
   const port = Number(value);
   if (port > 65535 || (port === 0 && !allowZero)) throw new Error(`out of range: ${value}`);
   return port;
-}
-
-function parseBool(value: string): boolean {
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new Error(`expected true or false, got ${value}`);
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[]): T {

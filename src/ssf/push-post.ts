@@ -2,13 +2,14 @@
  * The HTTP POST of one push delivery, made with node:http(s) rather than fetch so that the
  * address a host name resolves to is checked as the connection is made. A receiver's URL
  * is checked when the stream is stored, but only a literal address can be judged then: a
- * name that resolves to a link-local or metadata address (or is re-pointed there later, DNS
- * rebinding) is refused here, on every connection.
+ * name that resolves to an address the push target policy refuses (link-local, metadata,
+ * loopback or private: push-address.ts), or is re-pointed there later (DNS rebinding), is
+ * refused here, on every connection, and the connection goes to the address checked.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isMetadataHost } from './push-endpoint.js';
+import { pushHostAllowed, type PushTargetPolicy } from './push-address.js';
 
 /** A name to every address it has (node:dns's lookup with `all: true`). */
 export type Resolver = (hostname: string, options: LookupOptions & { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
@@ -21,6 +22,7 @@ export interface PostAnswer {
 
 export interface PostOptions {
   signal: AbortSignal;
+  targets: PushTargetPolicy;
   /** Bytes of the answer to read (0: none, the connection is closed unread). */
   readBody: (status: number) => number;
   resolve?: Resolver;
@@ -52,14 +54,14 @@ const defaultResolver = oneAtATime((hostname, options, callback) => dnsLookup(ho
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** A lookup for net.connect that fails when any address the name resolves to is forbidden. */
-export function guardedLookup(resolve: Resolver = defaultResolver) {
+export function guardedLookup(targets: PushTargetPolicy, resolve: Resolver = defaultResolver) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       // Every address, not only the first: the connection may try any of them.
-      const forbidden = addresses.find((a) => isMetadataHost(a.address));
+      const forbidden = addresses.find((a) => !pushHostAllowed(a.address, targets));
       if (forbidden || addresses.length === 0) {
-        return callback(new ForbiddenAddressError(forbidden ? `${hostname} resolves to a link-local, unspecified or metadata address` : `${hostname} resolves to no address`), []);
+        return callback(new ForbiddenAddressError(forbidden ? `${hostname} resolves to an address push delivery may not use` : `${hostname} resolves to no address`), []);
       }
       if (options.all) return callback(null, addresses);
       const first = addresses[0] as LookupAddress;
@@ -75,7 +77,7 @@ export function postOnce(url: URL, body: string, headers: Record<string, string>
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       signal: options.signal,
-      lookup: guardedLookup(options.resolve),
+      lookup: guardedLookup(options.targets, options.resolve),
       // One connection per delivery: a pooled socket would skip the address check.
       agent: false,
     }, (response) => {

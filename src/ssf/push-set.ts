@@ -7,10 +7,10 @@
  * - 400 (§2.3) with `invalid_key`, `authentication_failed` or `access_denied`: the receiver's
  *   keys or credentials may catch up, so retried; any other 400 refuses this SET for good.
  * - anything else (3xx, 401, 403, 404, 429, 5xx, a timeout, no connection, a name that
- *   resolves to a link-local or metadata address): retried.
+ *   resolves to an address the push target policy refuses): retried.
  */
 import { isSafeUrl } from '../discovery/index.js';
-import { isMetadataHost } from './push-endpoint.js';
+import { pushHostAllowed, type PushTargetPolicy } from './push-address.js';
 import { ForbiddenAddressError, postOnce, type Resolver } from './push-post.js';
 
 export type PushOutcome =
@@ -30,10 +30,10 @@ export interface PushTarget {
   authorizationUnreadable?: true;
 }
 
-export async function pushSet(target: PushTarget, set: string, options: { timeoutMs: number; signal?: AbortSignal; resolve?: Resolver }): Promise<PushOutcome> {
+export async function pushSet(target: PushTarget, set: string, options: { timeoutMs: number; targets: PushTargetPolicy; signal?: AbortSignal; resolve?: Resolver }): Promise<PushOutcome> {
   const url = new URL(target.endpointUrl);
   // Checked again at each delivery: a stream stored before the rule still never posts there.
-  if (!isSafeUrl(url) || isMetadataHost(url.hostname)) return { result: 'rejected', err: 'unsafe_endpoint' };
+  if (!isSafeUrl(url) || !pushHostAllowed(url.hostname, options.targets)) return { result: 'rejected', err: 'unsafe_endpoint' };
   // Kept for when the receiver sets its header again (a stream update), not sent without it.
   if (target.authorizationUnreadable) return { result: 'retry', why: 'authorization_unreadable' };
   const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -46,6 +46,7 @@ export async function pushSet(target: PushTarget, set: string, options: { timeou
       ...(target.authorizationHeader ? { authorization: target.authorizationHeader } : {}),
     }, {
       signal,
+      targets: options.targets,
       // Only a 400 is read (for its error code); any other answer's body is left unread.
       readBody: (status) => (status === 400 ? MAX_ERROR_BODY : 0),
       ...(options.resolve ? { resolve: options.resolve } : {}),

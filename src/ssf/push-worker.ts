@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { backoffDelay } from '../alerts/index.js';
 import type { SecurityEventMetrics } from '../metrics/index.js';
 import type { Signer } from '../signing/index.js';
+import { pushTargetPolicy } from './push-address.js';
 import { pushSet } from './push-set.js';
 import type { SsfSettings } from './settings.js';
 import { signPending } from './sign-set.js';
@@ -38,6 +39,7 @@ const isPushEnabled = (stream: StreamRecord | null): stream is StreamRecord =>
 
 export async function runPushWorker(deps: PushWorkerDeps, id: string, signal: AbortSignal): Promise<void> {
   const { state, settings } = deps;
+  const targets = pushTargetPolicy(deps.issuer, settings);
   const renewEveryMs = Math.max(10, Math.floor(deps.leaseTtlMs / 3));
   const lease = () => state.acquireLease(id, deps.owner, deps.leaseTtlMs);
   let attempts = 0;
@@ -52,7 +54,7 @@ export async function runPushWorker(deps: PushWorkerDeps, id: string, signal: Ab
         continue;
       }
       const signed = signPending(next, stream, deps.issuer, deps.signer());
-      const outcome = await pushSet(target, signed.set, { timeoutMs: settings.pushTimeoutMs, signal });
+      const outcome = await pushSet(target, signed.set, { timeoutMs: settings.pushTimeoutMs, targets, signal });
       if (signal.aborted) return;
       if (outcome.result === 'retry') {
         attempts++;

@@ -3,6 +3,7 @@
  * streams a receiver may hold, how long a backlog may grow, how deliveries are retried and
  * how long a poll may wait.
  */
+import { parseBool } from '../config-values.js';
 import { parseDuration } from '../duration.js';
 
 export interface SsfSettings {
@@ -23,11 +24,13 @@ export interface SsfSettings {
   inactivityTimeoutMs: number;
   /** SSF §8.1.1 min_verification_interval. */
   minVerificationIntervalMs: number;
+  /** Push URLs may name loopback and private addresses (STS_SSF_PRIVATE_PUSH_TARGETS): push-address.ts. */
+  privatePushTargets: boolean;
 }
 
 export const SSF_SETTING_NAMES = [
   'STS_SSF_MAX_STREAMS', 'STS_SSF_BACKLOG', 'STS_SSF_RETRY_BASE', 'STS_SSF_RETRY_MAX', 'STS_SSF_PUSH_TIMEOUT',
-  'STS_SSF_POLL_WAIT', 'STS_SSF_INACTIVITY_TIMEOUT',
+  'STS_SSF_POLL_WAIT', 'STS_SSF_INACTIVITY_TIMEOUT', 'STS_SSF_PRIVATE_PUSH_TARGETS',
 ] as const;
 
 type Source = Record<string, string | undefined>;
@@ -44,6 +47,7 @@ export const DEFAULT_SSF_SETTINGS: SsfSettings = {
   pollWaitMs: 5_000,
   inactivityTimeoutMs: 900_000,
   minVerificationIntervalMs: 10_000,
+  privatePushTargets: false,
 };
 
 /**
@@ -65,6 +69,7 @@ export function parseSsfSettings(s: Source, check: Check, connectionTimeoutMs: n
     pushTimeoutMs: duration('STS_SSF_PUSH_TIMEOUT', d.pushTimeoutMs, 100),
     pollWaitMs: duration('STS_SSF_POLL_WAIT', Math.min(d.pollWaitMs, Math.floor(connectionTimeoutMs / 2)), 100),
     inactivityTimeoutMs: duration('STS_SSF_INACTIVITY_TIMEOUT', d.inactivityTimeoutMs, 60_000),
+    privatePushTargets: check('STS_SSF_PRIVATE_PUSH_TARGETS', () => parseBool(s.STS_SSF_PRIVATE_PUSH_TARGETS ?? 'false'), d.privatePushTargets),
   };
   check('STS_SSF_RETRY_MAX', () => {
     if (settings.retryMaxMs < settings.retryBaseMs) throw new Error('must not be shorter than STS_SSF_RETRY_BASE');
@@ -81,3 +86,4 @@ function parseBounded(value: string, min: number, max: number): number {
   if (n < min || n > max) throw new Error(`must be from ${min} to ${max}`);
   return n;
 }
+

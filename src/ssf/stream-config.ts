@@ -4,6 +4,7 @@
  * takes a given event, and the receiver-supplied members parsed into a record.
  */
 import { OAuthError } from '../errors.js';
+import type { PushTargetPolicy } from './push-address.js';
 import { checkAuthorizationHeader, checkPushEndpoint } from './push-endpoint.js';
 import type { SsfSettings } from './settings.js';
 import type { StreamDelivery, StreamRecord } from './state.js';
@@ -71,13 +72,13 @@ export function renderStream(stream: StreamRecord, issuer: string, settings: Ssf
 }
 
 /** SSF §6.1: no delivery means poll; the poll URL is the transmitter's, whatever the receiver sent. */
-export function parseDelivery(input: StreamConfigInput['delivery']): StreamDelivery {
+export function parseDelivery(input: StreamConfigInput['delivery'], targets: PushTargetPolicy): StreamDelivery {
   if (input === undefined || input.method === POLL_METHOD) return { method: POLL_METHOD };
   if (input.method !== PUSH_METHOD) throw new OAuthError('invalid_request', `delivery.method must be ${PUSH_METHOD} or ${POLL_METHOD}`);
   if (input.endpoint_url === undefined) throw new OAuthError('invalid_request', 'push delivery needs delivery.endpoint_url');
   return {
     method: PUSH_METHOD,
-    endpointUrl: checkPushEndpoint(input.endpoint_url),
+    endpointUrl: checkPushEndpoint(input.endpoint_url, targets),
     ...(input.authorization_header !== undefined ? { authorizationHeader: checkAuthorizationHeader(input.authorization_header) } : {}),
   };
 }
@@ -87,14 +88,16 @@ export function parseDelivery(input: StreamConfigInput['delivery']): StreamDeliv
  * change) or a replace (PUT: absent ones are removed). SSF §8.1.1.3-4: transmitter-supplied
  * members may be present but must match what the stream shows before the change.
  */
-export function applyReceiverMembers(stream: StreamRecord, input: StreamConfigInput, mode: 'update' | 'replace', shown: Record<string, unknown>): StreamRecord {
+export function applyReceiverMembers(
+  stream: StreamRecord, input: StreamConfigInput, mode: 'update' | 'replace', shown: Record<string, unknown>, targets: PushTargetPolicy,
+): StreamRecord {
   for (const name of TRANSMITTER_SUPPLIED) {
     if (input[name] !== undefined && JSON.stringify(input[name]) !== JSON.stringify(shown[name])) {
       throw new OAuthError('invalid_request', `${name} is set by the transmitter and does not match`);
     }
   }
   const next: StreamRecord = { ...stream };
-  if (mode === 'replace' || input.delivery !== undefined) next.delivery = parseDelivery(input.delivery);
+  if (mode === 'replace' || input.delivery !== undefined) next.delivery = parseDelivery(input.delivery, targets);
   if (mode === 'replace' || input.events_requested !== undefined) setOptional(next, 'eventsRequested', input.events_requested);
   if (mode === 'replace' || input.description !== undefined) setOptional(next, 'description', input.description);
   return next;

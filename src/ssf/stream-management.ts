@@ -11,6 +11,7 @@ import { OAuthError } from '../errors.js';
 import type { SecurityEventMetrics } from '../metrics/index.js';
 import { catchUp } from './catch-up.js';
 import { verificationRecord } from './event-record.js';
+import { pushTargetPolicy } from './push-address.js';
 import type { SsfSettings } from './settings.js';
 import { STREAM_ID, type SsfState, type StreamRecord, type StreamStatus } from './state.js';
 import { applyReceiverMembers, parseDelivery, renderStream, type StreamConfigInput } from './stream-config.js';
@@ -42,6 +43,7 @@ function named(id: string | undefined): string {
 export function createStreamManagement(deps: ManagementDeps) {
   const { state, issuer, settings } = deps;
   const render = (stream: StreamRecord) => renderStream(stream, issuer, settings);
+  const targets = pushTargetPolicy(issuer, settings);
 
   async function own(receiver: string, id: string | undefined): Promise<StreamRecord> {
     if (id === undefined || !STREAM_ID.test(id)) throw notFound();
@@ -73,7 +75,7 @@ export function createStreamManagement(deps: ManagementDeps) {
     async create(receiver: string, input: StreamConfigInput) {
       await purgeInactive(receiver);
       const stream: StreamRecord = {
-        id: randomBytes(16).toString('hex'), receiver, createdAtMs: deps.clock(), delivery: parseDelivery(input.delivery),
+        id: randomBytes(16).toString('hex'), receiver, createdAtMs: deps.clock(), delivery: parseDelivery(input.delivery, targets),
         ...(input.events_requested !== undefined ? { eventsRequested: input.events_requested } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         status: 'enabled', excludedSubjects: [],
@@ -103,7 +105,7 @@ export function createStreamManagement(deps: ManagementDeps) {
 
     async update(receiver: string, input: StreamConfigInput, mode: 'update' | 'replace') {
       const stream = await own(receiver, named(input.stream_id));
-      return render(await save(applyReceiverMembers(stream, input, mode, render(stream))));
+      return render(await save(applyReceiverMembers(stream, input, mode, render(stream), targets)));
     },
 
     async remove(receiver: string, id: string | undefined): Promise<void> {

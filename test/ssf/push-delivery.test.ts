@@ -12,7 +12,8 @@ import { RECEIVER, ssfTestBroker, startPushReceiver, type PushReceiver } from '.
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 const VERIFICATION = 'https://schemas.openid.net/secevent/ssf/event-type/verification';
 const GAP = `${STS}/secevent/event-type/events-dropped`;
-const FAST_RETRY = { STS_SSF_RETRY_BASE: '20ms', STS_SSF_RETRY_MAX: '80ms' };
+// The receivers listen on loopback while the broker's issuer is not: the operator allows it.
+const FAST_RETRY = { STS_SSF_RETRY_BASE: '20ms', STS_SSF_RETRY_MAX: '80ms', STS_SSF_PRIVATE_PUSH_TARGETS: 'true' };
 
 async function setup(t: Tap, env: Record<string, string> = {}, receiver?: PushReceiver) {
   const { broker, call, admin } = await ssfTestBroker({ env: { ...FAST_RETRY, ...env } });

@@ -14,7 +14,8 @@ import { RECEIVER, ssfPolicy, startPushReceiver } from '../helpers/ssf.js';
 const redis = await startRedis();
 t.teardown(() => redis.stop());
 
-const ENV = { STS_SSF_RETRY_BASE: '20ms', STS_SSF_RETRY_MAX: '100ms' };
+// The receivers listen on loopback while the broker's issuer is not: the operator allows it.
+const ENV = { STS_SSF_RETRY_BASE: '20ms', STS_SSF_RETRY_MAX: '100ms', STS_SSF_PRIVATE_PUSH_TARGETS: 'true' };
 const policy = () => ssfPolicy(STS, multiInstancePolicy());
 /** Each test on its own Redis database: the transmitter's keys have a fixed prefix, as the rate limiters' do. */
 let database = 0;

@@ -118,10 +118,18 @@ t.test('push endpoints: https, or http to a loopback host only; no credentials i
     'https://[0:0:0:0:0:ffff:a9fe:a9fe]/e', 'https://[FE80:0:0:0:0:0:0:1]/e', 'https://100.100.100.200/latest/meta-data/']) {
     t.equal((await push(metadata)).statusCode, 400, `an instance metadata or link-local address: ${metadata}`);
   }
-  t.equal((await push('https://10.0.0.5/events')).statusCode, 201, 'an internal API over https is a receiver like any other');
-  t.equal((await push('http://127.0.0.1:9/events')).statusCode, 201, 'loopback http (development)');
+  t.equal((await push('https://10.0.0.5/events')).statusCode, 400, 'an internal address: only where the operator allows private targets');
+  t.equal((await push('http://127.0.0.1:9/events')).statusCode, 400, 'loopback: only for a loopback broker or where private targets are allowed');
   t.equal((await push('https://api.example/events')).statusCode, 201);
   t.equal((await call('POST', '/ssf/stream', { delivery: { method: 'urn:example:smoke-signals' } })).statusCode, 400, 'an unknown method');
+});
+
+t.test('STS_SSF_PRIVATE_PUSH_TARGETS: internal and loopback receivers, never metadata', async (t) => {
+  const { call } = await setup(t, { STS_SSF_PRIVATE_PUSH_TARGETS: 'true' });
+  const push = (endpoint_url: string) => call('POST', '/ssf/stream', { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url } });
+  t.equal((await push('https://10.0.0.5/events')).statusCode, 201, 'an internal API over https');
+  t.equal((await push('http://127.0.0.1:9/events')).statusCode, 201, 'loopback http (development)');
+  t.equal((await push('https://[::ffff:0:a9fe:a9fe]/e')).statusCode, 400, 'a metadata address still is not');
 });
 
 t.test('who may manage streams', async (t) => {
