@@ -23,7 +23,7 @@ import type { CompiledPolicy } from './policy/types.js';
 import { createAddressLimiter, type AddressLimiter } from './rate-limit/index.js';
 import { KeyRing, type KeyRingOptions } from './signing/index.js';
 import { createControlKeeper, createStore, type ControlKeeper, type RedisStore, type Store } from './store/index.js';
-import { createTransmitter, type Transmitter } from './ssf/index.js';
+import { createTransmitter, policyAudienceScope, type Transmitter } from './ssf/index.js';
 import { startKeyRing } from './broker-key-ring.js';
 import { listenAll } from './broker-listen.js';
 import { warnAboutExposure, warnAboutListeners } from './broker-warnings.js';
@@ -104,6 +104,7 @@ export async function createBroker(config: Readonly<Config>, overrides: BrokerOv
   const keys = issuerKeyResolvers(config, overrides, holder, logger);
   const ssf = createTransmitter({
     issuer: config.issuer, settings: config.ssf, clock, logger, store, registry, signer: () => keyRing.currentSigner(),
+    scope: policyAudienceScope(() => holder.current()),
     ...(config.keyEncryptionKey ? { kek: config.keyEncryptionKey } : {}),
   });
   const observers = createObservers({

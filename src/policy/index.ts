@@ -20,3 +20,4 @@ export { explainDecision, type ExplainInput, type Explanation, type PersonFacts 
 export type { ExplainStep, ScopeVerdict, StepOutcome, SuspensionFact } from './explain-steps.js';
 export { diffPolicies, type PolicyDiff, type SubjectDiff, type Change } from './diff.js';
 export { keyId, type EffectiveAccess } from './effective-access.js';
+export { agentTokenAudiences, delegatedTokenAudiences } from './token-audiences.js';

@@ -56,7 +56,7 @@ export async function revokeRoute(plugin: FastifyInstance, options: RevokeOption
       if (client.clientId !== undefined && client.clientId !== agent) {
         throw new OAuthError('invalid_request', 'the token was not issued to this client', { reason: 'bad_request' });
       }
-      const announce = () => ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: ctx.clock(), initiator: 'user' });
+      const announce = () => ctx.securityEvents.emit({ kind: 'token_revoked', jti, audience: status.claims.aud, atMs: ctx.clock(), initiator: 'user' });
       await ctx.store.revokeToken(jti, exp * 1000).catch((error: unknown) => {
         // A write the store did not confirm may still land: the receivers are told anyway
         // (refusing a token the broker accepts is the safe side; its holder gets a new one).

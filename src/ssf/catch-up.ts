@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { CLOCK_TOLERANCE_MS } from '../jws/index.js';
 import { HARD_MAX_TTL_MS } from '../policy/index.js';
+import type { AudienceScope } from './audience-scope.js';
 import { gapRecord, streamCopy, type EventRecord } from './event-record.js';
 import type { SsfState, StreamRecord } from './state.js';
 import { streamTakes } from './stream-config.js';
@@ -24,6 +25,7 @@ export interface CatchUpDeps {
   issuer: string;
   state: SsfState;
   maxBacklog: number;
+  scope: AudienceScope;
 }
 
 /** Queues on a new stream the events it would have had, had it existed for the longest token lifetime. */
@@ -40,7 +42,7 @@ export async function catchUp(stream: StreamRecord, nowMs: number, deps: CatchUp
     const event = JSON.parse(record) as Omit<EventRecord, 'jti'>;
     const jti = streamJti(event.txn, stream.id);
     const copy = streamCopy(event, stream.id, jti, deps.issuer);
-    if (!streamTakes(stream, copy, deps.issuer)) continue;
+    if (!streamTakes(stream, copy, deps.issuer, deps.scope)) continue;
     await deps.state.append(stream.id, jti, JSON.stringify(copy), event.atMs, deps.maxBacklog);
     queued++;
   }

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SecurityEventMetrics } from '../metrics/index.js';
+import type { AudienceScope } from './audience-scope.js';
 import { RECENT_EVENTS_MS, streamJti } from './catch-up.js';
 import { eventContent, lostEventsRecord, streamCopy, type EventRecord } from './event-record.js';
 import type { SecurityEvent, SecurityEvents } from './security-event.js';
@@ -33,6 +34,8 @@ export interface EmitterDeps {
   metrics: SecurityEventMetrics;
   logger: Pick<FastifyBaseLogger, 'warn' | 'error'>;
   wakeups: Wakeups;
+  /** Which receivers learn of which event. */
+  scope: AudienceScope;
   /** Appends tried per event, and the delay that grows with each attempt (tests shorten it). */
   appendRetry?: { attempts: number; delayMs: number };
   /** Queued events past which one is dropped (tests lower it). */
@@ -71,7 +74,7 @@ export function createEmitter(deps: EmitterDeps): Emitter {
     for (const stream of streams) {
       const jti = streamJti(record.txn, stream.id);
       const copy = streamCopy(record, stream.id, jti, deps.issuer);
-      if (!streamTakes(stream, copy, deps.issuer)) continue;
+      if (!streamTakes(stream, copy, deps.issuer, deps.scope)) continue;
       const { dropped } = await deps.state.append(stream.id, jti, JSON.stringify(copy), record.atMs, deps.settings.maxBacklog);
       if (dropped > 0) deps.metrics.dropped(dropped);
     }
@@ -114,7 +117,11 @@ export function createEmitter(deps: EmitterDeps): Emitter {
   }
 
   async function deliverToStreams(event: SecurityEvent): Promise<void> {
-    const record = { ...eventContent(event, deps.issuer), txn: randomUUID(), iat: Math.floor(event.atMs / 1000), atMs: event.atMs };
+    const audiences = deps.scope.eventAudiences(event);
+    const record = {
+      ...eventContent(event, deps.issuer), txn: randomUUID(), iat: Math.floor(event.atMs / 1000), atMs: event.atMs,
+      ...(audiences === undefined ? {} : { audiences }),
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         await appendOwedGap();

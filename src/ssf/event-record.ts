@@ -21,6 +21,8 @@ export interface EventRecord {
   type: string;
   subId: SubjectId;
   event: Record<string, unknown>;
+  /** The audiences of the tokens the event is about (not part of the SET): who may learn of it. Absent: everyone. */
+  audiences?: string[];
 }
 
 const REASONS: Record<SecurityEvent['kind'], string> = {

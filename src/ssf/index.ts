@@ -1,5 +1,6 @@
 /** The OpenID Shared Signals Framework transmitter: CAEP events about revocations, pushed and polled. */
 export { createTransmitter, type Transmitter, type TransmitterOptions } from './transmitter.js';
+export { everyReceiver, policyAudienceScope, type AudienceScope } from './audience-scope.js';
 export type { StreamManagement } from './stream-management.js';
 export { noSecurityEvents, type SecurityEvent, type SecurityEventKind, type SecurityEvents, type Initiator } from './security-event.js';
 export { parseSsfSettings, SSF_SETTING_NAMES, type SsfSettings } from './settings.js';

@@ -11,8 +11,8 @@ export type Initiator = 'admin' | 'policy' | 'user';
 export type SecurityEvent =
   /** The agent was suspended or revoked: its tokens issued until now are to be refused. */
   | { kind: 'agent_suspended' | 'agent_revoked'; agentId: string; atMs: number; initiator: Initiator }
-  /** One token (by jti) was revoked. */
-  | { kind: 'token_revoked'; jti: string; atMs: number; initiator: Initiator }
+  /** One token (by jti) was revoked; `audience` its `aud`, when known (who may learn of it). */
+  | { kind: 'token_revoked'; jti: string; audience?: string; atMs: number; initiator: Initiator }
   /** Every token agents hold on behalf of one person (their identity provider and subject). */
   | { kind: 'person_revoked'; issuer: string; subject: string; atMs: number; initiator: Initiator }
   /** A signing key was withdrawn as compromised: tokens it signed are to be refused. */

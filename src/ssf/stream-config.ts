@@ -4,6 +4,7 @@
  * takes a given event, and the receiver-supplied members parsed into a record.
  */
 import { OAuthError } from '../errors.js';
+import type { AudienceScope } from './audience-scope.js';
 import type { PushTargetPolicy } from './push-address.js';
 import { checkAuthorizationHeader, checkPushEndpoint } from './push-endpoint.js';
 import type { SsfSettings } from './settings.js';
@@ -44,10 +45,12 @@ export function streamAccepts(stream: StreamRecord, type: string, subject: Subje
 /**
  * Whether a stream takes an event record. A gap event (events were lost) goes to every stream
  * that holds events at all, whatever it asked for, as the gap of a full backlog does: without
- * it a receiver would never learn that it must distrust what it may have missed.
+ * it a receiver would never learn that it must distrust what it may have missed. An event
+ * about tokens for some audiences goes only to receivers that serve one of them.
  */
-export function streamTakes(stream: StreamRecord, record: { type: string; subId: SubjectId }, issuer: string): boolean {
+export function streamTakes(stream: StreamRecord, record: { type: string; subId: SubjectId; audiences?: string[] }, issuer: string, scope: AudienceScope): boolean {
   if (record.type === gapEventType(issuer)) return stream.status !== 'disabled';
+  if (record.audiences !== undefined && !scope.receiverSees(stream.receiver, record.audiences)) return false;
   return streamAccepts(stream, record.type, record.subId, issuer);
 }
 

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { OAuthError } from '../errors.js';
 import type { SecurityEventMetrics } from '../metrics/index.js';
+import type { AudienceScope } from './audience-scope.js';
 import { catchUp } from './catch-up.js';
 import { verificationRecord } from './event-record.js';
 import { pushTargetPolicy } from './push-address.js';
@@ -27,6 +28,8 @@ export interface ManagementDeps {
   wakeups: Wakeups;
   /** A verification event is emitted here, not through the emitter: it is counted here too. */
   metrics: Pick<SecurityEventMetrics, 'emitted'>;
+  /** Which receivers learn of which event (a new stream's catch-up). */
+  scope: AudienceScope;
 }
 
 /** Subjects one stream may have removed (SSF §8.1.3.3): a bound on the record. */
@@ -90,7 +93,7 @@ export function createStreamManagement(deps: ManagementDeps) {
       // SSF §8.1.1.1: 409 when the receiver may not have another stream.
       if (created !== 'created') throw new OAuthError('invalid_request', created === 'receiver_limit' ? `a receiver may hold ${settings.maxStreamsPerReceiver} streams: delete one first` : 'the transmitter holds as many streams as it may', { status: 409, reason: created });
       await state.touchStream(stream.id, stream.createdAtMs);
-      if ((await catchUp(stream, stream.createdAtMs, { issuer, state, maxBacklog: settings.maxBacklog })) > 0) {
+      if ((await catchUp(stream, stream.createdAtMs, { issuer, state, maxBacklog: settings.maxBacklog, scope: deps.scope })) > 0) {
         await state.signal();
         deps.wakeups.notify();
       }

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import { createSecurityEventMetrics, type SecurityEventMetrics } from '../metrics/index.js';
 import type { Signer } from '../signing/index.js';
 import type { Store } from '../store/index.js';
+import { everyReceiver, type AudienceScope } from './audience-scope.js';
 import { createEmitter, type Emitter } from './emitter.js';
 import { createMemorySsfState } from './memory-state.js';
 import { createPollDelivery, type PollDelivery } from './poll-delivery.js';
@@ -32,6 +33,8 @@ export interface TransmitterOptions {
   keyPrefix?: string;
   /** STS_KEY_ENCRYPTION_KEY: seals receivers' push authorization headers in Redis. */
   kek?: Buffer;
+  /** Which receivers learn of which event (default: all of every event). */
+  scope?: AudienceScope;
 }
 
 export interface Transmitter {
@@ -70,11 +73,12 @@ export function createTransmitter(options: TransmitterOptions): Transmitter {
     backlogs: async () => Promise.all((await state.listStreams()).map(async (s) => ({ stream: s.id, receiver: s.receiver, size: await state.backlog(s.id) }))),
   });
   const wakeups = createWakeups({ version: () => state.version(), everyMs: WATCH_MS });
-  const events = createEmitter({ issuer, state, settings, metrics, logger, wakeups });
+  const scope = options.scope ?? everyReceiver;
+  const events = createEmitter({ issuer, state, settings, metrics, logger, wakeups, scope });
   const push = startPushDelivery({ issuer, state, settings, metrics, logger, wakeups, signer: options.signer, now: clock });
   return {
     events,
-    management: createStreamManagement({ issuer, clock, state, settings, wakeups, metrics }),
+    management: createStreamManagement({ issuer, clock, state, settings, wakeups, metrics, scope }),
     polls: createPollDelivery({ issuer, clock, state, settings, metrics, logger, wakeups, signer: options.signer }),
     state,
     metrics,

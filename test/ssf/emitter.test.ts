@@ -8,6 +8,7 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { createSecurityEventMetrics } from '../../src/metrics/index.js';
+import { everyReceiver } from '../../src/ssf/audience-scope.js';
 import { catchUp } from '../../src/ssf/catch-up.js';
 import { createEmitter } from '../../src/ssf/emitter.js';
 import type { EventRecord } from '../../src/ssf/event-record.js';
@@ -54,6 +55,7 @@ function setup(options: { maxQueued?: number } = {}) {
     issuer: ISSUER, state: flaky.state, settings: DEFAULT_SSF_SETTINGS, metrics,
     logger: { warn: () => {}, error: () => {} } as never,
     wakeups: { notify: () => {}, wait: async () => {}, close: () => {} },
+    scope: everyReceiver,
     appendRetry: { attempts: 2, delayMs: 1 },
     ...options,
   });
@@ -82,7 +84,7 @@ t.test('an event given up on while the state is down becomes a gap event once it
   t.same(gap?.event, { event_timestamp: Math.floor((AT + 7_000) / 1000), dropped: 1 }, 'refuse every token issued until the lost event');
   t.match(await registry.getSingleMetricAsString('sts_security_events_dropped_total'), /sts_security_events_dropped_total 1/);
 
-  const later = await catchUp(streamRecord('b'.repeat(32)), AT + 10_000, { issuer: ISSUER, state, maxBacklog: 100 });
+  const later = await catchUp(streamRecord('b'.repeat(32)), AT + 10_000, { issuer: ISSUER, state, maxBacklog: 100, scope: everyReceiver });
   t.equal(later, 1, 'a stream created later catches up the gap too');
   t.match(await pending('b'.repeat(32)), [{ type: GAP, subId: { format: 'opaque', id: 'b'.repeat(32) }, event: { dropped: 1 } }]);
 });

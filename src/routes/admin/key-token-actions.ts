@@ -19,6 +19,8 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
     let jti: string;
     let untilMs: number;
     let agent: string | null = null;
+    // Who may learn of the revocation: the token's audience when known, every receiver otherwise.
+    let audience: string | undefined;
     let known = true;
     if (body.token !== undefined && body.jti === undefined) {
       const status = await tokenStatus(body.token, { ring: keyRing, issuer: ctx.config.issuer, store: ctx.store, nowMs });
@@ -27,6 +29,7 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
       jti = status.claims.jti;
       untilMs = status.claims.exp * 1000;
       agent = status.claims.client_id;
+      audience = status.claims.aud;
     } else if (body.jti !== undefined && body.token === undefined) {
       jti = body.jti;
       // A jti is looked up among recently issued tokens; one not found (a typo, or a record
@@ -49,7 +52,7 @@ export function registerKeyTokenActions(app: TypeBoxApp, ctx: BrokerContext, gua
     }, async () => {
       await ctx.store.revokeToken(jti, untilMs);
       ctx.onRevoked('token');
-    }, () => ctx.securityEvents.emit({ kind: 'token_revoked', jti, atMs: nowMs, initiator: 'admin' }));
+    }, () => ctx.securityEvents.emit({ kind: 'token_revoked', jti, ...(audience === undefined ? {} : { audience }), atMs: nowMs, initiator: 'admin' }));
     return { jti, revoked_until: new Date(untilMs).toISOString(), agent, known, audited };
   });
 
