@@ -8,6 +8,7 @@ import { createMemorySsfState } from '../../src/ssf/index.js';
 import { DEFAULT_SSF_SETTINGS } from '../../src/ssf/settings.js';
 import { createStreamManagement } from '../../src/ssf/stream-management.js';
 import { createWakeups } from '../../src/ssf/wakeups.js';
+import { everyReceiver } from '../../src/ssf/audience-scope.js';
 
 function management() {
   const clock = manualClock(Date.UTC(2026, 10, 26));
@@ -15,7 +16,7 @@ function management() {
   const wakeups = createWakeups({ version: () => state.version(), everyMs: 1_000 });
   t.teardown(() => wakeups.close());
   const settings = { ...DEFAULT_SSF_SETTINGS, maxStreams: 2, inactivityTimeoutMs: 60_000 };
-  return { clock, streams: createStreamManagement({ issuer: 'https://sts.test', clock, state, settings, wakeups, metrics: { emitted: () => undefined } }) };
+  return { clock, streams: createStreamManagement({ issuer: 'https://sts.test', clock, state, settings, wakeups, metrics: { emitted: () => undefined }, scope: everyReceiver }) };
 }
 
 t.test('another receiver\'s abandoned poll streams give up their places', async (t) => {
