@@ -9,8 +9,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { checkRequirementShape, createVerifier, VerifyError, type AgentPrincipal, type Requirements } from '../verifier/index.js';
 import { checkResource, metadataPath, metadataUrl, protectedResourceMetadata } from './protected-resource.js';
-import { headerValues } from '../http/raw-headers.js';
-import { publicBaseUrl, requestUrl } from './request-url.js';
+import { headerValues, publicBaseUrl, requestUrl } from './request-url.js';
 import { registerRevocationReceiver } from './revocation-receiver.js';
 import type { AgentStsPluginOptions } from './types.js';
 

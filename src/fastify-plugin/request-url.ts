@@ -19,3 +19,12 @@ export function requestUrl(base: string, rawUrl: string): string {
   const path = rawUrl.startsWith('/') ? (rawUrl.split(/[?#]/, 1)[0] as string) : new URL(rawUrl, 'http://absolute-form.invalid').pathname;
   return `${base}${path}`;
 }
+
+/** Every value of a header as sent, repeats included (node keeps only the first Authorization, and joins others). */
+export function headerValues(rawHeaders: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === name) values.push(rawHeaders[i + 1] as string);
+  }
+  return values;
+}

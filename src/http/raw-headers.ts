@@ -5,15 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../errors.js';
-
-/** Every value of a header as sent, repeats included. */
-export function headerValues(rawHeaders: readonly string[], name: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === name) values.push(rawHeaders[i + 1] as string);
-  }
-  return values;
-}
+import { headerValues } from '../fastify-plugin/request-url.js';
 
 /**
  * RFC 6750 §3.1: a request that presents more than one credential is invalid_request (400), at

@@ -6,7 +6,7 @@
  * the decision, for the audit trail and for the error when nothing is left.
  */
 import { deny, names, quote, quoteAll, ttlFor, type GrantDenial } from './decide-grant.js';
-import { sameAudience } from './audience.js';
+import { sameAudience } from '../discovery/audience.js';
 import { scopeWithinCeiling } from './scope-glob.js';
 import type { Agent, Intent, Tier } from './types.js';
 

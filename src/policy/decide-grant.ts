@@ -7,7 +7,7 @@
  * Descriptions go to the agent (and so to its owner): they may name this agent's own
  * intents, never anything about other agents.
  */
-import { sameAudience } from './audience.js';
+import { sameAudience } from '../discovery/audience.js';
 import { scopeWithinCeiling } from './scope-glob.js';
 import type { Agent, Intent, Tier } from './types.js';
 import { MAX_TOKEN_TTL_MS as HARD_MAX_TTL_MS } from './validate-common.js';

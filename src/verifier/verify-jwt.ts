@@ -4,7 +4,7 @@
  * exactly this API (one audience, not one among several), `exp`/`nbf`/`iat` within the leeway.
  */
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { sameAudience, spellingsOf } from '../policy/audience.js';
+import { sameAudience, spellingsOf } from '../discovery/audience.js';
 import { invalidToken, unavailable, VerifyError } from './errors.js';
 
 /** Larger tokens are refused unread (the broker's own limit). */

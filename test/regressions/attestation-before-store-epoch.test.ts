@@ -58,8 +58,8 @@ t.test('a client assertion made before the store epoch is refused beside a fresh
   t.teardown(broker.close);
   const stale = await broker.assertion('ticket-summarizer', { iatOffsetS: -30, ttlS: 120 });
   const res = await broker.exchange(await broker.attest(), asClient(stale));
-  t.equal(res.statusCode, 400, res.body);
-  t.equal(res.json().error, 'invalid_request');
+  t.equal(res.statusCode, 401, res.body);
+  t.equal(res.json().error, 'invalid_client', 'refused for the parameter that carried it');
   // The same request with a fresh assertion passes: only the stale proof was refused.
   const fresh = await broker.exchange(await broker.attest(), asClient(await broker.assertion('ticket-summarizer')));
   t.equal(fresh.statusCode, 200, fresh.body);
